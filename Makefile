@@ -1,0 +1,59 @@
+# Vigie: `make run` and `make test` do all set-up on a fresh machine.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+UV      := $(BIN)/uv
+APT_GET := $(shell command -v apt-get 2>/dev/null)
+
+.PHONY: run test lint typecheck bench lock system-deps site clean
+
+# Virtualenv with the exact locked versions, then Vigie itself (editable).
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check uv==0.13.8
+	$(UV) pip install -q --python $(BIN)/python --require-hashes -r requirements.lock
+	$(UV) pip install -q --python $(BIN)/python --no-deps -e .
+	touch $@
+
+venv: $(STAMP)
+
+# Debian packages the tests use for real: the age CLI and Chromium.
+system-deps:
+	@missing=""; \
+	command -v age >/dev/null 2>&1 || missing="$$missing age"; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+run: $(STAMP)
+	$(BIN)/vigie serve --demo
+
+site: $(STAMP)
+	$(BIN)/vigie site build
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check intake_lambda vigie campaign tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy intake_lambda/chalicelib intake_lambda/app.py vigie campaign
+
+test: $(STAMP) system-deps
+	$(BIN)/ruff check .
+	$(BIN)/mypy intake_lambda/chalicelib intake_lambda/app.py vigie campaign
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+bench: $(STAMP) system-deps
+	$(BIN)/python bench/report.py
+
+# Re-resolve the lock from pyproject.toml (needs the package index).
+lock:
+	$(PY) -m pip install -q uv==0.13.8
+	$(PY) -m uv pip compile --quiet --generate-hashes --extra dev --python-version 3.11 \
+	  -o requirements.lock pyproject.toml
+
+clean:
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Campaign generator: print-ready posters, flyers and stickers with verified QR codes."""

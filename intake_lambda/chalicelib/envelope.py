@@ -1,0 +1,317 @@
+"""The tip envelope: the one owner of Vigie's tip format (see docs/envelope.md).
+
+A stored tip is a standard **age v1** file (X25519 recipients, one per analyst)
+whose plaintext is a small versioned container:
+
+    b"vigie-tip/1\\n" + manifest_json + b"\\n" + attachment bytes (in manifest order)
+
+`manifest_json` is canonical JSON (UTF-8, keys sorted, no spaces, non-ASCII kept
+as is), so the browser and Python produce the same bytes for the same tip; the
+known-answer vectors in tests/vectors/ pin this. The intake never decrypts: it
+only checks the *structure* of the age header (`check_age`). Analysts decrypt
+with Vigie or with the plain `age` CLI.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+# Version of the stored object format (age v1 around plaintext container v1).
+ENVELOPE_VERSION = 1
+PLAINTEXT_MAGIC = b"vigie-tip/1\n"
+AGE_VERSION_LINE = b"age-encryption.org/v1"
+ARMOR_BEGIN = b"-----BEGIN AGE ENCRYPTED FILE-----"
+ARMOR_END = b"-----END AGE ENCRYPTED FILE-----"
+
+# Limits. The byte cap on the whole body is configuration ([intake] max_body_bytes).
+MAX_RECIPIENTS = 16  # stanzas in one header; far above any real cell
+MAX_ATTACHMENTS = 5
+MAX_ATTACHMENT_BYTES = 3 * 1024 * 1024
+TEXT_LIMITS = {
+    "place": 500,
+    "landmark": 300,
+    "when": 500,
+    "description": 10_000,
+    "vehicles": 1_000,
+}
+CATEGORIES = {
+    "spot": "Point de deal",
+    "delivery": "Livraison (coursier, scooter, voiture)",
+    "stash": "Lieu de stockage (appartement, cave, garage)",
+    "other": "Autre fait lié au trafic",
+}
+CHANNELS = ("web", "form")
+ATTACHMENT_TYPES = ("image/jpeg", "image/png")
+# Coarse campaign code carried *inside* the ciphertext (e.g. "BSN-CENTRE").
+CAMPAIGN_CODE_RE = re.compile(r"^[A-Z0-9]{2,12}(?:-[A-Z0-9]{1,12}){0,3}$")
+_CAMPAIGN_MAX = 32
+_B64_43 = re.compile(rb"^[A-Za-z0-9+/]{43}$")
+_STREAM_CHUNK = 64 * 1024 + 16  # age STREAM: 64 KiB plaintext + 16-byte Poly1305 tag
+_NONCE = 16
+
+
+class EnvelopeError(ValueError):
+    """Input that is not a valid tip envelope. `code` is a stable machine code."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# --------------------------------------------------------------------------- age
+
+
+@dataclass(frozen=True)
+class AgeInfo:
+    """What the intake learns from an age file without any key."""
+
+    data: bytes  # binary age file (ASCII armor removed)
+    recipients: int
+    header_bytes: int
+    payload_bytes: int
+
+
+def dearmor(data: bytes) -> bytes:
+    """Return binary age bytes; ASCII-armored input is decoded strictly."""
+    stripped = data.strip()
+    if not stripped.startswith(ARMOR_BEGIN):
+        return data
+    if not stripped.endswith(ARMOR_END):
+        raise EnvelopeError("bad_armor", "armure ASCII age incomplète")
+    body = stripped[len(ARMOR_BEGIN) : -len(ARMOR_END)]
+    lines = [line.strip() for line in body.split(b"\n") if line.strip()]
+    if any(len(line) > 64 for line in lines):
+        raise EnvelopeError("bad_armor", "armure ASCII age mal formée")
+    try:
+        return base64.b64decode(b"".join(lines), validate=True)
+    except (binascii.Error, ValueError):
+        raise EnvelopeError("bad_armor", "armure ASCII age mal formée") from None
+
+
+def _b64_line(line: bytes) -> bool:
+    return bool(_B64_43.match(line))
+
+
+def check_age(data: bytes, expected_recipients: int | None = None) -> AgeInfo:
+    """Validate the structure of an age v1 file made for X25519 recipients.
+
+    Checks: the version line, 1..MAX_RECIPIENTS `-> X25519` stanzas each with a
+    32-byte share and a 32-byte wrapped key, the `---` MAC line, and a payload
+    whose length is a possible STREAM encoding. Anything else is refused: the
+    intake stores only what an analyst's tools can open.
+    """
+    data = dearmor(data)
+    pos = 0
+    recipients = 0
+
+    def next_line() -> bytes:
+        nonlocal pos
+        end = data.find(b"\n", pos, pos + 200)
+        if end < 0:
+            raise EnvelopeError("not_age", "ce n'est pas un fichier age valide (en-tête)")
+        line = data[pos:end]
+        pos = end + 1
+        return line
+
+    if next_line() != AGE_VERSION_LINE:
+        raise EnvelopeError("not_age", "ce n'est pas un fichier age v1")
+    while True:
+        line = next_line()
+        if line.startswith(b"--- "):
+            if not _b64_line(line[4:]):
+                raise EnvelopeError("not_age", "ligne MAC age invalide")
+            break
+        parts = line.split(b" ")
+        if len(parts) != 3 or parts[:2] != [b"->", b"X25519"] or not _b64_line(parts[2]):
+            raise EnvelopeError("not_age", "destinataire age non pris en charge (X25519 attendu)")
+        if not _b64_line(next_line()):
+            raise EnvelopeError("not_age", "bloc de destinataire age invalide")
+        recipients += 1
+        if recipients > MAX_RECIPIENTS:
+            raise EnvelopeError("not_age", "trop de destinataires dans l'en-tête age")
+    if recipients == 0:
+        raise EnvelopeError("not_age", "aucun destinataire dans l'en-tête age")
+    if expected_recipients is not None and recipients != expected_recipients:
+        raise EnvelopeError(
+            "wrong_recipients", "ce signalement n'est pas chiffré pour les clés attendues"
+        )
+    payload = len(data) - pos
+    body = payload - _NONCE
+    last = body % _STREAM_CHUNK
+    # Only the sole chunk of an empty plaintext may be a bare 16-byte tag.
+    if body < 16 or (last != 0 and last <= 16 and body != 16):
+        raise EnvelopeError("not_age", "contenu age tronqué ou de taille impossible")
+    return AgeInfo(data=data, recipients=recipients, header_bytes=pos, payload_bytes=payload)
+
+
+# --------------------------------------------------------------------- plaintext
+
+
+@dataclass(frozen=True)
+class Attachment:
+    type: str
+    data: bytes
+
+    def manifest(self) -> dict[str, Any]:
+        return {
+            "sha256": hashlib.sha256(self.data).hexdigest(),
+            "size": len(self.data),
+            "type": self.type,
+        }
+
+
+@dataclass(frozen=True)
+class Tip:
+    """A tip as typed by the reporter. All text fields are plain strings."""
+
+    category: str
+    description: str
+    place: str = ""
+    landmark: str = ""
+    when: str = ""
+    vehicles: str = ""
+    campaign: str = ""
+    channel: str = "web"
+    attachments: tuple[Attachment, ...] = field(default=())
+    # Reserved for anonymous follow-up: an age public key the reporter keeps.
+    reply_key: str = ""
+
+    def manifest(self) -> dict[str, Any]:
+        return {
+            "attachments": [a.manifest() for a in self.attachments],
+            "campaign": self.campaign,
+            "category": self.category,
+            "channel": self.channel,
+            "description": self.description,
+            "format": "vigie-tip",
+            "landmark": self.landmark,
+            "place": self.place,
+            "reply_key": self.reply_key,
+            "vehicles": self.vehicles,
+            "version": 1,
+            "when": self.when,
+        }
+
+
+def canonical_json(value: Any) -> bytes:
+    """The one JSON encoding both sides use (JS: sorted keys + JSON.stringify)."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
+        "utf-8"
+    )
+
+
+def normalize_campaign(code: str) -> str:
+    """Validate a campaign code from a poster URL; '' when absent."""
+    code = code.strip().upper()
+    if code and (len(code) > _CAMPAIGN_MAX or not CAMPAIGN_CODE_RE.match(code)):
+        raise EnvelopeError("bad_campaign", "code de campagne invalide")
+    return code
+
+
+def validate_tip(tip: Tip) -> Tip:
+    if tip.category not in CATEGORIES:
+        raise EnvelopeError("bad_category", "type de fait inconnu")
+    if tip.channel not in CHANNELS:
+        raise EnvelopeError("bad_channel", "canal inconnu")
+    if not tip.description.strip():
+        raise EnvelopeError("empty_description", "la description est obligatoire")
+    for name, limit in TEXT_LIMITS.items():
+        if len(getattr(tip, name)) > limit:
+            raise EnvelopeError("too_long", f"le champ « {name} » dépasse {limit} caractères")
+    normalize_campaign(tip.campaign)
+    if len(tip.attachments) > MAX_ATTACHMENTS:
+        raise EnvelopeError("too_many_attachments", f"{MAX_ATTACHMENTS} photos au maximum")
+    for a in tip.attachments:
+        if a.type not in ATTACHMENT_TYPES:
+            raise EnvelopeError("bad_attachment", "seules les photos JPEG ou PNG sont acceptées")
+        if len(a.data) > MAX_ATTACHMENT_BYTES:
+            raise EnvelopeError("bad_attachment", "photo trop volumineuse")
+    return tip
+
+
+def serialize_tip(tip: Tip) -> bytes:
+    """Tip -> plaintext container bytes (validated first)."""
+    validate_tip(tip)
+    parts = [PLAINTEXT_MAGIC, canonical_json(tip.manifest()), b"\n"]
+    parts.extend(a.data for a in tip.attachments)
+    return b"".join(parts)
+
+
+def _text(manifest: dict[str, Any], key: str) -> str:
+    value = manifest.get(key, "")
+    if not isinstance(value, str):
+        raise EnvelopeError("bad_plaintext", f"champ {key} invalide")
+    return value
+
+
+def parse_tip(data: bytes) -> Tip:
+    """Plaintext container bytes -> Tip. Raises EnvelopeError on any defect."""
+    if not data.startswith(PLAINTEXT_MAGIC):
+        raise EnvelopeError("bad_plaintext", "format de signalement inconnu")
+    end = data.find(b"\n", len(PLAINTEXT_MAGIC))
+    if end < 0:
+        raise EnvelopeError("bad_plaintext", "manifeste incomplet")
+    try:
+        manifest = json.loads(data[len(PLAINTEXT_MAGIC) : end].decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise EnvelopeError("bad_plaintext", "manifeste illisible") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != "vigie-tip":
+        raise EnvelopeError("bad_plaintext", "manifeste invalide")
+    if manifest.get("version") != 1:
+        raise EnvelopeError("bad_version", "version de signalement non prise en charge")
+    raw = manifest.get("attachments", [])
+    if not isinstance(raw, list):
+        raise EnvelopeError("bad_plaintext", "liste de pièces jointes invalide")
+    attachments: list[Attachment] = []
+    offset = end + 1
+    for item in raw:
+        if not isinstance(item, dict) or not isinstance(item.get("size"), int):
+            raise EnvelopeError("bad_plaintext", "pièce jointe invalide")
+        size = item["size"]
+        chunk = data[offset : offset + size]
+        if size < 0 or len(chunk) != size:
+            raise EnvelopeError("bad_plaintext", "pièce jointe tronquée")
+        if hashlib.sha256(chunk).hexdigest() != item.get("sha256"):
+            raise EnvelopeError("bad_plaintext", "pièce jointe corrompue")
+        attachments.append(Attachment(type=_text(item, "type"), data=chunk))
+        offset += size
+    if offset != len(data):
+        raise EnvelopeError("bad_plaintext", "octets en trop après les pièces jointes")
+    tip = Tip(
+        category=_text(manifest, "category"),
+        description=_text(manifest, "description"),
+        place=_text(manifest, "place"),
+        landmark=_text(manifest, "landmark"),
+        when=_text(manifest, "when"),
+        vehicles=_text(manifest, "vehicles"),
+        campaign=_text(manifest, "campaign"),
+        channel=_text(manifest, "channel"),
+        attachments=tuple(attachments),
+        reply_key=_text(manifest, "reply_key"),
+    )
+    return validate_tip(tip)
+
+
+# ------------------------------------------------------------------- seal / open
+
+
+def seal(plaintext: bytes, recipients: Sequence[str]) -> bytes:
+    """Encrypt to the analysts' public keys (the no-JS path and the tests)."""
+    import pyrage  # imported here: the browser path never needs it
+
+    keys = [pyrage.x25519.Recipient.from_str(r) for r in recipients]
+    return bytes(pyrage.encrypt(plaintext, keys))
+
+
+def open_sealed(ciphertext: bytes, identities: Sequence[Any]) -> bytes:
+    """Decrypt with pyrage identities (analysts only; never called by the intake)."""
+    import pyrage
+
+    return bytes(pyrage.decrypt(dearmor(ciphertext), list(identities)))

