@@ -19,7 +19,7 @@ import binascii
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,6 +53,10 @@ ATTACHMENT_TYPES = ("image/jpeg", "image/png")
 CAMPAIGN_CODE_RE = re.compile(r"^[A-Z0-9]{2,12}(?:-[A-Z0-9]{1,12}){0,3}$")
 _CAMPAIGN_MAX = 32
 _B64_43 = re.compile(rb"^[A-Za-z0-9+/]{43}$")
+_B64_BODY = re.compile(rb"^[A-Za-z0-9+/]{0,64}$")
+_VCHARS = re.compile(rb"^[\x21-\x7e]+$")
+_MAX_GREASE = 4
+_MAX_GREASE_LINES = 4
 _STREAM_CHUNK = 64 * 1024 + 16  # age STREAM: 64 KiB plaintext + 16-byte Poly1305 tag
 _NONCE = 16
 
@@ -99,6 +103,17 @@ def _b64_line(line: bytes) -> bool:
     return bool(_B64_43.match(line))
 
 
+def _skip_body(next_line: Callable[[], bytes]) -> None:
+    """A stanza body: full 64-column base64 lines, ended by a shorter one."""
+    for _ in range(_MAX_GREASE_LINES):
+        line = next_line()
+        if not _B64_BODY.match(line):
+            raise EnvelopeError("not_age", "en-tête age invalide")
+        if len(line) < 64:
+            return
+    raise EnvelopeError("not_age", "en-tête age invalide")
+
+
 def check_age(data: bytes, expected_recipients: int | None = None) -> AgeInfo:
     """Validate the structure of an age v1 file made for X25519 recipients.
 
@@ -110,6 +125,7 @@ def check_age(data: bytes, expected_recipients: int | None = None) -> AgeInfo:
     data = dearmor(data)
     pos = 0
     recipients = 0
+    grease = 0
 
     def next_line() -> bytes:
         nonlocal pos
@@ -129,6 +145,14 @@ def check_age(data: bytes, expected_recipients: int | None = None) -> AgeInfo:
                 raise EnvelopeError("not_age", "ligne MAC age invalide")
             break
         parts = line.split(b" ")
+        if len(parts) >= 2 and parts[0] == b"->" and parts[1].endswith(b"-grease"):
+            # rage (pyrage) adds "grease" stanzas so parsers stay tolerant; skip
+            # a few, bounded, with a well-formed base64 body.
+            grease += 1
+            if grease > _MAX_GREASE or any(not _VCHARS.match(a) for a in parts[1:]):
+                raise EnvelopeError("not_age", "en-tête age invalide")
+            _skip_body(next_line)
+            continue
         if len(parts) != 3 or parts[:2] != [b"->", b"X25519"] or not _b64_line(parts[2]):
             raise EnvelopeError("not_age", "destinataire age non pris en charge (X25519 attendu)")
         if not _b64_line(next_line()):

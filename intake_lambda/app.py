@@ -1,0 +1,125 @@
+"""Vigie intake: the Chalice routes, and nothing else (logic in chalicelib.intake).
+
+Privacy: no route reads the client address, user agent or referrer, and
+nothing here logs requests. API Gateway access logging stays off (see
+.chalice/config.json and the deployment notes).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from chalice import Chalice, Response
+
+from chalicelib.http import SECURITY_HEADERS, ApiError, Request
+from chalicelib.http import Response as VigieResponse
+
+app = Chalice(app_name="vigie-intake")
+app.debug = False  # never a traceback in a response
+app.api.binary_types = ["application/octet-stream"]
+
+_state: dict[str, Any] = {}
+
+
+def configure(intake: Any) -> None:
+    """Install a ready Intake (used by `vigie serve` and the tests)."""
+    _state["intake"] = intake
+
+
+def _intake() -> Any:
+    # Built on first use, not at import: the environment is read at the edge.
+    if "intake" not in _state:
+        from chalicelib.config import load_config
+        from chalicelib.runtime import build_intake
+
+        _state["intake"] = build_intake(load_config(None, os.environ), os.environ)
+    return _state["intake"]
+
+
+def _request() -> Request:
+    req = app.current_request
+    assert req is not None
+    # Only what the intake needs: no source IP, no identity context.
+    return Request(
+        method=req.method,
+        path=req.path,
+        headers={k.lower(): v for k, v in req.headers.items()},
+        query=dict(req.query_params or {}),
+        body=req.raw_body if req.method == "POST" else b"",
+    )
+
+
+def _answer(handler: str) -> Response:
+    try:
+        result: VigieResponse = getattr(_intake(), handler)(_request())
+    except ApiError as exc:
+        result = exc.to_json()
+    # Vigie answers only text (JSON or HTML), never binary.
+    return Response(
+        body=result.body.decode("utf-8"), status_code=result.status, headers=result.headers
+    )
+
+
+@app.middleware("http")
+def security_headers(event: Any, get_response: Any) -> Any:
+    """Security and CORS headers on every answer, Chalice's own 405/415 included."""
+    response = get_response(event)
+    if response.status_code in (405, 415) and "Code" in str(response.body):
+        fixed = (
+            ApiError(415, "unsupported_media_type", "Type de contenu non pris en charge.")
+            if response.status_code == 415
+            else ApiError(405, "method_not_allowed", "Méthode non autorisée.")
+        ).to_json()
+        response = Response(
+            body=fixed.body.decode("utf-8"), status_code=fixed.status, headers=fixed.headers
+        )
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    origin = _state.get("cors_origin")
+    if origin is None and "intake" in _state:
+        origin = _state["cors_origin"] = _state["intake"].config.intake.cors_origin
+    if origin and event.headers.get("origin") == origin:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Vary"] = "Origin"
+    return response
+
+
+@app.route("/api/health", methods=["GET"])
+def health() -> Response:
+    return _answer("health")
+
+
+@app.route("/api/challenge", methods=["GET"])
+def challenge() -> Response:
+    return _answer("challenge")
+
+
+@app.route("/api/tips", methods=["POST"], content_types=["application/octet-stream", "text/plain"])
+def tips() -> Response:
+    return _answer("submit_tip")
+
+
+@app.route(
+    "/api/tips/form",
+    methods=["POST"],
+    content_types=["application/x-www-form-urlencoded", "multipart/form-data"],
+)
+def tips_form() -> Response:
+    return _answer("submit_form")
+
+
+@app.route("/api/tips", methods=["OPTIONS"])
+def tips_preflight() -> Response:
+    """CORS preflight, answered only for the one configured site origin."""
+    headers = {"Access-Control-Max-Age": "600"}
+    cfg = _intake().config.intake
+    req = app.current_request
+    if cfg.cors_origin and req is not None and req.headers.get("origin") == cfg.cors_origin:
+        headers.update(
+            {
+                "Access-Control-Allow-Methods": "POST",
+                "Access-Control-Allow-Headers": "Content-Type, Idempotency-Key, X-Altcha",
+            }
+        )
+    return Response(body=b"", status_code=204, headers=headers)

@@ -1,0 +1,93 @@
+"""Framework-free HTTP types for the intake: request, response, API errors, headers.
+
+`app.py` turns Chalice's request into `Request` and `Response` back into
+Chalice's; everything in between is plain Python that tests can call directly.
+Privacy: `Request` deliberately has no field for the client address, and the
+header mapping is only read for the few headers the intake needs.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+# Sent on every response. `no-store`: a tip receipt must not linger in a cache
+# on a shared phone; `no-referrer`: nothing about Vigie leaks to other sites.
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+}
+# HTML from the intake (the no-JS form's answer) needs only its inline style.
+HTML_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+JSON_CSP = "default-src 'none'; frame-ancestors 'none'"
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    headers: Mapping[str, str]  # lower-case names
+    query: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes
+    headers: dict[str, str]
+
+    @classmethod
+    def json(cls, status: int, payload: Mapping[str, Any], **headers: str) -> Response:
+        body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        hdrs = {
+            **SECURITY_HEADERS,
+            "Content-Type": "application/json; charset=utf-8",
+            "Content-Security-Policy": JSON_CSP,
+        }
+        hdrs.update({k.replace("_", "-"): v for k, v in headers.items()})
+        return cls(status, body, hdrs)
+
+    @classmethod
+    def html(cls, status: int, page: str, **headers: str) -> Response:
+        hdrs = {
+            **SECURITY_HEADERS,
+            "Content-Type": "text/html; charset=utf-8",
+            "Content-Security-Policy": HTML_CSP,
+        }
+        hdrs.update({k.replace("_", "-"): v for k, v in headers.items()})
+        return cls(status, page.encode("utf-8"), hdrs)
+
+
+class ApiError(Exception):
+    """A refusal with a status, a stable machine code and a French message."""
+
+    def __init__(
+        self, status: int, code: str, message: str, retry_after: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.retry_after = retry_after
+
+    def to_json(self) -> Response:
+        extra = {"Retry-After": str(self.retry_after)} if self.retry_after else {}
+        return Response.json(self.status, {"error": self.code, "message": self.message}, **extra)
+
+
+def escape(text: str) -> str:
+    return html.escape(text, quote=True)

@@ -1,0 +1,201 @@
+"""The intake's logic: health, challenge, encrypted tips, and the no-JS form path.
+
+Every route answers a `Response`; every refusal is an `ApiError` with a 4xx
+status, a stable code and a French message (503 + Retry-After only when the
+store is down). The checks run cheapest first so junk costs almost nothing:
+declared size, idempotency key, proof-of-work (one hash and one HMAC), then
+the body's size and age structure, and only then a single conditional write.
+
+Privacy: nothing here reads or logs client addresses, user agents, referrers
+or bodies. The only log lines are refusal codes and store failures.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from . import envelope, pages
+from .config import Config
+from .formpath import build_form_tip, parse_form
+from .http import ApiError, Request, Response
+from .pow import ProofOfWork, check_idempotency_key
+from .storage import StoreUnavailable, TipStore
+
+log = logging.getLogger("vigie.intake")
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+RETRY_AFTER_SECONDS = 5
+METADATA = {"vigie-envelope": str(envelope.ENVELOPE_VERSION)}
+
+
+def format_receipt(digest: bytes) -> str:
+    """60 bits as `VG-XXXX-XXXX-XXXX` (Crockford base32: no I, L, O, U to misread)."""
+    n = int.from_bytes(digest[:8], "big") >> 4
+    chars = "".join(_CROCKFORD[(n >> (5 * i)) & 31] for i in reversed(range(12)))
+    return f"VG-{chars[:4]}-{chars[4:8]}-{chars[8:]}"
+
+
+def tip_key(day: str, receipt: str) -> str:
+    return f"tips/{day}/{receipt}.age"
+
+
+def store_unavailable() -> ApiError:
+    return ApiError(
+        503,
+        "storage_unavailable",
+        "Le service d'enregistrement est momentanément indisponible. Votre signalement "
+        "n'a pas été enregistré : réessayez dans quelques instants.",
+        retry_after=RETRY_AFTER_SECONDS,
+    )
+
+
+def check_declared_size(request: Request, limit: int) -> None:
+    """Refuse from Content-Length alone, before the body is touched."""
+    declared = request.header("content-length")
+    if declared is not None:
+        if not declared.strip().isdigit():
+            raise ApiError(400, "bad_content_length", "En-tête Content-Length invalide.")
+        if int(declared) > limit:
+            raise too_large(limit)
+
+
+def too_large(limit: int) -> ApiError:
+    return ApiError(
+        413,
+        "too_large",
+        f"Envoi trop volumineux (maximum {limit // (1024 * 1024)} Mo, photos comprises). "
+        "Retirez une photo ou réduisez sa taille.",
+    )
+
+
+def check_body(request: Request, limit: int) -> bytes:
+    check_declared_size(request, limit)
+    body = request.body
+    if len(body) > limit:
+        raise too_large(limit)
+    if not body:
+        raise ApiError(400, "empty_body", "Le corps de la requête est vide.")
+    return body
+
+
+@dataclass
+class Intake:
+    """One configured intake. Holds only public keys and the HMAC secret."""
+
+    config: Config
+    store: TipStore
+    secret: bytes
+    clock: Callable[[], float]
+    pow: ProofOfWork = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pow = ProofOfWork(
+            hmac_key=self._subkey(b"altcha"),
+            max_number=self.config.intake.pow_max_number,
+            expires_seconds=self.config.intake.pow_expires_seconds,
+            clock=self.clock,
+        )
+
+    def _subkey(self, label: bytes) -> bytes:
+        # Domain separation: one configured secret, independent keys per use.
+        return hmac.new(self.secret, b"vigie/" + label, hashlib.sha256).digest()
+
+    def receipt_for(self, idempotency_key: str) -> str:
+        mac = hmac.new(self._subkey(b"receipt"), idempotency_key.encode(), hashlib.sha256)
+        return format_receipt(mac.digest())
+
+    # ------------------------------------------------------------------ routes
+
+    def health(self, request: Request | None = None) -> Response:
+        try:
+            self.store.probe()
+        except StoreUnavailable:
+            return Response.json(
+                503, {"status": "unavailable", "storage": "unavailable"}, Retry_After="5"
+            )
+        return Response.json(200, {"status": "ok", "storage": "ready"})
+
+    def challenge(self, request: Request) -> Response:
+        key = check_idempotency_key(request.query.get("key"))
+        return Response.json(200, self.pow.challenge(key))
+
+    def submit_tip(self, request: Request) -> Response:
+        limit = self.config.intake.max_body_bytes
+        check_declared_size(request, limit)
+        key = check_idempotency_key(request.header("idempotency-key"))
+        day = self.pow.verify(request.header("x-altcha"), key)
+        body = check_body(request, limit)
+        try:
+            info = envelope.check_age(body, len(self.config.require_recipients()))
+        except envelope.EnvelopeError as exc:
+            raise ApiError(400, exc.code, f"Signalement refusé : {exc}.") from None
+        receipt = self.receipt_for(key)
+        created = self._put(tip_key(day, receipt), info.data)
+        return Response.json(201 if created else 200, {"receipt": receipt, "received": day})
+
+    def _put(self, key: str, data: bytes) -> bool:
+        try:
+            return self.store.put_new(key, data, METADATA)
+        except StoreUnavailable as exc:
+            log.warning("store write failed: %s", exc)
+            raise store_unavailable() from None
+
+    def submit_form(self, request: Request) -> Response:
+        """The no-JS path: parse, strip photo metadata, encrypt at once, store."""
+        try:
+            body = check_body(request, self.config.intake.max_body_bytes)
+            fields, photos = parse_form(request.header("content-type"), body)
+            tip = build_form_tip(fields, photos)
+            self.claim_form_slot()
+            receipt, day = self.store_form_tip(tip)
+        except ApiError as exc:
+            log.info("form refused: %s", exc.code)
+            return pages.error_page(exc)
+        return pages.receipt_page(receipt, day)
+
+    def store_form_tip(self, tip: envelope.Tip) -> tuple[str, str]:
+        """Encrypt a tip received in clear (no-JS path) and store it at once."""
+        recipients = self.config.require_recipients()
+        # The plaintext exists only inside this call; only ciphertext leaves it.
+        sealed = envelope.seal(envelope.serialize_tip(tip), recipients)
+        day = self.today()
+        fresh_key = base64.urlsafe_b64encode(secrets.token_bytes(24)).decode()
+        receipt = self.receipt_for("form-" + fresh_key)
+        if not self._put(tip_key(day, receipt), sealed):
+            raise store_unavailable()  # a random key cannot collide; treat as a fault
+        return receipt, day
+
+    def today(self) -> str:
+        return dt.datetime.fromtimestamp(self.clock(), dt.UTC).strftime("%Y-%m-%d")
+
+    def claim_form_slot(self) -> None:
+        """Global hourly budget for the no-JS path, held in the store (no IP, no memory).
+
+        A submission claims one of N numbered slots for the current hour with a
+        conditional write; when random tries keep hitting taken slots the hour is
+        (nearly) full and the form is refused with 429 until the next hour.
+        """
+        budget = self.config.intake.form_budget_per_hour
+        hour = dt.datetime.fromtimestamp(self.clock(), dt.UTC).strftime("%Y-%m-%dT%H")
+        for _ in range(8):
+            slot = secrets.randbelow(max(budget, 1))
+            try:
+                if budget and self.store.put_new(f"intake/form-budget/{hour}/{slot}", b""):
+                    return
+            except StoreUnavailable as exc:
+                log.warning("store write failed: %s", exc)
+                raise store_unavailable() from None
+        raise ApiError(
+            429,
+            "form_budget_exhausted",
+            "Trop de signalements sans JavaScript ont été envoyés cette heure-ci. Réessayez "
+            "plus tard ou avec un navigateur qui exécute JavaScript. En cas d'urgence, "
+            "appelez le 17.",
+        )

@@ -1,0 +1,59 @@
+"""French HTML answers for the no-JavaScript form path (receipt and error pages).
+
+Self-contained (inline style only, no script, no external asset) so they render
+the same under the intake's strict CSP, and they repeat the emergency numbers.
+"""
+
+from __future__ import annotations
+
+from .http import ApiError, Response, escape
+
+_STYLE = """
+body{font-family:system-ui,sans-serif;max-width:40rem;margin:0 auto;padding:1rem;
+line-height:1.5;color:#1a1a1a;background:#fff}
+.urgence{background:#8b0000;color:#fff;padding:.5rem 1rem;font-weight:bold}
+.urgence a{color:#fff}
+.recu{font-size:1.6rem;font-family:monospace;letter-spacing:.1em;
+background:#eef3ff;border:2px solid #1f3a93;padding:.5rem 1rem;display:inline-block}
+a{color:#1f3a93}
+@media (prefers-color-scheme:dark){body{background:#121212;color:#eee}
+.recu{background:#1d2440;color:#fff}a{color:#9ab4ff}}
+"""
+
+
+def _page(title: str, body: str) -> str:
+    return f"""<!doctype html>
+<html lang="fr"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>{escape(title)} – Vigie</title><style>{_STYLE}</style></head>
+<body>
+<p class="urgence" role="note">Urgence ? Appelez le <a href="tel:17">17</a>
+(ou le <a href="tel:112">112</a> ; par SMS : <a href="sms:114">114</a>).</p>
+<main>
+<h1>{escape(title)}</h1>
+{body}
+</main>
+</body></html>
+"""
+
+
+def receipt_page(receipt: str, day: str) -> Response:
+    body = f"""<p>Votre signalement a bien été reçu et enregistré chiffré.
+Seuls les enquêteurs chargés des stupéfiants peuvent le lire.</p>
+<p>Votre numéro de reçu :</p>
+<p class="recu"><strong>{escape(receipt)}</strong></p>
+<p>Reçu le {escape(day)}. Notez ce numéro si vous le souhaitez ; il ne contient rien
+qui permette de vous identifier. Vous ne recevrez pas de réponse : c'est normal,
+l'enquête prend du temps et doit rester discrète.</p>
+<p><a href="/">Retour à l'accueil</a></p>"""
+    return Response.html(201, _page("Signalement envoyé", body))
+
+
+def error_page(error: ApiError) -> Response:
+    body = f"""<p>{escape(error.message)}</p>
+<p>Rien n'a été enregistré. Revenez au formulaire avec le bouton « Retour » de votre
+navigateur : ce que vous avez écrit y est peut-être encore.</p>
+<p><a href="/signaler/">Revenir au formulaire</a></p>"""
+    extra = {"Retry-After": str(error.retry_after)} if error.retry_after else {}
+    return Response.html(error.status, _page("Signalement non envoyé", body), **extra)

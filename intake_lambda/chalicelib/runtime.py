@@ -1,0 +1,65 @@
+"""Assemble an `Intake` from configuration: the edge where env and files are read.
+
+Called lazily on the first request (Lambda) or once by `vigie serve`, never at
+import time. The HMAC secret comes from `$VIGIE_SECRET` (Lambda: set at deploy
+time, never committed) or from `[intake] secret_file` (local runs create it,
+mode 0600, in the git-ignored `.vigie/`).
+"""
+
+from __future__ import annotations
+
+import binascii
+import os
+import secrets
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from .config import Config, ConfigError
+from .intake import Intake
+from .storage import open_store
+
+_MIN_SECRET = 32
+
+
+def _decode_secret(text: str, where: str) -> bytes:
+    text = text.strip()
+    try:
+        raw = bytes.fromhex(text)
+    except ValueError:
+        raise ConfigError(f"{where}: the intake secret must be hex") from None
+    if len(raw) < _MIN_SECRET:
+        raise ConfigError(f"{where}: the intake secret must be at least {_MIN_SECRET} bytes")
+    return raw
+
+
+def load_secret(cfg: Config, env: Mapping[str, str], create: bool = False) -> bytes:
+    if env.get("VIGIE_SECRET"):
+        return _decode_secret(env["VIGIE_SECRET"], "VIGIE_SECRET")
+    path = Path(cfg.intake.secret_file)
+    if not path.exists() and create:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(_MIN_SECRET) + "\n")
+    try:
+        return _decode_secret(path.read_text(), str(path))
+    except OSError:
+        raise ConfigError(
+            f"{cfg.source}: [intake] secret_file: cannot read {path}; set VIGIE_SECRET "
+            "(hex, 32 bytes or more) or run `vigie serve` once to create it"
+        ) from None
+
+
+def build_intake(
+    cfg: Config,
+    env: Mapping[str, str],
+    *,
+    s3_client: Any = None,
+    clock: Callable[[], float] = time.time,
+    create_secret: bool = False,
+) -> Intake:
+    cfg.require_recipients()
+    secret = load_secret(cfg, env, create=create_secret)
+    return Intake(config=cfg, store=open_store(cfg.intake, s3_client), secret=secret, clock=clock)
