@@ -82,3 +82,11 @@ def backend_config(
         f"s3://{bucket}/vigie", recipients, tmp_path, s3_endpoint_url=server.endpoint
     )
     yield cfg, open_store(cfg.intake, s3_client=server.client())
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Debian Chromium (via Playwright) per test worker."""
+    from tests.support.browser import browser_session
+
+    yield from browser_session()

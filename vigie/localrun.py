@@ -1,0 +1,65 @@
+"""Run Vigie locally: pick keys, build the site, start the intake, serve both.
+
+This is what `make run` does (`vigie serve --demo`). It prints the address and,
+in demo mode, how to read the tips that were just submitted.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from chalicelib.config import Config
+from chalicelib.runtime import build_intake
+from vigie.demo import DEMO_IDENTITY, ensure_demo_identity
+
+DEFAULT_SITE_DIR = Path("build/site")
+
+
+def prepare_config(cfg: Config, demo: bool) -> Config:
+    if demo and not cfg.analysts.recipients:
+        cfg = cfg.with_recipients((ensure_demo_identity(),))
+        print(
+            "*** DÉMO : clé d'analyste de démonstration générée dans "
+            f"{DEMO_IDENTITY} (ne jamais l'utiliser pour de vrais signalements) ***",
+            file=sys.stderr,
+        )
+    cfg.require_recipients()
+    return cfg
+
+
+def run(
+    cfg: Config,
+    *,
+    host: str,
+    port: int,
+    site_dir: Path | None,
+    build: bool,
+    demo: bool,
+) -> int:
+    from vigie.serve import load_intake_app, make_server, serve_forever
+
+    intake_app = load_intake_app()
+
+    cfg = prepare_config(cfg, demo)
+    site = site_dir or DEFAULT_SITE_DIR
+    if build:
+        from vigie.site.build import build_site
+
+        site = build_site(cfg, site)
+    intake_app.configure(build_intake(cfg, os.environ, create_secret=True))
+    server = make_server(intake_app.app, site, host, port, cfg.intake.max_body_bytes)
+
+    def announce(url: str) -> None:
+        print(f"Vigie est servi sur {url}  (formulaire : {url}signaler/)", flush=True)
+        print(f"Signalements enregistrés dans : {cfg.intake.store}", flush=True)
+        if demo and cfg.analysts.recipients:
+            print(
+                f"Pour les lire : vigie inbox pull && vigie inbox list --identity {DEMO_IDENTITY}",
+                flush=True,
+            )
+        print("Ctrl-C pour arrêter.", flush=True)
+
+    serve_forever(server, announce)
+    return 0

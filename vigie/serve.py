@@ -1,0 +1,179 @@
+"""`vigie serve`: the built site and the intake on one local origin, with no access log.
+
+Same origin (`http://127.0.0.1:PORT/` for the site, `/api/*` for the intake) so
+the site's `connect-src 'self'` holds and the browser's WebCrypto works (the
+loopback address is a secure context). The intake runs through Chalice's own
+local gateway, so the routes behave exactly as in Lambda.
+
+Privacy: the standard library's HTTP server prints every client address;
+`log_message` is silenced here, and nothing else logs requests.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import posixpath
+import socket
+import sys
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from chalicelib.http import SECURITY_HEADERS
+
+# Header CSP for the static site: it already forbids every third-party origin.
+# Pages may tighten it further with their own <meta http-equiv> policy (both apply).
+SITE_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; worker-src 'self' blob:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+_BODY_TIMEOUT = 30.0  # seconds a slow client may take to send its body
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def make_handler(
+    gateway: Any, site_dir: Path, max_body: int
+) -> type[BaseHTTPRequestHandler]:
+    """Build the request handler class bound to one gateway and site directory."""
+
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "Vigie"
+        sys_version = ""
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            """Never log: the default prints the client's address for every request."""
+
+        def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
+            self.send_response(status)
+            merged = {**SECURITY_HEADERS, **headers}
+            merged["Content-Length"] = str(len(body))
+            for name, value in merged.items():
+                if name.lower() not in ("content-length", "connection", "server", "date"):
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        def _json_error(self, status: int, code: str, message: str) -> None:
+            import json
+
+            body = json.dumps({"error": code, "message": message}, ensure_ascii=False).encode()
+            self.close_connection = True
+            self._send(status, {"Content-Type": "application/json; charset=utf-8"}, body)
+
+        # ------------------------------------------------------------- the API
+        def _api(self) -> None:
+            length_text = self.headers.get("Content-Length")
+            body = b""
+            if self.command in ("POST", "PUT", "PATCH"):
+                if length_text is None or not length_text.strip().isdigit():
+                    # No chunked bodies: the size must be known before reading.
+                    self._json_error(411, "length_required", "Content-Length obligatoire.")
+                    return
+                length = int(length_text)
+                if length > max_body:
+                    # Refused before reading a byte of the body.
+                    self._json_error(
+                        413, "too_large", "Envoi trop volumineux (photos comprises)."
+                    )
+                    return
+                self.connection.settimeout(_BODY_TIMEOUT)
+                try:
+                    body = self.rfile.read(length)
+                except (TimeoutError, socket.timeout, OSError):
+                    self._json_error(408, "timeout", "Envoi trop lent : réessayez.")
+                    return
+                if len(body) != length:
+                    self._json_error(400, "truncated", "Envoi incomplet : réessayez.")
+                    return
+            headers = {k: v for k, v in self.headers.items()}
+            try:
+                result = gateway.handle_request(self.command, self.path, headers, body)
+            except Exception as exc:  # chalice.local raises for unknown routes
+                status = int(getattr(exc, "CODE", 404) or 404)
+                self._json_error(
+                    404 if status == 403 else status, "not_found", "Adresse inconnue."
+                )
+                return
+            out = result.get("body") or b""
+            if isinstance(out, str):
+                out = out.encode("utf-8")
+            self._send(int(result["statusCode"]), dict(result.get("headers") or {}), out)
+
+        # ---------------------------------------------------------- the site
+        def _static(self) -> None:
+            if self.command not in ("GET", "HEAD"):
+                self._json_error(405, "method_not_allowed", "Méthode non autorisée.")
+                return
+            rel = posixpath.normpath(unquote(urlsplit(self.path).path)).lstrip("/")
+            target = (site_dir / rel).resolve()
+            if site_dir not in target.parents and target != site_dir:
+                target = site_dir / "404.html"
+            if target.is_dir():
+                if not self.path.split("?")[0].endswith("/"):
+                    self._send(301, {"Location": urlsplit(self.path).path + "/"}, b"")
+                    return
+                target = target / "index.html"
+            status = 200
+            if not target.is_file():
+                status, target = 404, site_dir / "404.html"
+            body = target.read_bytes() if target.is_file() else b"Not found"
+            ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+            headers = {"Content-Type": ctype + ("; charset=utf-8" if ctype.startswith("text/") else "")}
+            if ctype == "text/html":
+                headers["Content-Security-Policy"] = SITE_CSP
+                headers["Cache-Control"] = "no-store"
+            else:
+                headers["Cache-Control"] = "no-cache"
+            self._send(status, headers, body)
+
+        def _dispatch(self) -> None:
+            if self.path.startswith("/api/") or self.path == "/api":
+                self._api()
+            else:
+                self._static()
+
+        do_GET = do_POST = do_HEAD = do_OPTIONS = do_PUT = do_DELETE = do_PATCH = _dispatch
+
+    return Handler
+
+
+def load_intake_app() -> Any:
+    """Import intake_lambda/app.py (the Chalice app), which is not an installed module."""
+    import importlib
+
+    project = Path(__file__).resolve().parent.parent / "intake_lambda"
+    if str(project) not in sys.path:
+        sys.path.insert(0, str(project))
+    return importlib.import_module("app")
+
+
+def make_server(
+    app: Any, site_dir: Path, host: str, port: int, max_body: int
+) -> ThreadingHTTPServer:
+    from chalice.config import Config as ChaliceConfig
+    from chalice.local import LocalGateway
+
+    config = ChaliceConfig.create(chalice_app=app, app_name="vigie-intake", chalice_stage="dev")
+    gateway = LocalGateway(app, config)
+    return _Server((host, port), make_handler(gateway, site_dir.resolve(), max_body))
+
+
+def serve_forever(server: ThreadingHTTPServer, announce: Callable[[str], None]) -> None:
+    host, port = server.server_address[:2]
+    announce(f"http://{host}:{port}/")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("\nArrêt du serveur.", file=sys.stderr)
+    finally:
+        server.server_close()
