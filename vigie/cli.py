@@ -18,6 +18,8 @@ from chalicelib.config import ConfigError
 # optional dependency does not take every command down.
 COMMAND_MODULES: tuple[str, ...] = (
     "vigie.serve_cli",
+    "vigie.site.cli",
+    "vigie.inbox.cli",
 )
 
 

@@ -1,0 +1,59 @@
+"""MkDocs hook: expose the Vigie configuration to pages and templates.
+
+`on_config` fills `config.extra["vigie"]` (see `vigie.site.values.site_values`).
+`vigie site build` passes the already-loaded Config in; a plain `mkdocs build`
+loads `vigie.toml` here, at build time (never at import time), the same way the
+CLI does (`$VIGIE_CONFIG`, else ./vigie.toml).
+
+`on_page_markdown` replaces `{{ vigie.emergency.police }}`-style placeholders in
+the Markdown, so the content never hard-codes a number or a URL that the
+deployment owns. An unknown placeholder fails the build: a typo must not ship a
+page with a blank where the emergency number should be.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from typing import Any
+
+from mkdocs.exceptions import PluginError
+
+_PLACEHOLDER = re.compile(r"\{\{\s*vigie\.([A-Za-z0-9_.]+)\s*\}\}")
+
+
+def on_config(config: Any) -> Any:
+    if not config.extra.get("vigie"):
+        from chalicelib.config import load_config
+        from vigie.site.values import site_values
+
+        config.extra["vigie"] = site_values(load_config(None, os.environ))
+    return config
+
+
+def lookup(values: dict[str, Any], dotted: str) -> Any:
+    """`emergency.police` -> values["emergency"]["police"]; KeyError if absent."""
+    node: Any = values
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise KeyError(dotted)
+        node = node[part]
+    return node
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    values = config.extra["vigie"]
+
+    def replace(match: re.Match[str]) -> str:
+        try:
+            value = lookup(values, match.group(1))
+        except KeyError:
+            raise PluginError(
+                f"{page.file.src_uri}: unknown placeholder {match.group(0)!r}"
+            ) from None
+        if isinstance(value, (dict, list)):
+            raise PluginError(f"{page.file.src_uri}: {match.group(0)!r} is not a single value")
+        return html.escape(str(value), quote=True)
+
+    return _PLACEHOLDER.sub(replace, markdown)

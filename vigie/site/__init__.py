@@ -1,0 +1,1 @@
+"""The awareness site: MkDocs Material build driven by the Vigie configuration."""

@@ -1,0 +1,32 @@
+"""`vigie site build [--out DIR] [--no-strict]`: argparse wiring only."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+
+def _build(args: argparse.Namespace) -> int:
+    from vigie.cli import UserError
+    from vigie.cliutil import load_cli_config
+    from vigie.site.build import SiteBuildError, build_site
+
+    cfg = load_cli_config(args)
+    try:
+        out = build_site(cfg, Path(args.out) if args.out else None, strict=not args.no_strict)
+    except SiteBuildError as exc:
+        raise UserError(str(exc)) from None
+    print(f"Site built in {out}")
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    site = subparsers.add_parser("site", help="the awareness site (MkDocs)")
+    site_sub = site.add_subparsers(dest="site_command", metavar="ACTION", required=True)
+    build = site_sub.add_parser("build", help="build the static site from vigie.toml")
+    build.add_argument("--out", metavar="DIR", help="output directory (default: build/site)")
+    build.add_argument(
+        "--no-strict", action="store_true", help="do not fail on MkDocs warnings"
+    )
+    build.set_defaults(func=_build)

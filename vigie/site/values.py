@@ -1,0 +1,103 @@
+"""What the site's templates and hooks know about the deployment (`config.extra["vigie"]`).
+
+`site_values(cfg)` turns the Vigie `Config` into a JSON-serialisable dict: every
+page that shows an emergency number, a URL or a retention period reads it from
+here, so `vigie.toml` stays the single source of truth. `content_security_policy`
+builds the page's CSP from the same values, so the intake origin allowed in
+`connect-src` is always the one the form posts to.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict
+from typing import Any
+from urllib.parse import urlsplit
+
+from chalicelib.config import Config
+
+# Where the quick-exit button sends people: a busy, neutral, French public site
+# that raises no eyebrow if someone looks at the screen or the tab title.
+QUICK_EXIT_URL = "https://meteofrance.com/"
+
+
+def _tel(number: str) -> str:
+    """A phone number as a `tel:`/`sms:` URI wants it: digits only."""
+    return re.sub(r"[^0-9+]", "", number)
+
+
+def _host(url: str) -> str:
+    """A URL as people read it on a poster: host only, no scheme, no `www.`."""
+    host = urlsplit(url).netloc or url
+    return host.removeprefix("www.")
+
+
+def intake_origin(cfg: Config) -> str:
+    """The intake's origin when it differs from the site's, else "" (same origin)."""
+    parts = urlsplit(cfg.intake.url)
+    if not parts.scheme or not parts.netloc:
+        return ""
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return "" if origin == cfg.site.origin else origin
+
+
+def content_security_policy(cfg: Config) -> str:
+    """The site's CSP (also sent as a header by `vigie serve` and CloudFront).
+
+    Why each source is there:
+    - `script-src 'self'`: the template removes every inline script Material would
+      add (its bundle is not loaded at all), so no hash or 'unsafe-inline' is needed;
+    - `style-src 'self'`: Material's CSS and ours are files; no inline style blocks;
+    - `img-src 'self' data: blob:`: Material's CSS draws icons as `data:` SVG masks;
+      the form previews re-encoded photos as `blob:` URLs;
+    - `connect-src 'self'` (+ the intake origin if it is elsewhere): the only place
+      the form may send anything; `worker-src 'self'` for the proof-of-work worker;
+    - `form-action` covers the no-JavaScript form post; `base-uri`/`object-src`
+      close two classic injection routes.
+    """
+    connect = "'self'"
+    other = intake_origin(cfg)
+    if other:
+        connect += f" {other}"
+    form_action = "'self'" + (f" {other}" if other else "")
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data: blob:",
+            "font-src 'self'",
+            f"connect-src {connect}",
+            "worker-src 'self'",
+            f"form-action {form_action}",
+            "base-uri 'none'",
+            "object-src 'none'",
+        ]
+    )
+
+
+def site_values(cfg: Config) -> dict[str, Any]:
+    """The `config.extra["vigie"]` dict. Keys are an interface: the form helper relies on them."""
+    emergency = asdict(cfg.emergency)
+    return {
+        "name": cfg.site.name,
+        "city": cfg.site.city,
+        "department": cfg.site.department,
+        "site_url": cfg.site.url,
+        "report_url": cfg.site.report_url,
+        "short_report_address": cfg.site.short_report_address,
+        "recipients": list(cfg.analysts.recipients),
+        "retention_days": cfg.analysts.retention_days,
+        "intake_url": cfg.intake.url,
+        "intake_origin": intake_origin(cfg),
+        "max_body_bytes": cfg.intake.max_body_bytes,
+        "max_body_mb": round(cfg.intake.max_body_bytes / (1024 * 1024), 1),
+        "pow_max_number": cfg.intake.pow_max_number,
+        "emergency": emergency,
+        # Dial/SMS forms of the numbers (`tel:17`, `sms:114`) for links.
+        "tel": {key: _tel(value) for key, value in emergency.items() if not value.startswith("http")},
+        # Link targets shown as readable host names ("masecurite.interieur.gouv.fr").
+        "hosts": {key: _host(value) for key, value in emergency.items() if value.startswith("http")},
+        "quick_exit_url": QUICK_EXIT_URL,
+        "csp": content_security_policy(cfg),
+    }
