@@ -1,0 +1,173 @@
+"""The local cache of stored objects and `vigie inbox pull`.
+
+The cache (default `.vigie/inbox/`) mirrors the store's `tips/`, `kept/` and
+`state/` objects byte for byte: they are age ciphertexts, so the cache holds
+nothing readable without an analyst's key, and `list`/`show` work offline.
+
+Writes are atomic: a private temp file in the target folder, then `os.link` to
+the final name (which refuses to replace an existing name). So two pulls at
+once are safe (both write identical immutable bytes, the second link simply
+finds the name taken) and an interrupted pull leaves only hidden `.tmp-*`
+files; the next pull skips every object already present with the right size
+and fetches the rest. Per-file fsync is skipped on purpose: a crash can at
+worst lose or damage a cached copy, which the size check and the next pull
+repair from the store, the source of truth.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from chalicelib.storage import ObjectMissing, StoredObject, TipStore, check_key
+from tqdm import tqdm
+
+from .errors import InboxError
+
+# What the inbox mirrors. `intake/` (health marker, form budget) is the intake's.
+SYNC_PREFIXES = ("tips/", "kept/", "state/")
+RECEIPT = r"VG-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}"
+RECEIPT_RE = re.compile(rf"^{RECEIPT}$")
+TIP_KEY_RE = re.compile(rf"^(tips|kept)/(\d{{4}}-\d{{2}}-\d{{2}})/({RECEIPT})\.age$")
+STATE_KEY_RE = re.compile(rf"^state/({RECEIPT})/([0-9]{{8}}T[0-9]{{12}}Z-[0-9a-f]{{8,32}})\.age$")
+DEFAULT_CACHE = Path(".vigie/inbox")
+# Downloads in flight: S3 latency, not bandwidth, bounds a pull of small objects.
+PULL_WORKERS = 8
+
+
+@dataclass(frozen=True)
+class PullResult:
+    listed: int
+    fetched: int
+    already: int
+    removed: int
+    vanished: int
+
+
+class Cache:
+    """Ciphertext objects on disk under `root/objects/<key>`; folders 0700, files 0600."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.objects = self.root / "objects"
+
+    def ensure(self) -> None:
+        try:
+            self.objects.mkdir(parents=True, exist_ok=True, mode=0o700)
+            os.chmod(self.root, 0o700)
+        except OSError as exc:
+            raise InboxError(f"{self.root} : cache inutilisable ({exc.strerror})") from None
+
+    def path(self, key: str) -> Path:
+        return self.objects / check_key(key)
+
+    def has(self, key: str, size: int) -> bool:
+        try:
+            return self.path(key).stat().st_size == size
+        except FileNotFoundError:
+            return False
+
+    def put(self, key: str, data: bytes) -> None:
+        final = self.path(key)
+        final.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = final.parent / f".tmp-{secrets.token_hex(8)}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            if final.exists() and final.stat().st_size != len(data):
+                final.unlink()  # a damaged copy from an earlier crash: replace it
+            # FileExistsError: a concurrent pull stored the same immutable object first.
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, final)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def get(self, key: str) -> bytes:
+        try:
+            return self.path(key).read_bytes()
+        except FileNotFoundError:
+            raise ObjectMissing(key) from None
+
+    def remove(self, key: str) -> None:
+        self.path(key).unlink(missing_ok=True)
+
+    def list(self, prefix: str = "") -> Iterator[StoredObject]:
+        if not self.objects.exists():
+            return
+        for dirpath, dirnames, filenames in os.walk(self.objects):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            rel = os.path.relpath(dirpath, self.objects)
+            for name in sorted(filenames):
+                if name.startswith("."):
+                    continue
+                key = name if rel == "." else f"{rel}/{name}".replace(os.sep, "/")
+                if key.startswith(prefix):
+                    try:
+                        size = os.stat(os.path.join(dirpath, name)).st_size
+                    except FileNotFoundError:
+                        continue
+                    yield StoredObject(key=key, size=size)
+
+
+def _fetch(store: TipStore, cache: Cache, key: str) -> bool:
+    try:
+        cache.put(key, store.get(key))
+    except ObjectMissing:
+        return False  # purged by a colleague between listing and download
+    return True
+
+
+def pull(
+    store: TipStore, cache: Cache, progress: bool = False, workers: int = PULL_WORKERS
+) -> PullResult:
+    """Bring the cache in line with the store: fetch new objects, drop deleted ones."""
+    cache.ensure()
+    started = time.time()
+    remote: dict[str, int] = {}
+    for prefix in SYNC_PREFIXES:
+        for obj in store.list(prefix):
+            try:
+                check_key(obj.key)
+            except ValueError:
+                continue  # a name the cache cannot hold safely; never written
+            remote[obj.key] = obj.size
+    wanted = [k for k, size in remote.items() if not cache.has(k, size)]
+    fetched = vanished = 0
+    with (
+        ThreadPoolExecutor(max_workers=max(1, workers)) as pool,
+        tqdm(total=len(wanted), unit="obj", disable=not progress, desc="Téléchargement") as bar,
+    ):
+        for ok in pool.map(lambda k: _fetch(store, cache, k), wanted):
+            fetched += ok
+            vanished += not ok
+            bar.update(1)
+    # Retention reaches every copy: what was purged from the store (by a colleague
+    # or the lifecycle rule) leaves this workstation too. Objects written after this
+    # pull began (a local `mark` in parallel) are left alone.
+    removed = 0
+    for prefix in SYNC_PREFIXES:
+        for obj in list(cache.list(prefix)):
+            if obj.key in remote:
+                continue
+            try:
+                fresh = cache.path(obj.key).stat().st_mtime >= started
+            except FileNotFoundError:
+                continue
+            if not fresh:
+                cache.remove(obj.key)
+                removed += 1
+    return PullResult(
+        listed=len(remote),
+        fetched=fetched,
+        already=len(remote) - len(wanted),
+        removed=removed,
+        vanished=vanished,
+    )

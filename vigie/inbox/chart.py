@@ -1,0 +1,75 @@
+"""`stats.png`: a chart for the comms team, drawn only from the suppressed stats.
+
+Two panels: tips per month (bars), and per type of fact (horizontal bars).
+A suppressed cell ("< 5") gets no bar height at all, just a grey "< 5" label,
+so the picture cannot leak what the JSON hides. Labels are in French and the
+numbers are written on the bars: readers need not read an axis.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .stats import SMALL, _write_atomic
+
+_BLUE = "#1f4e79"
+_GREY = "#6b6b6b"
+
+
+def draw(doc: dict[str, Any], path: Path) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display on servers; set before pyplot is imported
+    import io
+
+    import matplotlib.pyplot as plt
+
+    months = doc["by_month"]
+    cats = doc["by_category"]
+    fig, (ax1, ax2) = plt.subplots(
+        2, 1, figsize=(10, 9), gridspec_kw={"height_ratios": [3, 2]}, layout="constrained"
+    )
+    heights = [m["count"] if m["count"] != SMALL else 0 for m in months]
+    top = max([*heights, 5])
+    xs = range(len(months))
+    ax1.bar(xs, heights, color=_BLUE, width=0.7)
+    for x, m, h in zip(xs, months, heights, strict=True):
+        small = m["count"] == SMALL
+        ax1.text(
+            x, h + top * 0.02, SMALL if small else str(h), ha="center", va="bottom",
+            fontsize=11, color=_GREY if small else "black",
+        )  # fmt: skip
+    ax1.set_xticks(list(xs), [m["label"] for m in months], rotation=45 if len(months) > 8 else 0)
+    ax1.set_ylim(0, top * 1.15)
+    ax1.set_ylabel("Nombre de signalements")
+    ax1.set_title(f"Signalements reçus par mois (total : {doc['total']})", fontsize=14)
+    ax1.spines[["top", "right"]].set_visible(False)
+
+    widths = [c["count"] if c["count"] != SMALL else 0 for c in cats]
+    right = max([*widths, 5])
+    ys = range(len(cats))
+    ax2.barh(ys, widths, color=_BLUE, height=0.6)
+    for y, c, w in zip(ys, cats, widths, strict=True):
+        small = c["count"] == SMALL
+        ax2.text(
+            w + right * 0.01, y, SMALL if small else str(w), va="center", fontsize=11,
+            color=_GREY if small else "black",
+        )  # fmt: skip
+    ax2.set_yticks(list(ys), [c["label"] for c in cats])
+    ax2.invert_yaxis()
+    ax2.set_xlim(0, right * 1.15)
+    ax2.set_xlabel("Nombre de signalements")
+    ax2.set_title("Par type de fait", fontsize=14)
+    ax2.spines[["top", "right"]].set_visible(False)
+    fig.text(
+        0.01, 0.005,
+        f"Les nombres inférieurs à {doc['threshold']} sont masqués (« {SMALL} ») "
+        "pour protéger les personnes qui signalent.",
+        fontsize=9, color=_GREY,
+    )  # fmt: skip
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    plt.close(fig)
+    _write_atomic(path, buf.getvalue())
+    return path

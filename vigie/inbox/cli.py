@@ -1,0 +1,199 @@
+"""argparse wiring for `vigie inbox ...` and `vigie stats`; each handler calls one service function.
+
+Store outages and inbox errors become `UserError` (one line, exit 2): a
+traceback could print decrypted tip content into a terminal log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from chalicelib.storage import ObjectMissing, StoreUnavailable
+
+from vigie.cli import UserError
+from vigie.cliutil import load_cli_config
+
+from . import service
+from .cache import DEFAULT_CACHE
+from .errors import InboxError
+from .keys import file_passphrase, new_passphrase, terminal_passphrase
+from .listing import DEFAULT_EXPORT_FIELDS, Filters
+from .triage import STATUSES
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _friendly(func: Callable[[argparse.Namespace], str]) -> Handler:
+    @functools.wraps(func)
+    def run(args: argparse.Namespace) -> int:
+        try:
+            text = func(args)
+        except InboxError as exc:
+            raise UserError(str(exc)) from None
+        except StoreUnavailable as exc:
+            raise UserError(f"stockage injoignable ou accès refusé : {exc}") from None
+        except ObjectMissing as exc:
+            raise UserError(f"objet introuvable dans le stockage : {exc}") from None
+        print(text)
+        return 0
+
+    return run
+
+
+def _analyst(args: argparse.Namespace) -> service.Analyst:
+    ask = file_passphrase(args.passphrase_file) if args.passphrase_file else terminal_passphrase
+    return service.Analyst(Path(args.cache), tuple(args.identity or ()), ask)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("date attendue sous la forme AAAA-MM-JJ") from None
+
+
+def _month(text: str) -> str:
+    try:
+        date.fromisoformat(text + "-01")
+    except ValueError:
+        raise argparse.ArgumentTypeError("mois attendu sous la forme AAAA-MM") from None
+    return text
+
+
+def _filters(args: argparse.Namespace) -> Filters:
+    return Filters(since=args.since, until=args.until, status=args.status, category=args.type)
+
+
+def _keys_options(p: argparse.ArgumentParser, identity: bool = True) -> None:
+    p.add_argument("--cache", default=str(DEFAULT_CACHE), metavar="DIR", help="local cache")
+    if identity:
+        p.add_argument(
+            "--identity", "-i", action="append", type=Path, metavar="FILE",
+            help="your age identity file (repeatable)",
+        )  # fmt: skip
+        p.add_argument(
+            "--passphrase-file", type=Path, metavar="FILE",
+            help="read the passphrase from FILE instead of asking (scripts)",
+        )  # fmt: skip
+
+
+def _filter_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--since", type=_day, metavar="YYYY-MM-DD")
+    p.add_argument("--until", type=_day, metavar="YYYY-MM-DD")
+    p.add_argument("--status", choices=STATUSES)
+    p.add_argument("--type", choices=("spot", "delivery", "stash", "other"))
+
+
+@_friendly
+def _keygen(args: argparse.Namespace) -> str:
+    cfg = load_cli_config(args)
+    if args.no_passphrase:
+        passphrase = None
+    elif args.passphrase_file:
+        passphrase = file_passphrase(args.passphrase_file)(str(args.out))
+    else:
+        passphrase = new_passphrase()
+    return service.do_keygen(cfg, args.out, passphrase)
+
+
+@_friendly
+def _pull(args: argparse.Namespace) -> str:
+    analyst = service.Analyst(Path(args.cache))
+    return service.do_pull(load_cli_config(args), analyst, progress=sys.stderr.isatty())
+
+
+@_friendly
+def _list(args: argparse.Namespace) -> str:
+    return service.do_list(_analyst(args), _filters(args), args.json)
+
+
+@_friendly
+def _show(args: argparse.Namespace) -> str:
+    return service.do_show(_analyst(args), args.receipt, args.attachments)
+
+
+@_friendly
+def _mark(args: argparse.Namespace) -> str:
+    analyst = service.Analyst(Path(args.cache))
+    cfg = load_cli_config(args)
+    return service.do_mark(cfg, analyst, args.receipt, args.status, args.note, args.assignee)
+
+
+@_friendly
+def _export(args: argparse.Namespace) -> str:
+    fields = tuple(f.strip() for f in args.fields.split(",") if f.strip())
+    return service.do_export(_analyst(args), args.format, args.out, fields, _filters(args))
+
+
+@_friendly
+def _purge(args: argparse.Namespace) -> str:
+    cfg = load_cli_config(args)
+    return service.do_purge(cfg, _analyst(args), args.older_than, args.apply)
+
+
+@_friendly
+def _stats(args: argparse.Namespace) -> str:
+    cfg = load_cli_config(args)
+    return service.do_stats(cfg, _analyst(args), args.since, args.out, args.site_page)
+
+
+def register(subparsers: Any) -> None:
+    inbox = subparsers.add_parser("inbox", help="analysts: pull, read, triage, export, purge")
+    sub = inbox.add_subparsers(dest="inbox_command", metavar="ACTION", required=True)
+
+    p = sub.add_parser("keygen", help="create your age key (passphrase-protected)")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE")
+    p.add_argument("--no-passphrase", action="store_true", help="tests and demos only")
+    p.add_argument("--passphrase-file", type=Path, metavar="FILE")
+    p.set_defaults(func=_keygen)
+
+    p = sub.add_parser("pull", help="fetch new encrypted tips into the local cache")
+    _keys_options(p, identity=False)
+    p.set_defaults(func=_pull)
+
+    p = sub.add_parser("list", help="table of tips (decrypted in memory)")
+    _keys_options(p)
+    _filter_options(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_list)
+
+    p = sub.add_parser("show", help="one whole tip")
+    _keys_options(p)
+    p.add_argument("receipt")
+    p.add_argument("--attachments", type=Path, metavar="DIR", help="write the photos here")
+    p.set_defaults(func=_show)
+
+    p = sub.add_parser("mark", help="set the shared triage status of a tip")
+    _keys_options(p, identity=False)
+    p.add_argument("receipt")
+    p.add_argument("--status", choices=STATUSES, required=True)
+    p.add_argument("--note", default="")
+    p.add_argument("--assignee", default="")
+    p.set_defaults(func=_mark)
+
+    p = sub.add_parser("export", help="decrypted tips to CSV or JSON for case tools")
+    _keys_options(p)
+    _filter_options(p)
+    p.add_argument("--format", choices=("csv", "json"), default="csv")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE")
+    p.add_argument("--fields", default=",".join(DEFAULT_EXPORT_FIELDS))
+    p.set_defaults(func=_export)
+
+    p = sub.add_parser("purge", help="delete tips past the retention (dry run unless --apply)")
+    _keys_options(p)
+    p.add_argument("--older-than", type=int, metavar="DAYS")
+    p.add_argument("--apply", action="store_true", help="really delete")
+    p.set_defaults(func=_purge)
+
+    p = subparsers.add_parser("stats", help="aggregate counts for the comms team (no cell < 5)")
+    _keys_options(p)
+    p.add_argument("--since", type=_month, required=True, metavar="YYYY-MM")
+    p.add_argument("--out", type=Path, required=True, metavar="DIR")
+    p.add_argument("--site-page", type=Path, metavar="FILE", help="write a public Résultats page")
+    p.set_defaults(func=_stats)

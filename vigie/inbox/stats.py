@@ -1,0 +1,183 @@
+"""`vigie stats`: aggregate counts for the comms team, never a small cell.
+
+Counts per month, per type and per campaign code are computed by an analyst
+(who holds a key) from decrypted tips. Every count under `THRESHOLD` (5),
+zero included, is replaced by the string "< 5" *before* anything is written,
+so `stats.json`, the chart and the public "Résultats" page can never reveal
+that one or two people from a small area reported something. When exactly one
+cell of a breakdown is suppressed, the next smallest is suppressed too
+(secondary suppression): otherwise the published total minus the other cells
+would give the hidden count back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from chalicelib.envelope import CATEGORIES
+
+from .errors import InboxError
+from .reader import Entry
+
+THRESHOLD = 5
+SMALL = f"< {THRESHOLD}"
+NO_CODE = "(sans code)"
+MONTHS_FR = (
+    "janv.", "févr.", "mars", "avr.", "mai", "juin",
+    "juil.", "août", "sept.", "oct.", "nov.", "déc.",
+)  # fmt: skip
+
+Cell = int | str
+
+
+def month_label(month: str) -> str:
+    year, m = month.split("-")
+    return f"{MONTHS_FR[int(m) - 1]} {year}"
+
+
+def months_between(since: str, until: str) -> list[str]:
+    y, m = (int(x) for x in since.split("-"))
+    out = []
+    while f"{y:04d}-{m:02d}" <= until:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def suppress(counts: Sequence[int]) -> list[Cell]:
+    """Small cells become "< 5"; a lone small cell drags the next smallest along."""
+    cells: list[Cell] = [c if c >= THRESHOLD else SMALL for c in counts]
+    if cells.count(SMALL) == 1:
+        rest = [(c, i) for i, c in enumerate(counts) if c >= THRESHOLD]
+        if rest:
+            cells[min(rest)[1]] = SMALL
+    return cells
+
+
+def compute(entries: Iterable[Entry], since: str, today: date) -> dict[str, Any]:
+    """The whole stats.json document (already suppressed)."""
+    until = today.strftime("%Y-%m")
+    if since > until:
+        raise InboxError(f"--since {since} est dans le futur")
+    months: Counter[str] = Counter()
+    categories: Counter[str] = Counter()
+    campaigns: Counter[str] = Counter()
+    unreadable = 0
+    for entry in entries:
+        if not entry.day or entry.day[:7] < since:
+            continue
+        if entry.tip is None:
+            unreadable += 1
+            continue
+        months[entry.day[:7]] += 1
+        categories[entry.tip.category] += 1
+        campaigns[entry.tip.campaign or NO_CODE] += 1
+    month_keys = months_between(since, until)
+    cat_keys = list(CATEGORIES)
+    camp_keys = sorted(campaigns)
+    total = sum(months.values())
+    return {
+        "format": "vigie-stats",
+        "version": 1,
+        "since": since,
+        "until": until,
+        "threshold": THRESHOLD,
+        "total": total if total >= THRESHOLD else SMALL,
+        "unreadable": unreadable if unreadable >= THRESHOLD else SMALL,
+        "by_month": [
+            {"month": k, "label": month_label(k), "count": c}
+            for k, c in zip(month_keys, suppress([months[k] for k in month_keys]), strict=True)
+        ],
+        "by_category": [
+            {"category": k, "label": CATEGORIES[k], "count": c}
+            for k, c in zip(cat_keys, suppress([categories[k] for k in cat_keys]), strict=True)
+        ],
+        "by_campaign": [
+            {"campaign": k, "count": c}
+            for k, c in zip(camp_keys, suppress([campaigns[k] for k in camp_keys]), strict=True)
+        ],
+    }
+
+
+def check_no_small_cell(doc: Any) -> None:
+    """Refuse to publish any integer under the threshold, wherever it sits."""
+    if isinstance(doc, dict):
+        for key, value in doc.items():
+            if key not in ("version", "threshold"):
+                check_no_small_cell(value)
+    elif isinstance(doc, list):
+        for value in doc:
+            check_no_small_cell(value)
+    elif isinstance(doc, int) and not isinstance(doc, bool) and doc < THRESHOLD:
+        raise InboxError("statistiques refusées : une case contient moins de 5 signalements")
+
+
+def _write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Temp file (0600 from creation) in the same folder, then rename; removed on error."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_json(doc: dict[str, Any], out: Path) -> Path:
+    check_no_small_cell(doc)
+    path = out / "stats.json"
+    _write_atomic(path, json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
+    return path
+
+
+def results_page(doc: dict[str, Any]) -> str:
+    """The public "Résultats" page (Markdown), made only from stats.json."""
+    check_no_small_cell(doc)
+    lines = [
+        "# Résultats",
+        "",
+        f"Signalements reçus par Vigie depuis {month_label(doc['since'])}, "
+        f"jusqu'à {month_label(doc['until'])} : **{doc['total']}**.",
+        "",
+        f"Pour protéger les personnes qui signalent, les nombres inférieurs à {THRESHOLD} "
+        f"sont affichés « {SMALL} ».",
+        "",
+        "## Par mois",
+        "",
+        "| Mois | Signalements |",
+        "| --- | ---: |",
+        *(f"| {m['label']} | {m['count']} |" for m in doc["by_month"]),
+        "",
+        "## Par type de fait",
+        "",
+        "| Type | Signalements |",
+        "| --- | ---: |",
+        *(f"| {c['label']} | {c['count']} |" for c in doc["by_category"]),
+        "",
+    ]
+    # Campaign codes are poster locations: publish only those that pass the threshold.
+    shown = [c for c in doc["by_campaign"] if c["count"] != SMALL and c["campaign"] != NO_CODE]
+    if shown:
+        lines += [
+            "## Par campagne d'affichage",
+            "",
+            "| Code de l'affiche | Signalements |",
+            "| --- | ---: |",
+            *(f"| {c['campaign']} | {c['count']} |" for c in shown),
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def write_page(doc: dict[str, Any], path: Path) -> Path:
+    _write_atomic(path, results_page(doc).encode("utf-8"))
+    return path
