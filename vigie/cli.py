@@ -20,7 +20,6 @@ COMMAND_MODULES: tuple[str, ...] = (
     "vigie.serve_cli",
     "vigie.site.cli",
     "vigie.inbox.cli",
-    "vigie.inbox.cli",
 )
 
 
