@@ -39,6 +39,13 @@ def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedServer]
 
 
 @pytest.fixture(scope="session")
+def seaweed_bucket(seaweed: SeaweedServer) -> str:
+    """The bucket the tests share on this worker's SeaweedFS (prefixes keep them apart)."""
+    seaweed.client().create_bucket(Bucket="vigie-tests")
+    return "vigie-tests"
+
+
+@pytest.fixture(scope="session")
 def identity() -> Any:
     """An analyst's age identity for this test session (pyrage object)."""
     return pyrage.x25519.Identity.generate()
@@ -76,10 +83,14 @@ def backend_config(
         yield cfg, open_store(cfg.intake)
         return
     server: SeaweedServer = request.getfixturevalue("seaweed")
-    bucket = f"t{os.urandom(6).hex()}"
-    server.client().create_bucket(Bucket=bucket)
+    # One bucket per server, one prefix per test: every new bucket is a new
+    # SeaweedFS collection that needs its own volumes, which is slow and finite.
+    bucket = request.getfixturevalue("seaweed_bucket")
     cfg = make_config(
-        f"s3://{bucket}/vigie", recipients, tmp_path, s3_endpoint_url=server.endpoint
+        f"s3://{bucket}/t{os.urandom(6).hex()}",
+        recipients,
+        tmp_path,
+        s3_endpoint_url=server.endpoint,
     )
     yield cfg, open_store(cfg.intake, s3_client=server.client())
 

@@ -69,7 +69,7 @@ class SeaweedServer:
             "-ip.bind=127.0.0.1",
             "-s3",
             "-master.volumeSizeLimitMB=64",
-            "-volume.max=20",
+            "-volume.max=100",
             *(f"-{flag}={port}" for flag, port in self.ports.items()),
         ]
         log = open(self.workdir / "weed.log", "ab")  # noqa: SIM115 - lives with the process
