@@ -1,0 +1,119 @@
+"""MkDocs hook for the report form page (/signaler/): bake its settings at build time.
+
+- Replaces `<!--vigie:categories-->` with one radio button per category, with the
+  French labels of `chalicelib.envelope.CATEGORIES` (one owner for the list).
+- Appends `<script type="application/json" id="vigie-form-config">`: the analysts'
+  age public keys, the intake URL and the envelope limits. Why baked and not
+  fetched: a key fetched at run time could be swapped by whoever controls the API
+  for one visitor; a key in the page is the same for everyone and is covered by
+  the page's integrity. It is data, not code, so `script-src 'self'` is unaffected.
+- Turns the page's `vigie_scripts` (front matter) into entries with Subresource
+  Integrity (`sha384-...`) computed from the files, so a tampered copy of the
+  crypto code on a CDN or bucket is refused by the browser.
+
+A malformed recipient fails the build: a form that encrypts to a wrong key would
+silently lose every tip. An empty list builds (the page then falls back to the
+no-JavaScript path, where the intake encrypts), with an info line.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import logging
+import re
+from typing import Any
+
+from mkdocs.exceptions import PluginError
+from mkdocs.utils import get_relative_url
+
+FORM_PAGE = "signaler/index.md"
+CATEGORIES_MARKER = "<!--vigie:categories-->"
+WORKER = "assets/form/pow-worker.js"
+X25519_RECIPIENT = re.compile(r"^age1[02-9ac-hj-np-z]{58}$")
+
+log = logging.getLogger("mkdocs.hooks.form_page")
+
+
+def sri(data: bytes) -> str:
+    """The Subresource Integrity value of a file's bytes."""
+    return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode("ascii")
+
+
+def categories_html() -> str:
+    from chalicelib.envelope import CATEGORIES
+
+    rows = []
+    for i, (value, label) in enumerate(CATEGORIES.items()):
+        # `required` on one radio makes the whole group required without JavaScript.
+        required = " required" if i == 0 else ""
+        rows.append(
+            f'<div class="vigie-form__choice">'
+            f'<input type="radio" id="category-{value}" name="category" value="{value}"{required}>'
+            f'<label for="category-{value}">{html.escape(label)}</label></div>'
+        )
+    return "\n".join(rows)
+
+
+def form_settings(values: dict[str, Any], page_url: str) -> dict[str, Any]:
+    """What form.js needs, from the site values and the envelope's limits."""
+    from chalicelib import envelope
+
+    recipients = [str(r) for r in values.get("recipients", [])]
+    bad = [r for r in recipients if not X25519_RECIPIENT.match(r)]
+    if bad:
+        raise PluginError(f"analysts.recipients: not an age X25519 public key: {bad[0]!r}")
+    if not recipients:
+        log.info("form_page: no analyst key: /signaler/ will use the no-JavaScript path")
+    return {
+        "recipients": recipients,
+        "intake": str(values.get("intake_url", "/api")).rstrip("/"),
+        "maxBodyBytes": int(values.get("max_body_bytes", 5 * 1024 * 1024)),
+        "worker": get_relative_url(WORKER, page_url),
+        "police": str((values.get("emergency") or {}).get("police", "17")),
+        "campaignPattern": envelope.CAMPAIGN_CODE_RE.pattern,
+        "campaignMax": 32,
+        "textLimits": dict(envelope.TEXT_LIMITS),
+        "maxAttachments": envelope.MAX_ATTACHMENTS,
+        "maxAttachmentBytes": envelope.MAX_ATTACHMENT_BYTES,
+        "attachmentTypes": list(envelope.ATTACHMENT_TYPES),
+    }
+
+
+def json_script(element_id: str, data: Any) -> str:
+    # "<" escaped so no value can close the <script> element early.
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True).replace("<", "\\u003c")
+    return f'<script type="application/json" id="{element_id}">{text}</script>'
+
+
+def _integrity_scripts(page: Any, files: Any) -> None:
+    scripts = page.meta.get("vigie_scripts") or []
+    baked = []
+    for entry in scripts:
+        src = entry["src"] if isinstance(entry, dict) else str(entry)
+        file = files.get_file_from_path(src)
+        if file is None:
+            raise PluginError(f"{FORM_PAGE}: script {src!r} not found in the site")
+        with open(file.abs_src_path, "rb") as fh:
+            baked.append({"src": src, "integrity": sri(fh.read())})
+    page.meta["vigie_scripts"] = baked
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    if page.file.src_uri != FORM_PAGE:
+        return markdown
+    if CATEGORIES_MARKER not in markdown:
+        raise PluginError(f"{FORM_PAGE}: {CATEGORIES_MARKER} is missing")
+    _integrity_scripts(page, files)
+    if files.get_file_from_path(WORKER) is None:
+        raise PluginError(f"{FORM_PAGE}: {WORKER} not found in the site")
+    return markdown.replace(CATEGORIES_MARKER, categories_html())
+
+
+def on_page_content(html_text: str, page: Any, config: Any, files: Any) -> str:
+    if page.file.src_uri != FORM_PAGE:
+        return html_text
+    settings = form_settings(config.extra.get("vigie") or {}, page.url)
+    return html_text + "\n" + json_script("vigie-form-config", settings)

@@ -1,0 +1,254 @@
+/*
+ * Vigie: the report form's behaviour (/signaler/).
+ *
+ * Without JavaScript, or outside a secure context (no WebCrypto), the page's
+ * plain <form> posts to the intake's no-JavaScript path and nothing here runs
+ * beyond the campaign code. In a secure context this script takes over submit:
+ * photos are re-encoded (metadata removed), the tip is serialised exactly like
+ * Python's serialize_tip, encrypted to the analysts' keys baked into the page,
+ * and sent with automatic, duplicate-free retries (send.js).
+ *
+ * Privacy: nothing typed is ever written to localStorage, sessionStorage,
+ * cookies or IndexedDB; the draft lives in this page's memory only.
+ */
+(function () {
+  "use strict";
+
+  var form = document.getElementById("vigie-form");
+  var cfgEl = document.getElementById("vigie-form-config");
+  if (!form || !cfgEl) return;
+  var cfg = JSON.parse(cfgEl.textContent);
+  var T = window.vigieTip;
+  var $ = function (id) { return document.getElementById(id); };
+  var status = $("vigie-status");
+  var submit = $("vigie-submit");
+
+  // The campaign code from the poster URL (?c=CODE) goes into the tip (hidden
+  // input on every path), then leaves the visible URL: it must not stay in the
+  // history, a screenshot or a shared link.
+  (function takeCampaign() {
+    var params = new URLSearchParams(window.location.search);
+    if (!params.has("c")) return;
+    $("campaign").value = T.normalizeCampaign(params.get("c"), cfg.campaignPattern, cfg.campaignMax);
+    params.delete("c");
+    var query = params.toString();
+    try {
+      history.replaceState(history.state, "",
+        window.location.pathname + (query ? "?" + query : "") + window.location.hash);
+    } catch (e) { /* the code is still only in this tab */ }
+  })();
+
+  var capable = window.isSecureContext && window.crypto && crypto.subtle &&
+    window.Worker && window.vigieAge && window.vigiePhotos && window.vigieSend &&
+    typeof createImageBitmap === "function" && cfg.recipients.length > 0;
+  if (!capable) return; // the plain form works as is
+
+  form.noValidate = true; // our own messages, linked to each field
+  $("vigie-mode").textContent = "Votre signalement sera chiffré dans votre navigateur, " +
+    "avant l'envoi. Personne d'autre que les enquêteurs ne pourra le lire.";
+
+  var MESSAGES = {
+    checking: "Vérification anti-spam en cours…",
+    sending: "Envoi de votre signalement chiffré…",
+    renewing: "La vérification anti-spam a expiré : nouvel essai…",
+  };
+  function say(text) { status.textContent = text; }
+  var session = new window.vigieSend.Session(cfg, function (state, seconds) {
+    if (state === "waiting") {
+      say("Le serveur ne répond pas pour le moment. Nouvel essai dans " + seconds +
+        " s. Ne fermez pas cette page : votre signalement, déjà chiffré, sera renvoyé tel quel.");
+    } else {
+      say(MESSAGES[state] || "");
+    }
+  });
+
+  // ------------------------------------------------------------- photos
+  var photos = [];
+  var photosReady = Promise.resolve();
+  var photoError = "";
+  var photoInput = $("photos");
+  var photoList = $("photos-list");
+
+  function clearPhotos() {
+    photos.forEach(function (p) { URL.revokeObjectURL(p.url); });
+    photos = [];
+    photoList.textContent = "";
+    photoList.hidden = true;
+  }
+
+  async function preparePhotos(files) {
+    clearPhotos();
+    photoError = "";
+    if (files.length > cfg.maxAttachments) {
+      photoError = cfg.maxAttachments + " photos au maximum : choisissez-en moins.";
+      return;
+    }
+    if (!files.length) return;
+    say("Préparation des photos…");
+    for (var i = 0; i < files.length; i++) {
+      try {
+        var p = await window.vigiePhotos.reencode(files[i], cfg.maxAttachmentBytes);
+      } catch (e) {
+        clearPhotos();
+        photoError = "La photo « " + files[i].name + " » n'a pas pu être lue. " +
+          "Choisissez des photos JPEG ou PNG.";
+        say("");
+        return;
+      }
+      p.url = URL.createObjectURL(new Blob([p.data], { type: p.type }));
+      photos.push(p);
+      var li = document.createElement("li");
+      var img = document.createElement("img");
+      img.src = p.url;
+      img.alt = "";
+      var text = document.createElement("span");
+      text.textContent = "Photo " + (i + 1) + " prête (" + p.width + " × " + p.height +
+        " pixels) : position GPS et informations sur l'appareil retirées.";
+      li.appendChild(img);
+      li.appendChild(text);
+      photoList.appendChild(li);
+    }
+    photoList.hidden = false;
+    say(photos.length === 1 ? "1 photo prête, sans données de localisation."
+      : photos.length + " photos prêtes, sans données de localisation.");
+  }
+
+  photoInput.addEventListener("change", function () {
+    photosReady = preparePhotos(Array.prototype.slice.call(photoInput.files));
+  });
+
+  // --------------------------------------------------------- validation
+  var TEXT_FIELDS = ["place", "landmark", "when", "description", "vehicles"];
+
+  function collect() {
+    var checked = form.querySelector("input[name=category]:checked");
+    var tip = { category: checked ? checked.value : "", campaign: $("campaign").value,
+      channel: "web", attachments: photos.map(function (p) {
+        return { type: p.type, data: p.data };
+      }) };
+    TEXT_FIELDS.forEach(function (name) { tip[name] = $(name).value; });
+    return tip;
+  }
+
+  function validate(tip) {
+    var errors = [];
+    if (!tip.category) {
+      errors.push(["category", "category-spot", "Choisissez le type de fait."]);
+    }
+    if (!tip.description.trim()) {
+      errors.push(["description", "description", "Décrivez ce que vous avez vu."]);
+    }
+    TEXT_FIELDS.forEach(function (name) {
+      var limit = cfg.textLimits[name];
+      if (T.codePoints(tip[name]) > limit) {
+        errors.push([name, name, "Ce texte est trop long (" + limit + " caractères au maximum)."]);
+      }
+    });
+    if (photoError) errors.push(["photos", "photos", photoError]);
+    return errors;
+  }
+
+  function clearErrors() {
+    form.querySelectorAll("[aria-invalid]").forEach(function (el) {
+      el.removeAttribute("aria-invalid");
+    });
+    form.querySelectorAll(".vigie-form__error").forEach(function (el) {
+      el.hidden = true;
+      el.textContent = "";
+    });
+    $("vigie-error-summary").hidden = true;
+    $("vigie-error-list").textContent = "";
+  }
+
+  function showErrors(errors) {
+    clearErrors();
+    var list = $("vigie-error-list");
+    errors.forEach(function (err) {
+      var message = $(err[0] + "-error");
+      message.textContent = err[2];
+      message.hidden = false;
+      var field = err[0] === "category" ? $("field-category") : $(err[1]);
+      field.setAttribute("aria-invalid", "true");
+      var li = document.createElement("li");
+      var a = document.createElement("a");
+      a.href = "#" + err[1];
+      a.textContent = err[2];
+      a.addEventListener("click", function (event) {
+        event.preventDefault();
+        $(err[1]).focus();
+      });
+      li.appendChild(a);
+      list.appendChild(li);
+    });
+    var summary = $("vigie-error-summary");
+    summary.hidden = false;
+    summary.focus();
+  }
+
+  // ------------------------------------------------------------- submit
+  var busy = false;
+  var pending = null; // {digest, key, body}: what was sent, kept for a resend
+
+  async function digestHex(bytes) {
+    var d = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+    return Array.from(d, function (b) { return b.toString(16).padStart(2, "0"); }).join("");
+  }
+
+  function succeed(result) {
+    pending = null;
+    form.reset();
+    clearPhotos();
+    form.hidden = true;
+    $("vigie-receipt-code").textContent = result.receipt;
+    var receipt = $("vigie-receipt");
+    receipt.hidden = false;
+    receipt.focus();
+  }
+
+  form.addEventListener("submit", async function (event) {
+    event.preventDefault();
+    if (busy) return;
+    busy = true;
+    submit.disabled = true;
+    try {
+      await photosReady;
+      var tip = collect();
+      var errors = validate(tip);
+      if (errors.length) {
+        say("");
+        showErrors(errors);
+        return;
+      }
+      clearErrors();
+      say("Chiffrement de votre signalement…");
+      var plaintext = await T.serializeTip(tip);
+      var digest = await digestHex(plaintext);
+      if (!pending || pending.digest !== digest) {
+        // Changed since a failed send (or first send): a new key, so the
+        // intake cannot mistake it for the earlier version.
+        if (pending) session.renew();
+        var body = await window.vigieAge.encrypt(plaintext, cfg.recipients);
+        if (body.length > cfg.maxBodyBytes) {
+          say("Votre signalement est trop volumineux : retirez une ou plusieurs photos.");
+          return;
+        }
+        pending = { digest: digest, key: session.key, body: body };
+      }
+      succeed(await session.send(pending));
+    } catch (e) {
+      if (e instanceof window.vigieSend.SendError && e.kind === "rejected") {
+        say(e.message || "Votre signalement a été refusé. Vérifiez-le puis réessayez.");
+      } else if (e instanceof window.vigieSend.SendError) {
+        say("Votre signalement n'a pas pu être envoyé : le serveur ne répond pas. " +
+          "Il est toujours dans ce formulaire (et nulle part ailleurs). " +
+          "Réessayez dans quelques minutes, sans fermer cette page.");
+      } else {
+        say("Une erreur est survenue dans votre navigateur. Réessayez. " +
+          "En cas d'urgence, appelez le " + cfg.police + ".");
+      }
+    } finally {
+      busy = false;
+      submit.disabled = false;
+    }
+  });
+})();

@@ -1,0 +1,72 @@
+/*
+ * Vigie: photos are re-encoded in the browser before encryption.
+ *
+ * Why: a phone photo carries EXIF metadata (GPS position, date, camera serial
+ * number) that can identify the person who took it. Decoding the image and
+ * drawing its pixels onto a canvas, then encoding a new JPEG, keeps only the
+ * pixels: no EXIF, XMP, ICC comment or thumbnail survives. The image is also
+ * downscaled (long side <= 1600 px), which keeps tips small on a poor network.
+ *
+ * Exposed as window.vigiePhotos.reencode(file) -> {type, data, width, height}.
+ */
+(function () {
+  "use strict";
+
+  var MAX_SIDE = 1600;
+  var QUALITIES = [0.85, 0.7, 0.55];
+
+  function fit(width, height) {
+    var scale = Math.min(1, MAX_SIDE / Math.max(width, height));
+    return {
+      width: Math.max(1, Math.round(width * scale)),
+      height: Math.max(1, Math.round(height * scale)),
+    };
+  }
+
+  async function toJpeg(bitmap, size, quality) {
+    var canvas, blob;
+    if (typeof OffscreenCanvas !== "undefined") {
+      canvas = new OffscreenCanvas(size.width, size.height);
+    } else {
+      canvas = document.createElement("canvas");
+      canvas.width = size.width;
+      canvas.height = size.height;
+    }
+    var ctx = canvas.getContext("2d");
+    // JPEG has no transparency: paint white under PNGs instead of black.
+    ctx.fillStyle = "#fff";
+    ctx.fillRect(0, 0, size.width, size.height);
+    ctx.drawImage(bitmap, 0, 0, size.width, size.height);
+    if (canvas.convertToBlob) {
+      blob = await canvas.convertToBlob({ type: "image/jpeg", quality: quality });
+    } else {
+      blob = await new Promise(function (resolve) {
+        canvas.toBlob(resolve, "image/jpeg", quality);
+      });
+    }
+    if (!blob) throw new Error("encode failed");
+    return new Uint8Array(await blob.arrayBuffer());
+  }
+
+  /** Decode (honouring the EXIF orientation), downscale, re-encode as JPEG. */
+  async function reencode(file, maxBytes) {
+    if (file.type !== "image/jpeg" && file.type !== "image/png") {
+      throw new Error("type");
+    }
+    var bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+    try {
+      var size = fit(bitmap.width, bitmap.height);
+      var data = null;
+      for (var i = 0; i < QUALITIES.length; i++) {
+        data = await toJpeg(bitmap, size, QUALITIES[i]);
+        if (!maxBytes || data.length <= maxBytes) break;
+      }
+      if (maxBytes && data.length > maxBytes) throw new Error("size");
+      return { type: "image/jpeg", data: data, width: size.width, height: size.height };
+    } finally {
+      if (bitmap.close) bitmap.close();
+    }
+  }
+
+  window.vigiePhotos = { reencode: reencode, MAX_SIDE: MAX_SIDE };
+})();
