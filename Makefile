@@ -23,6 +23,7 @@ system-deps:
 	@missing=""; \
 	command -v age >/dev/null 2>&1 || missing="$$missing age"; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
@@ -41,7 +42,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy intake_lambda/chalicelib intake_lambda/app.py vigie campaign
 
-test: $(STAMP) system-deps
+# axe-core for the accessibility tests (tests/js, locked, git-ignored node_modules).
+AXE := tests/js/node_modules/axe-core/axe.min.js
+$(AXE): tests/js/package.json tests/js/package-lock.json
+	npm ci --prefix tests/js --no-audit --no-fund --silent
+	touch $@
+
+test: $(STAMP) system-deps $(AXE)
 	$(BIN)/ruff check .
 	$(BIN)/mypy intake_lambda/chalicelib intake_lambda/app.py vigie campaign
 	$(BIN)/pytest -n 2 --dist loadgroup

@@ -42,12 +42,12 @@
         input.getAttribute("data-md-color-" + name));
     });
     input.checked = true;
+    // Show only the toggle that follows the active scheme: it switches to the next one.
+    inputs.forEach(function (other) {
+      var label = other.nextElementSibling;
+      if (label && label.tagName === "LABEL") label.hidden = other !== input;
+    });
   }
-  // Material's CSS shows only the label right after the checked input.
-  inputs.forEach(function (input) {
-    var label = input.nextElementSibling;
-    if (label && label.tagName === "LABEL") label.hidden = false;
-  });
 
   var chosen = null;
   try { chosen = sessionStorage.getItem(KEY); } catch (e) { /* storage off */ }
