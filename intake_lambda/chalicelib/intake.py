@@ -184,10 +184,11 @@ class Intake:
         """
         budget = self.config.intake.form_budget_per_hour
         hour = dt.datetime.fromtimestamp(self.clock(), dt.UTC).strftime("%Y-%m-%dT%H")
-        for _ in range(8):
-            slot = secrets.randbelow(max(budget, 1))
+        # Up to 8 distinct random slots: exact for small budgets, and for large ones
+        # a refusal means the hour is almost certainly (>= ~90%) spent.
+        for slot in secrets.SystemRandom().sample(range(budget), min(budget, 8)):
             try:
-                if budget and self.store.put_new(f"intake/form-budget/{hour}/{slot}", b""):
+                if self.store.put_new(f"intake/form-budget/{hour}/{slot}", b""):
                     return
             except StoreUnavailable as exc:
                 log.warning("store write failed: %s", exc)
