@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed
 UV      := $(BIN)/uv
 APT_GET := $(shell command -v apt-get 2>/dev/null)
 
-.PHONY: run test lint typecheck bench lock system-deps site clean
+.PHONY: run test lint typecheck bench lock system-deps site clean bundle
 
 # Virtualenv with the exact locked versions, then Vigie itself (editable).
 $(STAMP): requirements.lock pyproject.toml
@@ -49,7 +49,17 @@ $(AXE): tests/js/package.json tests/js/package-lock.json
 	npm ci --prefix tests/js --no-audit --no-fund --silent
 	touch $@
 
-test: $(STAMP) system-deps $(AXE)
+# The form's age bundle: locked esbuild + age-encryption (git-ignored node_modules).
+# `make bundle` rebuilds site/assets/form/age.js; tests check it is byte-identical.
+BUNDLE_DEPS := tools/bundle/node_modules/.package-lock.json
+$(BUNDLE_DEPS): tools/bundle/package.json tools/bundle/package-lock.json
+	npm ci --prefix tools/bundle --ignore-scripts --no-audit --no-fund --silent
+	touch $@
+
+bundle: system-deps
+	tools/bundle/build.sh
+
+test: $(STAMP) system-deps $(AXE) $(BUNDLE_DEPS)
 	$(BIN)/ruff check .
 	$(BIN)/mypy intake_lambda/chalicelib intake_lambda/app.py vigie campaign
 	$(BIN)/pytest -n 2 --dist loadgroup
