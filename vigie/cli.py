@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "vigie.serve_cli",
     "vigie.site.cli",
     "vigie.inbox.cli",
+    "campaign.cli",
 )
 
 
