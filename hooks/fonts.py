@@ -14,4 +14,5 @@ def on_post_build(config: Any) -> None:
     from vigie.site.fonts import write_fonts
 
     root = Path(config.config_file_path).parent
-    write_fonts(Path(config.site_dir) / "assets" / "fonts", cache_dir=root / "build" / ".cache" / "fonts")
+    cache = root / "build" / ".cache" / "fonts"
+    write_fonts(Path(config.site_dir) / "assets" / "fonts", cache_dir=cache)

@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 from chalicelib.config import Config
+
 from vigie.site.values import site_values
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -48,9 +49,7 @@ def build_site(cfg: Config, out_dir: Path | None = None, strict: bool = True) ->
     logger = logging.getLogger("mkdocs")
     logger.addHandler(collector)
     try:
-        config = load_mkdocs_config(
-            config_file=str(MKDOCS_YML), site_dir=str(out), strict=strict
-        )
+        config = load_mkdocs_config(config_file=str(MKDOCS_YML), site_dir=str(out), strict=strict)
         # Set before the build so hooks/vigie_config.py does not read vigie.toml again.
         config.extra["vigie"] = site_values(cfg)
         build(config)

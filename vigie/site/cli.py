@@ -26,7 +26,5 @@ def register(subparsers: Any) -> None:
     site_sub = site.add_subparsers(dest="site_command", metavar="ACTION", required=True)
     build = site_sub.add_parser("build", help="build the static site from vigie.toml")
     build.add_argument("--out", metavar="DIR", help="output directory (default: build/site)")
-    build.add_argument(
-        "--no-strict", action="store_true", help="do not fail on MkDocs warnings"
-    )
+    build.add_argument("--no-strict", action="store_true", help="do not fail on MkDocs warnings")
     build.set_defaults(func=_build)

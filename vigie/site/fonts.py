@@ -24,7 +24,7 @@ from pathlib import Path
 # non-breaking and narrow non-breaking spaces before ; : ! ?).
 FRENCH_CHARS = (
     "".join(chr(c) for c in range(0x20, 0x7F))
-    + "\u00a0«»°©·àâäæçéèêëîïôöùûüÿÀÂÄÆÇÉÈÊËÎÏÔÖÙÛÜŒœŸ"
+    + "\u00a0«»°©·×àâäæçéèêëîïôöùûüÿÀÂÄÆÇÉÈÊËÎÏÔÖÙÛÜŒœŸ"
     + "\u2009\u202f\u2018\u2019\u201c\u201d\u2013\u2014\u2026\u2022\u20ac\u2192"
 )
 
@@ -37,7 +37,7 @@ FACES: dict[str, str] = {
 
 def source_dir() -> Path:
     """Where the PyPI package `fontpkg-atkinson-hyperlegible` keeps the TTF files."""
-    import fontpkg_atkinson_hyperlegible
+    import fontpkg_atkinson_hyperlegible  # type: ignore[import-untyped]
 
     return Path(fontpkg_atkinson_hyperlegible.__file__).parent / "files"
 
@@ -48,8 +48,8 @@ def _tool_versions() -> str:
 
 def subset_woff2(ttf: bytes, chars: str = FRENCH_CHARS) -> bytes:
     """Subset one TTF to `chars` and return it as woff2 bytes."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
+    from fontTools import subset  # type: ignore[import-untyped]
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
     options = subset.Options()
     options.flavor = "woff2"
@@ -75,9 +75,8 @@ def write_fonts(out_dir: Path, cache_dir: Path | None = None) -> list[Path]:
     src = source_dir()
     for name, filename in FACES.items():
         ttf = (src / filename).read_bytes()
-        key = hashlib.sha256(
-            ttf + FRENCH_CHARS.encode() + _tool_versions().encode()
-        ).hexdigest()[:24]
+        inputs = ttf + FRENCH_CHARS.encode() + _tool_versions().encode()
+        key = hashlib.sha256(inputs).hexdigest()[:24]
         data: bytes | None = None
         cached = cache_dir / f"{name}-{key}.woff2" if cache_dir else None
         if cached is not None and cached.is_file():

@@ -79,6 +79,8 @@ def content_security_policy(cfg: Config) -> str:
 def site_values(cfg: Config) -> dict[str, Any]:
     """The `config.extra["vigie"]` dict. Keys are an interface: the form helper relies on them."""
     emergency = asdict(cfg.emergency)
+    numbers = {k: v for k, v in emergency.items() if not v.startswith("http")}
+    links = {k: v for k, v in emergency.items() if v.startswith("http")}
     return {
         "name": cfg.site.name,
         "city": cfg.site.city,
@@ -95,9 +97,9 @@ def site_values(cfg: Config) -> dict[str, Any]:
         "pow_max_number": cfg.intake.pow_max_number,
         "emergency": emergency,
         # Dial/SMS forms of the numbers (`tel:17`, `sms:114`) for links.
-        "tel": {key: _tel(value) for key, value in emergency.items() if not value.startswith("http")},
+        "tel": {key: _tel(value) for key, value in numbers.items()},
         # Link targets shown as readable host names ("masecurite.interieur.gouv.fr").
-        "hosts": {key: _host(value) for key, value in emergency.items() if value.startswith("http")},
+        "hosts": {key: _host(value) for key, value in links.items()},
         "quick_exit_url": QUICK_EXIT_URL,
         "csp": content_security_policy(cfg),
     }
