@@ -1,0 +1,89 @@
+"""Helpers for the inbox tests (no tests here): configs on disk, tips, running the CLI.
+
+Tips are submitted through the real intake (`tests/support/intake_client.py`,
+proof-of-work included) except where a test needs an old date, which the
+intake never writes: those are placed in the store exactly as the intake
+stores them (same key layout, same envelope, same metadata).
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from chalicelib import envelope
+from chalicelib.config import Config
+from chalicelib.storage import TipStore
+from PIL import Image
+
+from tests.support.intake_client import submit_tip
+from vigie.cli import main
+
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_receipt() -> str:
+    groups = ["".join(secrets.choice(CROCKFORD) for _ in range(4)) for _ in range(3)]
+    return "VG-" + "-".join(groups)
+
+
+def write_toml(cfg: Config, path: Path, retention_days: int = 90) -> Path:
+    """The config a real deployment would have, as the CLI reads it (--config)."""
+    recipients = ", ".join(f'"{r}"' for r in cfg.analysts.recipients)
+    endpoint = (
+        f's3_endpoint_url = "{cfg.intake.s3_endpoint_url}"\n' if cfg.intake.s3_endpoint_url else ""
+    )
+    path.write_text(
+        f'[intake]\nstore = "{cfg.intake.store}"\n{endpoint}'
+        f"[analysts]\nrecipients = [{recipients}]\nretention_days = {retention_days}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def png(color: str = "red", size: int = 8) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (size, size), color).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def place_tip(cfg: Config, store: TipStore, tip: envelope.Tip, day: date) -> str:
+    """Store a tip dated `day` exactly as the intake would have stored it then."""
+    receipt = new_receipt()
+    data = envelope.seal(envelope.serialize_tip(tip), cfg.require_recipients())
+    assert store.put_new(f"tips/{day.isoformat()}/{receipt}.age", data, {"vigie-envelope": "1"})
+    return receipt
+
+
+def submit(cfg: Config, store: TipStore, tip: envelope.Tip) -> str:
+    return submit_tip(cfg, store, tip)
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def vigie(capsys: pytest.CaptureFixture[str], *argv: Any) -> Result:
+    """Run the real `vigie` entry point in-process; an uncaught exception fails the test."""
+    capsys.readouterr()
+    code = main([str(a) for a in argv])
+    captured = capsys.readouterr()
+    return Result(code, captured.out, captured.err)
+
+
+def assert_one_line_error(result: Result, *words: str) -> None:
+    assert result.code != 0
+    assert result.out == ""
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1, result.err
+    assert "Traceback" not in result.err
+    for word in words:
+        assert word in lines[0], lines[0]
