@@ -1,0 +1,178 @@
+"""Build a campaign: plan every piece, render them over all cores, verify, then publish.
+
+Order matters for safety: the whole campaign is planned first (file valid,
+every code scannable at its distance, every text fitting), so an invalid file
+writes nothing. Pieces are then rendered into a staging folder inside the
+output folder and moved into place only when every code has been read back;
+a failed build names the piece and leaves no half-made set behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from campaign.contact import Thumb, contact_sheet, make_thumb
+from campaign.formats import PRINT_DPI
+from campaign.layout import LayoutError, PiecePlan, layout_piece
+from campaign.pdf import PdfPage, write_pdf
+from campaign.qr import QRTooDense
+from campaign.render import draw_piece, trim
+from campaign.spec import Campaign, CampaignError
+from campaign.verify import VerifyError, verify_page
+
+MANIFEST = "manifest.json"
+CONTACT_SHEET = "contact-sheet.pdf"
+
+
+class BuildError(CampaignError):
+    """Rendering or verification failed; the message names the piece."""
+
+
+@dataclass(frozen=True)
+class Job:
+    variant_index: int
+    lang: str
+    fmt: str
+
+
+def plan_jobs(camp: Campaign) -> list[Job]:
+    return [
+        Job(i, lang, fmt)
+        for i, v in enumerate(camp.variants)
+        for lang in v.languages
+        for fmt in v.formats
+    ]
+
+
+def _plan(camp: Campaign, job: Job) -> PiecePlan:
+    variant = camp.variants[job.variant_index]
+    try:
+        return layout_piece(camp, variant, job.lang, job.fmt)
+    except (QRTooDense, LayoutError) as exc:
+        raise CampaignError(
+            f"{camp.source}: piece {variant.code}-{job.lang}-{job.fmt}: {exc}"
+        ) from None
+
+
+def check_campaign(camp: Campaign) -> list[PiecePlan]:
+    """Everything `build` checks before drawing: codes and texts fit every piece."""
+    return [_plan(camp, job) for job in plan_jobs(camp)]
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def render_job(camp: Campaign, job: Job, staging: str) -> tuple[dict[str, Any], Thumb]:
+    """Render, verify and write one piece (runs in a worker process)."""
+    plan = _plan(camp, job)
+    fmt = plan.fmt
+    canvas = draw_piece(plan, camp.logos)
+    check = verify_page(canvas, plan.url, fmt, plan.qr.module_px, plan.name)
+    web = trim(canvas, plan)
+    files: dict[str, str] = {}
+    png = Path(staging) / f"{plan.name}.png"
+    if fmt.is_print:
+        web.save(png, format="PNG", dpi=(PRINT_DPI, PRINT_DPI))
+        pdf = Path(staging) / f"{plan.name}.pdf"
+        page = PdfPage(canvas, fmt.width, fmt.height, fmt.bleed_mm, camp.crop_marks)
+        pdf.write_bytes(write_pdf([page]))
+        files["pdf"] = pdf.name
+    else:
+        web.save(png, format="PNG")
+    files["png"] = png.name
+    module_mm = plan.qr.module_px / fmt.px_per_mm if fmt.is_print else None
+    entry: dict[str, Any] = {
+        "name": plan.name,
+        "variant": plan.code,
+        "label": plan.label,
+        "language": plan.lang,
+        "format": fmt.name,
+        "size": {"width": fmt.width, "height": fmt.height, "unit": "mm" if fmt.is_print else "px"},
+        "url": plan.url,
+        "files": files,
+        "sha256": {k: _sha256(Path(staging) / v) for k, v in files.items()},
+        "qr": {
+            "version": plan.qr.version,
+            "error_correction": plan.qr.error,
+            "modules": plan.qr.modules,
+            "quiet_zone_modules": plan.qr.quiet,
+            "module_px": plan.qr.module_px,
+            "module_mm": round(module_mm, 3) if module_mm else None,
+            "width_mm": round(plan.qr.total_px / fmt.px_per_mm, 2) if fmt.is_print else None,
+            "viewing_distance_m": fmt.distance_m if fmt.is_print else None,
+        },
+        "verified": {
+            "print_resolution": check.print_ok,
+            "phone_view": check.degraded_ok,
+            "camera_px_per_module": check.camera_px_per_module,
+        },
+    }
+    label = (plan.name, plan.label, plan.url, f"QR v{plan.qr.version}-{plan.qr.error}")
+    return entry, make_thumb(web, label)
+
+
+def _render_all(
+    camp: Campaign, jobs: list[Job], staging: str, workers: int, tick: Callable[[], None]
+) -> list[tuple[dict[str, Any], Thumb]]:
+    results: list[tuple[dict[str, Any], Thumb] | None] = [None] * len(jobs)
+    if workers <= 1:
+        for i, job in enumerate(jobs):
+            results[i] = render_job(camp, job, staging)
+            tick()
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(render_job, camp, job, staging): i for i, job in enumerate(jobs)}
+            for fut in as_completed(futures):
+                results[futures[fut]] = fut.result()
+                tick()
+    return [r for r in results if r is not None]
+
+
+def _tick(bar: tqdm[Any]) -> None:
+    bar.update(1)
+
+
+def build_campaign(
+    camp: Campaign, out_dir: Path, workers: int | None = None, progress: bool = False
+) -> dict[str, Any]:
+    """Render every piece to out_dir; return the manifest. Raise BuildError naming a piece."""
+    check_campaign(camp)  # nothing is written for an invalid campaign
+    jobs = plan_jobs(camp)
+    workers = min(len(jobs), workers or os.cpu_count() or 1)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=".staging-", dir=out_dir)
+    try:
+        with tqdm(total=len(jobs), disable=not progress, unit="pièce", desc="Campagne") as bar:
+            results = _render_all(camp, jobs, staging, workers, lambda: _tick(bar))
+        manifest = {
+            "campaign": camp.name,
+            "report_url": camp.report_url,
+            "short_address": camp.short_address,
+            "layout": camp.layout,
+            "crop_marks": camp.crop_marks,
+            "contact_sheet": CONTACT_SHEET,
+            "pieces": [entry for entry, _ in results],
+        }
+        sheet = contact_sheet(camp.name, [thumb for _, thumb in results])
+        (Path(staging) / CONTACT_SHEET).write_bytes(sheet)
+        text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        (Path(staging) / MANIFEST).write_text(text, encoding="utf-8")
+        for name in sorted(os.listdir(staging)):
+            os.replace(Path(staging) / name, out_dir / name)
+        return manifest
+    except VerifyError as exc:
+        raise BuildError(f"{camp.source}: verification failed: {exc}") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,227 @@
+"""Where everything goes on a piece: two layouts, text shrunk until it fits, never clipped.
+
+A piece is a vertical stack inside the safe area (trim minus margin). Its items
+are text blocks, the QR code (fixed size, from `campaign.qr`), optionally a row
+with the code beside its address (square pieces, where height is scarce) and a
+row of logos. One unit size `u` scales every text; it shrinks step by step until
+the stack fits; if even the format's smallest legible size does not fit, the
+piece is refused with a message instead of printing text off the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from campaign.formats import FORMATS, Format
+from campaign.qr import QRPlan, piece_url, plan_qr
+from campaign.spec import Campaign, Variant
+from campaign.textfit import TextBlock, TextStyle, block_height, place
+from campaign.texts import PieceTexts, texts_for
+
+Rect = tuple[int, int, int, int]
+Color = tuple[int, int, int]
+WHITE: Color = (255, 255, 255)
+
+# Text sizes relative to the unit u: (multiplier, bold, colour key, centred).
+ROLES: dict[str, tuple[float, bool, str, bool]] = {
+    "headline": (2.0, True, "primary", True),
+    "what": (1.0, False, "text", False),
+    "anonymous": (1.0, False, "text", False),
+    "scan": (0.9, False, "text", True),
+    "address": (1.6, True, "text", True),
+    "check": (0.85, False, "text", True),
+    "emergency": (1.1, True, "accent", False),
+}
+SQUARE_HEADLINE = 1.5  # square pieces have less height for a big headline
+SIDE_KEYS = ("scan", "address", "check")
+
+
+class LayoutError(ValueError):
+    """The texts cannot fit this format at a legible size."""
+
+
+@dataclass
+class PiecePlan:
+    code: str
+    label: str
+    lang: str
+    fmt: Format
+    url: str
+    qr: QRPlan
+    canvas: tuple[int, int]
+    trim: Rect
+    safe: Rect
+    qr_pos: tuple[int, int] = (0, 0)
+    bands: list[tuple[Rect, Color]] = field(default_factory=list)
+    blocks: list[TextBlock] = field(default_factory=list)
+    logos: list[Rect] = field(default_factory=list)
+    background: Color = WHITE
+    unit_px: int = 0
+
+    @property
+    def name(self) -> str:
+        return f"{self.code}-{self.lang}-{self.fmt.name}"
+
+
+def _items(layout: str, square: bool) -> list[str]:
+    qr = ["qrrow"] if square else ["scan", "qr", "address", "check"]
+    if layout == "bandeau":
+        return ["headline", "what", "anonymous", *qr, "emergency", "logos"]
+    return ["headline", *qr, "what", "anonymous", "emergency", "logos"]
+
+
+class _Stack:
+    """Measures (and then places) the items for one unit size."""
+
+    def __init__(self, plan: PiecePlan, camp: Campaign, texts: PieceTexts, square: bool) -> None:
+        self.plan, self.camp, self.texts, self.square = plan, camp, texts, square
+        self.width = plan.safe[2] - plan.safe[0]
+        self.items = _items(camp.layout, square)
+        self.logo_h = round(0.07 * (plan.trim[3] - plan.trim[1])) if camp.logos else 0
+
+    def style(self, key: str, u: int) -> TextStyle:
+        mult, bold, color_key, centred = ROLES[key]
+        if key == "headline" and self.square:
+            mult = SQUARE_HEADLINE
+        color = self.camp.colors[color_key]
+        if key == "headline" and self.camp.layout == "bandeau":
+            color = WHITE  # on the primary-coloured band
+        if key == "emergency" and self.camp.layout == "classique":
+            color = WHITE  # on the accent-coloured band
+        lang, rtl = self.texts.lang, self.texts.rtl
+        if key == "address":
+            # The address is Latin and typed as printed: always left to right.
+            lang, rtl = "en", False
+        return TextStyle(
+            lang, rtl, bold, max(1, round(mult * u)), color,
+            "center" if centred else "start",
+        )  # fmt: skip
+
+    def text(self, key: str) -> str:
+        return self.camp.short_address if key == "address" else str(getattr(self.texts, key))
+
+    def side_width(self) -> int:
+        return self.width - self.plan.qr.total_px
+
+    def heights(self, u: int) -> list[int] | None:
+        out = []
+        for item in self.items:
+            if item == "qr":
+                out.append(self.plan.qr.total_px)
+            elif item == "logos":
+                out.append(self.logo_h)
+            elif item == "qrrow":
+                side = 0
+                for key in SIDE_KEYS:
+                    h = block_height(self.text(key), self.style(key, u), self.side_width())
+                    if h is None:
+                        return None
+                    side += h
+                out.append(max(self.plan.qr.total_px, side))
+            else:
+                h = block_height(self.text(item), self.style(item, u), self.width)
+                if h is None:
+                    return None
+                pad = 2 * round(0.6 * u) if self._banded(item) else 0
+                out.append(h + pad)
+        return out
+
+    def _banded(self, key: str) -> bool:
+        return (key == "headline" and self.camp.layout == "bandeau") or (
+            key == "emergency" and self.camp.layout == "classique"
+        )
+
+    def place(self, u: int, heights: list[int]) -> None:
+        plan = self.plan
+        left, top, right, bottom = plan.safe
+        visible = [(i, h) for i, h in zip(self.items, heights, strict=True) if h > 0]
+        slack = (bottom - top) - sum(h for _, h in visible)
+        # Gaps grow up to one unit; what is left frames the code group (above and below).
+        gap = min(slack // max(1, len(visible) - 1), u)
+        extra = slack - gap * (len(visible) - 1)
+        y = top
+        for item, h in visible:
+            if item in ("scan", "qrrow"):  # the code group starts: scan line, code, address
+                y += extra // 2
+            if item == "qr":
+                plan.qr_pos = (left + (self.width - h) // 2, y)
+            elif item == "logos":
+                plan.logos.append((left, y, right, y + h))
+            elif item == "qrrow":
+                self._place_row(u, y, h)
+            else:
+                inner = y
+                if self._banded(item):
+                    pad = round(0.6 * u)
+                    color = self.camp.colors["primary" if item == "headline" else "accent"]
+                    # Bands run into the bleed so a trimming error leaves no white sliver.
+                    band_top = 0 if item == "headline" else y
+                    band_bottom = y + h
+                    if item == "emergency" and y + h + gap >= bottom:
+                        band_bottom = plan.canvas[1]
+                    plan.bands.append(((0, band_top, plan.canvas[0], band_bottom), color))
+                    inner = y + pad
+                block = place(self.text(item), self.style(item, u), left, self.width, inner)
+                plan.blocks.append(block)
+            if item in ("check", "qrrow"):
+                y += extra - extra // 2
+            y += h + gap
+
+    def _place_row(self, u: int, y: int, h: int) -> None:
+        plan = self.plan
+        left, _, right, _ = plan.safe
+        size = plan.qr.total_px
+        # The code sits on the reading-start side: left in LTR, right in RTL.
+        qr_x = right - size if self.texts.rtl else left
+        text_left = left if self.texts.rtl else left + size
+        plan.qr_pos = (qr_x, y + (h - size) // 2)
+        side = self.heights_side(u)
+        ty = y + (h - side) // 2
+        for key in SIDE_KEYS:
+            block = place(self.text(key), self.style(key, u), text_left, self.side_width(), ty)
+            plan.blocks.append(block)
+            ty += block.height
+
+    def heights_side(self, u: int) -> int:
+        total = 0
+        for key in SIDE_KEYS:
+            h = block_height(self.text(key), self.style(key, u), self.side_width())
+            assert h is not None
+            total += h
+        return total
+
+
+def layout_piece(camp: Campaign, variant: Variant, lang: str, fmt_name: str) -> PiecePlan:
+    """Plan one piece; raises QRTooDense or LayoutError naming the format."""
+    fmt = FORMATS[fmt_name]
+    texts = texts_for(lang, camp.texts.get(lang, {}), camp.numbers)
+    url = piece_url(camp.report_url, variant.code)
+    qr = plan_qr(url, fmt)
+    bleed = fmt.px(fmt.bleed_mm)
+    w, h = fmt.trim_px
+    margin = round(max(fmt.px(6), 0.05 * w)) if fmt.is_print else round(0.06 * w)
+    plan = PiecePlan(
+        code=variant.code, label=variant.label, lang=lang, fmt=fmt, url=url, qr=qr,
+        canvas=fmt.canvas_px, trim=(bleed, bleed, bleed + w, bleed + h),
+        safe=(bleed + margin, bleed + margin, bleed + w - margin, bleed + h - margin),
+        background=camp.colors["background"],
+    )  # fmt: skip
+    square = abs(w - h) < 0.1 * w
+    stack = _Stack(plan, camp, texts, square)
+    u = round(w / 24)
+    u_min = fmt.pt_to_px(fmt.min_text_pt) / min(m for m, *_ in ROLES.values())
+    avail = plan.safe[3] - plan.safe[1]
+    while u >= u_min:
+        heights = stack.heights(u)
+        if heights is not None:
+            # Keep a minimum gap of 0.3u between items so nothing touches.
+            needed = sum(heights) + round(0.3 * u) * (sum(1 for x in heights if x) - 1)
+            if needed <= avail:
+                plan.unit_px = u
+                stack.place(u, heights)
+                return plan
+        u = min(u - 1, round(u * 0.95))
+    raise LayoutError(
+        f"format {fmt.name}, language {lang}: the texts do not fit even at "
+        f"{fmt.min_text_pt:g} pt; shorten the override texts"
+    )
