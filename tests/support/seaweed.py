@@ -98,8 +98,9 @@ class SeaweedServer:
                 raise RuntimeError(f"weed exited early; see {self.workdir / 'weed.log'}")
             try:
                 client.list_buckets()
-                bucket = f"ready-{os.getpid()}"
-                client.create_bucket(Bucket=bucket)
+                bucket = "ready-probe"
+                if bucket not in {b["Name"] for b in client.list_buckets()["Buckets"]}:
+                    client.create_bucket(Bucket=bucket)
                 client.put_object(Bucket=bucket, Key="probe", Body=b"x")
                 return
             except Exception as exc:  # not ready yet: any error means "try again"
