@@ -78,6 +78,7 @@ class _Stack:
         self.width = plan.safe[2] - plan.safe[0]
         self.items = _items(camp.layout, square)
         self.logo_h = round(0.07 * (plan.trim[3] - plan.trim[1])) if camp.logos else 0
+        self.failed = ""  # the text that last failed to fit, for the error message
 
     def style(self, key: str, u: int) -> TextStyle:
         mult, bold, color_key, centred = ROLES[key]
@@ -94,7 +95,7 @@ class _Stack:
             lang, rtl = "en", False
         return TextStyle(
             lang, rtl, bold, max(1, round(mult * u)), color,
-            "center" if centred else "start",
+            "center" if centred else "start", url=key == "address",
         )  # fmt: skip
 
     def text(self, key: str) -> str:
@@ -115,12 +116,14 @@ class _Stack:
                 for key in SIDE_KEYS:
                     h = block_height(self.text(key), self.style(key, u), self.side_width())
                     if h is None:
+                        self.failed = key
                         return None
                     side += h
                 out.append(max(self.plan.qr.total_px, side))
             else:
                 h = block_height(self.text(item), self.style(item, u), self.width)
                 if h is None:
+                    self.failed = item
                     return None
                 pad = 2 * round(0.6 * u) if self._banded(item) else 0
                 out.append(h + pad)
@@ -221,7 +224,13 @@ def layout_piece(camp: Campaign, variant: Variant, lang: str, fmt_name: str) -> 
                 stack.place(u, heights)
                 return plan
         u = min(u - 1, round(u * 0.95))
+    if stack.failed == "address":
+        raise LayoutError(
+            f"format {fmt.name}: the short address {camp.short_address!r} has a part too long "
+            "to print across the piece; use a shorter report_url"
+        )
+    where = f"the {stack.failed!r} text" if stack.failed else "the texts"
     raise LayoutError(
-        f"format {fmt.name}, language {lang}: the texts do not fit even at "
-        f"{fmt.min_text_pt:g} pt; shorten the override texts"
+        f"format {fmt.name}, language {lang}: {where} cannot fit even at "
+        f"{fmt.min_text_pt:g} pt; shorten the texts ([campaign.texts.{lang}])"
     )

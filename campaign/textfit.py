@@ -7,6 +7,7 @@ the width actually drawn.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -38,6 +39,7 @@ class TextStyle:
     size_px: int
     color: tuple[int, int, int]
     align: str  # "start" or "center"
+    url: bool = False  # an address: break only after "/" or ".", never inside a word
 
     @property
     def font(self) -> ImageFont.FreeTypeFont:
@@ -79,12 +81,20 @@ def text_width(text: str, style: TextStyle) -> float:
     return float(style.font.getlength(text, direction=style.direction, language=style.lang))
 
 
+def _tokens(text: str, style: TextStyle) -> tuple[list[str], str]:
+    if style.url:
+        # An address must be typed exactly: no added spaces, breaks at its own separators.
+        return [t for t in re.split(r"(?<=[/.])", text) if t], ""
+    return text.split(), " "
+
+
 def wrap(text: str, style: TextStyle, max_width: int) -> list[str] | None:
     """Greedy word wrap; None when a single word is wider than the box."""
     lines: list[str] = []
     current = ""
-    for word in text.split():
-        candidate = f"{current} {word}" if current else word
+    words, joiner = _tokens(text, style)
+    for word in words:
+        candidate = f"{current}{joiner}{word}" if current else word
         if text_width(candidate, style) <= max_width:
             current = candidate
             continue
