@@ -130,14 +130,26 @@ def load_identities(paths: Sequence[Path], ask: PassphraseSource) -> list[Any]:
     return identities
 
 
-def terminal_passphrase(path: str) -> str:
-    """Ask on the terminal (never echoed). Without a terminal, fail with a hint."""
+def _ask(prompt: str) -> str:
+    """Read a secret on the terminal, never echoed. Without a terminal, fail with a hint.
+
+    getpass would otherwise fall back to reading stdin with echo on: a passphrase
+    must never be read from a pipe or land in a log by accident.
+    """
     try:
-        return getpass.getpass(f"Phrase de passe de {path} : ")
-    except (EOFError, OSError):
+        os.close(os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY))
+    except OSError:
         raise InboxError(
             "pas de terminal pour demander la phrase de passe : utilisez --passphrase-file"
         ) from None
+    try:
+        return getpass.getpass(prompt)
+    except (EOFError, OSError):
+        raise InboxError("phrase de passe non saisie") from None
+
+
+def terminal_passphrase(path: str) -> str:
+    return _ask(f"Phrase de passe de {path} : ")
 
 
 def file_passphrase(passphrase_file: Path) -> PassphraseSource:
@@ -154,7 +166,7 @@ def file_passphrase(passphrase_file: Path) -> PassphraseSource:
 
 def new_passphrase(ask_twice: bool = True) -> str:
     """Ask for a new passphrase twice on the terminal."""
-    first = terminal_passphrase("la nouvelle clé")
-    if ask_twice and getpass.getpass("Retapez-la : ") != first:
+    first = _ask("Nouvelle phrase de passe (8 caractères au moins) : ")
+    if ask_twice and _ask("Retapez-la : ") != first:
         raise InboxError("les deux phrases de passe diffèrent")
     return first
