@@ -1,0 +1,162 @@
+"""The tip envelope: age structure checks, plaintext container, interop with the age CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pyrage
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from chalicelib import envelope
+from chalicelib.envelope import EnvelopeError, check_age
+from tests.support.intake_client import intake_client, post_tip
+
+TIP = envelope.Tip(
+    category="spot",
+    description="Point de vente en bas de l'immeuble, guetteurs à l'angle.",
+    place="Planoise",
+    attachments=(envelope.Attachment("image/png", b"\x89PNG fake bytes"),),
+)
+
+
+def test_serialize_parse_round_trip() -> None:
+    data = envelope.serialize_tip(TIP)
+    assert data.startswith(b"vigie-tip/1\n{")
+    assert envelope.parse_tip(data) == TIP
+
+
+def test_manifest_is_canonical_json() -> None:
+    data = envelope.serialize_tip(TIP)
+    manifest = data[len(envelope.PLAINTEXT_MAGIC) : data.index(b"\n", 12)]
+    decoded = json.loads(manifest)
+    assert manifest == json.dumps(
+        decoded, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    ).encode()
+    assert decoded["attachments"][0]["size"] == len(TIP.attachments[0].data)
+
+
+@pytest.mark.parametrize(
+    "tip",
+    [
+        envelope.Tip(category="drugs", description="x"),
+        envelope.Tip(category="spot", description="   "),
+        envelope.Tip(category="spot", description="x" * 10_001),
+        envelope.Tip(category="spot", description="x", campaign="bad code"),
+        envelope.Tip(category="spot", description="x", channel="fax"),
+        envelope.Tip(
+            category="spot",
+            description="x",
+            attachments=(envelope.Attachment("application/pdf", b"%PDF"),),
+        ),
+    ],
+)
+def test_invalid_tips_are_refused(tip: envelope.Tip) -> None:
+    with pytest.raises(EnvelopeError):
+        envelope.serialize_tip(tip)
+
+
+def test_parse_detects_tampered_attachment() -> None:
+    data = bytearray(envelope.serialize_tip(TIP))
+    data[-1] ^= 1
+    with pytest.raises(EnvelopeError, match="corrompue"):
+        envelope.parse_tip(bytes(data))
+
+
+def test_check_age_accepts_rage_and_counts_recipients() -> None:
+    keys = [pyrage.x25519.Identity.generate().to_public() for _ in range(3)]
+    info = check_age(pyrage.encrypt(b"hello", keys), expected_recipients=3)
+    assert info.recipients == 3
+    with pytest.raises(EnvelopeError) as err:
+        check_age(pyrage.encrypt(b"hello", keys), expected_recipients=2)
+    assert err.value.code == "wrong_recipients"
+
+
+def test_check_age_refuses_many_stanzas_and_other_types() -> None:
+    stanza = b"-> X25519 " + b"A" * 43 + b"\n" + b"B" * 43 + b"\n"
+    head = b"age-encryption.org/v1\n"
+    tail = b"--- " + b"C" * 43 + b"\n" + b"\x00" * 40
+    with pytest.raises(EnvelopeError, match="trop de destinataires"):
+        check_age(head + stanza * 10_000 + tail)
+    with pytest.raises(EnvelopeError):
+        check_age(head + b"-> scrypt " + b"A" * 22 + b" 18\n" + b"B" * 43 + b"\n" + tail)
+    assert check_age(head + stanza + tail).recipients == 1
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=600))
+def test_check_age_random_bytes_only_raise_envelope_error(data: bytes) -> None:
+    try:
+        check_age(data)
+    except EnvelopeError:
+        pass
+
+
+_VALID = pyrage.encrypt(b"vigie-tip/1\n{}\n", [pyrage.x25519.Identity.generate().to_public()])
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, len(_VALID) - 1), st.integers(0, 255)), min_size=1, max_size=6
+    ),
+    st.integers(0, len(_VALID)),
+)
+def test_check_age_mutated_files_only_raise_envelope_error(
+    flips: list[tuple[int, int]], cut: int
+) -> None:
+    data = bytearray(_VALID)
+    for pos, value in flips:
+        data[pos] = value
+    for candidate in (bytes(data), bytes(data[:cut]), b"-----BEGIN AGE ENCRYPTED FILE-----\n"
+                      + bytes(data[:cut])):
+        try:
+            check_age(candidate)
+        except EnvelopeError:
+            pass
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400))
+def test_parse_tip_random_bytes_only_raise_envelope_error(data: bytes) -> None:
+    for candidate in (data, envelope.PLAINTEXT_MAGIC + data):
+        try:
+            envelope.parse_tip(candidate)
+        except EnvelopeError:
+            pass
+
+
+def test_age_cli_round_trip_through_the_intake(
+    backend_config: Any, identity: Any, identity_file: Path, tmp_path: Path
+) -> None:
+    """Encrypt with the Debian `age` CLI, submit, decrypt the stored object with `age -d`."""
+    cfg, store = backend_config
+    plaintext = envelope.serialize_tip(TIP)
+    ciphertext = subprocess.run(
+        ["age", *sum((["-r", r] for r in cfg.require_recipients()), [])],
+        input=plaintext,
+        capture_output=True,
+        check=True,
+    ).stdout
+    with intake_client(cfg, store) as client:
+        response = post_tip(client, ciphertext)
+    assert response.status_code == 201, response.body
+    (obj,) = list(store.list("tips/"))
+    stored = tmp_path / "tip.age"
+    stored.write_bytes(store.get(obj.key))
+    out = subprocess.run(
+        ["age", "-d", "-i", str(identity_file), str(stored)], capture_output=True, check=True
+    ).stdout
+    assert envelope.parse_tip(out) == TIP
+    # And the browser-side library's output format (rage) decrypts with the CLI too.
+    stored.write_bytes(envelope.seal(plaintext, cfg.require_recipients()))
+    assert (
+        subprocess.run(
+            ["age", "-d", "-i", str(identity_file), str(stored)], capture_output=True, check=True
+        ).stdout
+        == plaintext
+    )
