@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from chalicelib.envelope import check_age, open_sealed, parse_tip
+
 from tests.support.static import StaticServer
 from tests.vectors import make_vectors
 

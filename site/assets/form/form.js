@@ -62,6 +62,9 @@
     }
   });
 
+  // Marks the page once the anti-spam challenge is solved (tests wait on it).
+  session.warm().then(function () { form.setAttribute("data-pow", "ready"); }, function () {});
+
   // ------------------------------------------------------------- photos
   var photos = [];
   var photosReady = Promise.resolve();

@@ -1,0 +1,311 @@
+"""The report form end to end: real Chromium, real `vigie serve`, real storage, real keys.
+
+Each journey opens /signaler/, types a tip, attaches a JPEG carrying GPS EXIF and
+submits; the test then reads the stored object, decrypts it with the analyst's
+identity and compares it with what was typed. The same origin serves the site
+and `/api`, as in production.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from chalicelib.config import load_config
+from chalicelib.envelope import Tip, open_sealed, parse_tip
+from chalicelib.storage import TipStore, open_store
+from PIL import Image
+
+from tests.support.live import LiveVigie, write_config
+from vigie.site.build import build_site
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("form-live")]
+
+TYPED = {
+    "place": "Rue de Vesoul, Besançon",
+    "landmark": "Près de l'arrêt « Palente »",
+    "when": "Tous les soirs, 20 h – 23 h\nSurtout le vendredi",
+    "description": "Un livreur en scooter 🛵 passe, s'arrête 2 min et repart.\nDeux guetteurs.",
+    "vehicles": "Scooter noir, plaque AB-123-CD",
+}
+
+
+class Live:
+    """A running Vigie (site + intake on one origin) and what the tests need of it."""
+
+    def __init__(self, server: LiveVigie, store: TipStore) -> None:
+        self.server = server
+        self.store = store
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def keys(self) -> set[str]:
+        return {o.key for o in self.store.list("tips/")}
+
+
+@pytest.fixture(scope="module")
+def live(identity: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    tmp = tmp_path_factory.mktemp("form-live")
+    config_path = write_config(
+        tmp / "vigie.toml", f"dir:{tmp / 'store'}", [str(identity.to_public())]
+    )
+    cfg = load_config(str(config_path), {})
+    server = LiveVigie(config_path, build_site(cfg, tmp / "site"))
+    server.start()
+    yield Live(server, open_store(cfg.intake))
+    server.stop()
+
+
+def gps_jpeg(path: Path, size: tuple[int, int] = (2400, 1800)) -> Path:
+    """A JPEG with camera make/model and a GPS position in its EXIF."""
+    image = Image.new("RGB", size, (180, 40, 40))
+    exif = Image.Exif()
+    exif[0x010F] = "VigieTestCam"  # Make
+    exif[0x0110] = "Model X"  # Model
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2] = "N", (47.0, 14.0, 30.0)  # GPSLatitudeRef, GPSLatitude
+    gps[3], gps[4] = "E", (6.0, 1.0, 20.0)
+    buf = io.BytesIO()
+    image.save(buf, "JPEG", exif=exif.tobytes())
+    path.write_bytes(buf.getvalue())
+    assert Image.open(path).getexif().get_ifd(0x8825)[2] == (47.0, 14.0, 30.0)
+    return path
+
+
+def assert_no_metadata(jpeg: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(jpeg))
+    assert image.format == "JPEG"
+    assert dict(image.getexif()) == {}
+    assert "exif" not in image.info and b"Exif\x00\x00" not in jpeg
+    assert b"VigieTestCam" not in jpeg
+    return image
+
+
+def fill(page: Any, photo: Path | None) -> None:
+    page.check("#category-delivery")
+    for field, value in TYPED.items():
+        page.fill(f"#{field}", value)
+    if photo is not None:
+        page.set_input_files("#photos", str(photo))
+
+
+def new_tip(live: Live, before: set[str], identity: Any) -> tuple[str, Tip]:
+    added = live.keys() - before
+    assert len(added) == 1, added
+    (key,) = added
+    return key, parse_tip(open_sealed(live.store.get(key), [identity]))
+
+
+def assert_typed(tip: Tip) -> None:
+    assert tip.category == "delivery"
+    for field, value in TYPED.items():
+        assert getattr(tip, field) == value, field
+
+
+def test_journey_with_javascript(browser: Any, live: Live, identity: Any, tmp_path: Path) -> None:
+    photo = gps_jpeg(tmp_path / "gps.jpg")
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    before = live.keys()
+    page.goto(live.url + "signaler/?c=test01")
+    # The campaign code left the visible URL, replacing the history entry
+    # (about:blank + this page: no third entry with ?c= in it).
+    assert page.url == live.url + "signaler/"
+    assert page.evaluate("history.length") == 2
+    fill(page, photo)
+    page.wait_for_selector("#photos-list li")
+    assert "position GPS" in page.inner_text("#photos-list")
+    page.click("#vigie-submit")
+    page.wait_for_selector("#vigie-receipt:not([hidden])", timeout=30_000)
+    receipt = page.inner_text("#vigie-receipt-code")
+    assert page.evaluate("document.activeElement.id") == "vigie-receipt"
+    # Nothing of the draft was kept by the browser.
+    assert page.evaluate(
+        "async () => [localStorage.length, sessionStorage.length, document.cookie,"
+        " (await indexedDB.databases()).length]"
+    ) == [0, 0, "", 0]
+    assert context.cookies() == []
+    assert page.input_value("#description") == ""
+    context.close()
+    assert errors == []
+
+    key, tip = new_tip(live, before, identity)
+    assert key.endswith(f"/{receipt}.age")
+    assert_typed(tip)
+    assert tip.campaign == "TEST01" and tip.channel == "web"
+    (attachment,) = tip.attachments
+    assert attachment.type == "image/jpeg"
+    image = assert_no_metadata(attachment.data)
+    assert max(image.size) == 1600 and image.size == (1600, 1200)
+
+
+def test_journey_without_javascript(
+    browser: Any, live: Live, identity: Any, tmp_path: Path
+) -> None:
+    photo = gps_jpeg(tmp_path / "gps.jpg", size=(800, 600))
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    before = live.keys()
+    page.goto(live.url + "signaler/")
+    fill(page, photo)
+    with page.expect_navigation():
+        page.click("#vigie-submit")
+    assert page.url == live.url + "api/tips/form"
+    body = page.inner_text("body")
+    context.close()
+
+    key, tip = new_tip(live, before, identity)
+    assert key.rsplit("/", 1)[1].removesuffix(".age") in body
+    assert_typed(tip)
+    assert tip.channel == "form" and tip.campaign == ""
+    (attachment,) = tip.attachments
+    assert_no_metadata(attachment.data)
+
+
+def test_outside_a_secure_context_the_plain_form_posts_with_the_campaign(
+    browser: Any, live: Live, identity: Any
+) -> None:
+    # Plain HTTP on a real host name is not a secure context: no WebCrypto.
+    # Chromium treats 127.0.0.1 as secure, so the test makes the page see false.
+    context = browser.new_context()
+    context.add_init_script("Object.defineProperty(window, 'isSecureContext', {get: () => false});")
+    page = context.new_page()
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    before = live.keys()
+    page.goto(live.url + "signaler/?c=BSN-CENTRE")
+    assert page.url == live.url + "signaler/"
+    fill(page, None)
+    with page.expect_navigation():
+        page.click("#vigie-submit")
+    context.close()
+    assert posts == [live.url + "api/tips/form"]
+    _, tip = new_tip(live, before, identity)
+    assert_typed(tip)
+    assert tip.channel == "form" and tip.campaign == "BSN-CENTRE"
+
+
+def test_an_invalid_campaign_code_is_dropped(browser: Any, live: Live) -> None:
+    page = browser.new_page()
+    page.goto(live.url + "signaler/?c=%3Cscript%3E&x=1")
+    assert page.url == live.url + "signaler/?x=1"
+    assert page.input_value("#campaign") == ""
+    page.close()
+
+
+def test_retry_after_the_intake_was_down_stores_exactly_one_tip(
+    browser: Any, live: Live, identity: Any
+) -> None:
+    page = browser.new_page()
+    posts: list[str | None] = []
+    page.on(
+        "request",
+        lambda r: (
+            posts.append(r.headers.get("idempotency-key"))
+            if r.method == "POST" and r.url.endswith("/api/tips")
+            else None
+        ),
+    )
+    before = live.keys()
+    page.goto(live.url + "signaler/")
+    fill(page, None)
+    page.wait_for_selector("#vigie-form[data-pow=ready]")  # challenge solved while typing
+    live.server.stop()  # SIGKILL: the intake (and site) are gone
+    try:
+        page.click("#vigie-submit")
+        page.wait_for_function(
+            "document.getElementById('vigie-status').textContent.includes('Nouvel essai')",
+            timeout=15_000,
+        )
+        assert "Ne fermez pas cette page" in page.inner_text("#vigie-status")
+    finally:
+        live.server.start()
+    page.wait_for_selector("#vigie-receipt:not([hidden])", timeout=45_000)
+    page.close()
+    _, tip = new_tip(live, before, identity)
+    assert_typed(tip)
+    # The first POST failed, a later one succeeded, all with the same key: a
+    # retry can never store twice.
+    assert len(posts) >= 2 and len(set(posts)) == 1
+
+
+def test_a_refused_proof_of_work_gets_a_new_key_and_one_retry(
+    browser: Any, live: Live, identity: Any
+) -> None:
+    page = browser.new_page()
+    keys: list[str | None] = []
+    state = {"refused": False}
+
+    def refuse_once(route: Any) -> None:
+        keys.append(route.request.headers.get("idempotency-key"))
+        if not state["refused"]:
+            state["refused"] = True
+            # What the intake answers to an expired challenge (fault injection:
+            # the real intake handles the retry).
+            route.fulfill(
+                status=403,
+                content_type="application/json",
+                body='{"error":"pow_expired","message":"Preuve de travail expirée."}',
+            )
+        else:
+            route.continue_()
+
+    page.route("**/api/tips", refuse_once)
+    before = live.keys()
+    page.goto(live.url + "signaler/")
+    fill(page, None)
+    page.click("#vigie-submit")
+    page.wait_for_selector("#vigie-receipt:not([hidden])", timeout=30_000)
+    page.close()
+    assert len(keys) == 2 and keys[0] != keys[1]
+    assert_typed(new_tip(live, before, identity)[1])
+
+
+def test_errors_are_announced_and_linked_to_their_fields(browser: Any, live: Live) -> None:
+    page = browser.new_page()
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.goto(live.url + "signaler/")
+    page.fill("#description", "   ")
+    page.click("#vigie-submit")
+    page.wait_for_selector("#vigie-error-summary:not([hidden])")
+    assert page.evaluate("document.activeElement.id") == "vigie-error-summary"
+    assert page.get_attribute("#description", "aria-invalid") == "true"
+    assert "description-error" in (page.get_attribute("#description", "aria-describedby") or "")
+    assert page.inner_text("#description-error") == "Décrivez ce que vous avez vu."
+    assert page.get_attribute("#field-category", "aria-invalid") == "true"
+    assert page.inner_text("#category-error") == "Choisissez le type de fait."
+    # The summary's links move the focus to the field.
+    page.click("#vigie-error-list a[href='#description']")
+    assert page.evaluate("document.activeElement.id") == "description"
+    # Fixed: the messages go away and the tip is sent.
+    page.check("#category-spot")
+    page.fill("#description", "Vente au pied de l'immeuble.")
+    page.click("#vigie-submit")
+    page.wait_for_selector("#vigie-receipt:not([hidden])", timeout=30_000)
+    assert page.is_hidden("#vigie-error-summary")
+    page.close()
+    assert posts == [live.url + "api/tips"]
+
+
+def test_too_many_photos_are_refused_before_sending(
+    browser: Any, live: Live, tmp_path: Path
+) -> None:
+    photo = gps_jpeg(tmp_path / "p.jpg", size=(64, 48))
+    page = browser.new_page()
+    page.goto(live.url + "signaler/")
+    fill(page, None)
+    page.set_input_files("#photos", [str(photo)] * 6)
+    page.click("#vigie-submit")
+    page.wait_for_selector("#photos-error:not([hidden])")
+    assert "5 photos au maximum" in page.inner_text("#photos-error")
+    assert page.get_attribute("#photos", "aria-invalid") == "true"
+    page.close()
