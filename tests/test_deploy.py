@@ -1,0 +1,72 @@
+"""Deployment as code, checked offline: `chalice package` and the generated template."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.xdist_group("chalice-package")
+
+
+@pytest.fixture(scope="module", params=["dev", "prod"])
+def template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    out = tmp_path_factory.mktemp(f"pkg-{request.param}")
+    env = {**os.environ, "AWS_DEFAULT_REGION": "eu-west-3"}
+    subprocess.run(
+        [str(Path(sys.executable).parent / "chalice"), "package", "--stage", request.param,
+         str(out)],
+        cwd=ROOT / "intake_lambda", env=env, check=True, capture_output=True,
+    )
+    return json.loads((out / "sam.json").read_text())
+
+
+def walk(node: Any) -> Any:
+    yield node
+    if isinstance(node, dict):
+        for value in node.values():
+            yield from walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from walk(value)
+
+
+def test_lambda_may_only_put_objects_under_the_vigie_prefix(template: Any) -> None:
+    role = template["Resources"]["ApiHandlerRole"]["Properties"]
+    statements = [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]]
+    s3 = [s for s in statements if any(a.startswith("s3:") for a in s["Action"])]
+    assert [a for s in s3 for a in s["Action"]] == ["s3:PutObject"]
+    for resource in s3[0]["Resource"]:
+        assert resource.endswith(("/vigie/tips/*", "/vigie/intake/*")), resource
+    others = {a for s in statements if s not in s3 for a in s["Action"]}
+    assert others <= {"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"}
+    assert all(s["Effect"] == "Allow" and "*" not in s["Action"] for s in statements)
+
+
+def test_no_access_logging_of_source_ips(template: Any) -> None:
+    text = json.dumps(template)
+    assert "AccessLogSetting" not in text and "sourceIp" not in text
+    for node in walk(template):
+        if isinstance(node, dict) and "MethodSettings" in node:
+            for setting in node["MethodSettings"]:
+                assert setting.get("LoggingLevel", "OFF") == "OFF"
+                assert not setting.get("DataTraceEnabled", False)
+
+
+def test_binary_media_types_and_routes(template: Any) -> None:
+    api = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+    assert "application/octet-stream" in api["x-amazon-apigateway-binary-media-types"]
+    assert set(api["paths"]) == {"/api/health", "/api/challenge", "/api/tips", "/api/tips/form"}
+    assert "application/octet-stream" in api["paths"]["/api/tips"]["post"]["consumes"]
+
+
+def test_secret_comes_from_secrets_manager_not_the_repo(template: Any) -> None:
+    env = template["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]
+    assert env["VIGIE_SECRET"].startswith("{{resolve:secretsmanager:")
+    assert env["VIGIE_STORE"].startswith("s3://")
