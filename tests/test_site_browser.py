@@ -1,0 +1,190 @@
+"""The built site in Debian Chromium, served by the real `vigie serve`.
+
+Every page, in the light and the dark theme: no request to any other host, no
+cookie, no console error (CSP violations are console errors), no axe-core
+violation, no horizontal scrolling on a 320 px wide screen (200 % zoom and
+more). Then the quick exit (button, Escape twice, no-JS link), the palette
+toggle's storage, and the print stylesheet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pyrage
+import pytest
+from chalicelib.config import load_config
+
+from tests.support.live import LiveVigie, write_config
+from vigie.site.build import build_site
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("site_browser")]
+
+ROOT = Path(__file__).resolve().parent.parent
+AXE = ROOT / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"
+PAGES = [
+    "",
+    "signaler/",
+    "que-signaler/",
+    "urgence/",
+    "securite/",
+    "apres/",
+    "autres-moyens/",
+    "faq/",
+    "mentions-legales/",
+    "accessibilite/",
+]
+NEUTRAL = "https://meteofrance.com/"
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveVigie]:
+    tmp = tmp_path_factory.mktemp("sitelive")
+    recipient = str(pyrage.x25519.Identity.generate().to_public())
+    config_path = write_config(tmp / "vigie.toml", f"dir:{tmp / 'store'}", [recipient])
+    site_dir = build_site(load_config(str(config_path), {}), tmp / "site")
+    server = LiveVigie(config_path, site_dir)
+    server.start()
+    yield server
+    server.stop()
+
+
+def _fake_neutral_site(route: Any) -> None:
+    # The neutral site is never contacted by tests: answer in place of it.
+    route.fulfill(
+        status=200, content_type="text/html; charset=utf-8", body="<title>Météo</title>Météo"
+    )
+
+
+@pytest.fixture
+def context(browser: Any) -> Iterator[Any]:
+    ctx = browser.new_context(viewport={"width": 390, "height": 800})
+    ctx.route("https://meteofrance.com/**", _fake_neutral_site)
+    yield ctx
+    ctx.close()
+
+
+def _axe_violations(page: Any) -> list[dict[str, Any]]:
+    # Not page.add_script_tag: the page's CSP (script-src 'self') rightly blocks
+    # that inline <script>. DevTools evaluation is outside the page's CSP.
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    result: dict[str, Any] = page.evaluate(
+        """() => axe.run(document, {
+              resultTypes: ['violations'],
+              runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',
+                                              'wcag22aa', 'best-practice']}
+           })"""
+    )
+    return [
+        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+    ]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_page_is_local_cookieless_clean_and_accessible(
+    browser: Any, live: LiveVigie, scheme: str
+) -> None:
+    assert AXE.is_file(), "run `make test` (npm ci --prefix tests/js) to install axe-core"
+    origin = urlsplit(live.url).netloc
+    # 320 CSS px: what a 1280 px window shows at 400 % zoom (WCAG reflow).
+    ctx = browser.new_context(viewport={"width": 320, "height": 640}, color_scheme=scheme)
+    requests: list[str] = []
+    errors: list[str] = []
+    ctx.on("request", lambda r: requests.append(r.url))
+    problems: dict[str, Any] = {}
+    try:
+        for path in PAGES:
+            page = ctx.new_page()
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            # The form page starts fetching a challenge after load: wait for it too.
+            page.goto(live.url + path, wait_until="networkidle" if path == "signaler/" else "load")
+            expected = "slate" if scheme == "dark" else "default"
+            assert page.evaluate("document.body.dataset.mdColorScheme") == expected, path
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            violations = _axe_violations(page)
+            if violations or overflow > 0 or errors:
+                problems[path or "/"] = {
+                    "axe": violations,
+                    "overflow_px": overflow,
+                    "console": list(errors),
+                }
+            errors.clear()
+            page.close()
+        assert ctx.cookies() == []
+    finally:
+        ctx.close()
+    foreign = [u for u in requests if urlsplit(u).netloc != origin]
+    assert foreign == []
+    assert problems == {}
+
+
+def test_quick_exit_button_replaces_the_page(context: Any, live: LiveVigie) -> None:
+    page = context.new_page()
+    page.goto(live.url + "que-signaler/")
+    page.click("#vigie-exit")
+    page.wait_for_url(NEUTRAL)
+    assert page.title() == "Météo"
+    # location.replace: the Vigie page is not the previous history entry.
+    page.go_back()
+    assert "127.0.0.1" not in page.url
+    assert page.evaluate("history.length") == 2  # about:blank, then the neutral site
+
+
+def test_escape_twice_exits_but_once_does_not(context: Any, live: LiveVigie) -> None:
+    page = context.new_page()
+    page.goto(live.url)
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(1700)  # beyond the 1.5 s window: the count starts again
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(200)
+    assert page.url == live.url
+    page.keyboard.press("Escape")
+    page.wait_for_url(NEUTRAL)
+
+
+def test_quick_exit_works_without_javascript(browser: Any, live: LiveVigie) -> None:
+    ctx = browser.new_context(java_script_enabled=False)
+    ctx.route("https://meteofrance.com/**", _fake_neutral_site)
+    try:
+        page = ctx.new_page()
+        page.goto(live.url + "securite/")
+        assert page.get_attribute("#vigie-exit", "rel") == "noreferrer noopener"
+        page.click("#vigie-exit")
+        page.wait_for_url(NEUTRAL)
+    finally:
+        ctx.close()
+
+
+def test_palette_choice_stays_in_the_tab_only(context: Any, live: LiveVigie) -> None:
+    page = context.new_page()
+    page.goto(live.url)
+    assert page.evaluate("document.body.dataset.mdColorScheme") == "default"
+    page.click("label[for='__palette_1']")
+    assert page.evaluate("document.body.dataset.mdColorScheme") == "slate"
+    page.goto(live.url + "faq/")
+    assert page.evaluate("document.body.dataset.mdColorScheme") == "slate"
+    assert page.evaluate("localStorage.length") == 0
+    assert page.evaluate("document.cookie") == ""
+    # A new tab (no sessionStorage) starts again from the system preference.
+    other = context.new_page()
+    other.goto(live.url)
+    assert other.evaluate("document.body.dataset.mdColorScheme") == "default"
+
+
+def test_print_layout_hides_navigation_and_buttons(context: Any, live: LiveVigie) -> None:
+    page = context.new_page()
+    page.goto(live.url + "que-signaler/")
+    page.emulate_media(media="print")
+    shown = page.evaluate(
+        """() => ['.md-header', '.vigie-exit', '.md-sidebar--primary', '.md-footer', '.md-banner']
+             .map(s => getComputedStyle(document.querySelector(s)).display)"""
+    )
+    assert shown[:4] == ["none"] * 4
+    assert shown[4] != "none"  # the emergency numbers stay on paper
