@@ -56,17 +56,17 @@ def draw(doc: dict[str, Any], path: Path) -> Path:
             w + right * 0.01, y, SMALL if small else str(w), va="center", fontsize=11,
             color=_GREY if small else "black",
         )  # fmt: skip
-    ax2.set_yticks(list(ys), [c["label"] for c in cats])
+    # Short labels ("Livraison", not the full form wording) keep the month chart wide.
+    ax2.set_yticks(list(ys), [c["label"].split(" (")[0] for c in cats], fontsize=11)
     ax2.invert_yaxis()
     ax2.set_xlim(0, right * 1.15)
     ax2.set_xlabel("Nombre de signalements")
     ax2.set_title("Par type de fait", fontsize=14)
     ax2.spines[["top", "right"]].set_visible(False)
-    fig.text(
-        0.01, 0.005,
+    fig.supxlabel(
         f"Les nombres inférieurs à {doc['threshold']} sont masqués (« {SMALL} ») "
         "pour protéger les personnes qui signalent.",
-        fontsize=9, color=_GREY,
+        fontsize=10, color=_GREY,
     )  # fmt: skip
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110)
