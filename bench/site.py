@@ -1,0 +1,145 @@
+"""Site budgets: transferred bytes (gzip) and requests in Chromium, and build time.
+
+Measures the home page and /signaler/ of the real site served by `vigie serve`,
+beside a bare Material baseline (one empty page, default Material theme without
+Google Fonts or search) built and served in the same run. Bytes are what a
+gzip-compressing host (CloudFront) would send: each response body is gzipped
+at level 6 unless its format is already compressed (woff2, images). Headers
+are not counted. Also times `mkdocs build --strict` for the whole site and for
+the baseline.
+
+    python bench/site.py        # prints the rows; `make bench` gathers run()
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "intake_lambda"))
+
+BASELINE_YML = """site_name: Baseline
+theme:
+  name: material
+  language: fr
+  font: false
+plugins: []
+extra:
+  generator: false
+"""
+ALREADY_COMPRESSED = ("font/", "image/png", "image/jpeg", "image/webp", "application/font")
+KB = 1000.0
+
+
+def _mkdocs_build(config_file: Path, out: Path, env: dict[str, str]) -> float:
+    mkdocs = str(Path(sys.executable).parent / "mkdocs")
+    start = time.perf_counter()
+    subprocess.run(
+        [mkdocs, "build", "--strict", "-q", "-f", str(config_file), "-d", str(out)],
+        check=True,
+        env=env,
+        cwd=ROOT,
+    )
+    return time.perf_counter() - start
+
+
+def _transfer(browser: Any, url: str) -> tuple[int, int]:
+    """Load `url` in a fresh context; return (gzip bytes, request count)."""
+    ctx = browser.new_context(viewport={"width": 390, "height": 800})
+    responses: list[Any] = []
+    requests: list[str] = []
+    ctx.on("request", lambda r: requests.append(r.url))
+    ctx.on("response", lambda r: responses.append(r))
+    page = ctx.new_page()
+    page.goto(url, wait_until="networkidle")
+    total = 0
+    for response in responses:
+        try:
+            body = response.body()
+        except Exception:  # redirects and aborted requests have no body
+            body = b""
+        kind = response.headers.get("content-type", "")
+        total += (
+            len(body)
+            if kind.startswith(ALREADY_COMPRESSED)
+            else len(gzip.compress(body, compresslevel=6, mtime=0))
+        )
+    ctx.close()
+    return total, len(requests)
+
+
+def _row(name: str, value: float, unit: str, baseline: float | None, goal: str) -> dict[str, Any]:
+    ratio = round(value / baseline, 2) if baseline else None
+    return {
+        "name": name,
+        "value": round(value, 2),
+        "unit": unit,
+        "baseline": round(baseline, 2) if baseline is not None else None,
+        "ratio": ratio,
+        "goal": goal,
+    }
+
+
+def run() -> list[dict[str, Any]]:
+    import pyrage
+    from playwright.sync_api import sync_playwright
+
+    from tests.support.browser import launch
+    from tests.support.live import LiveVigie, write_config
+    from tests.support.static import StaticServer
+
+    with tempfile.TemporaryDirectory(prefix="vigie-bench-site-") as tmp_name:
+        tmp = Path(tmp_name)
+        # A throwaway analyst key, generated now and deleted with the temp dir.
+        recipient = str(pyrage.x25519.Identity.generate().to_public())
+        config_path = write_config(tmp / "vigie.toml", f"dir:{tmp / 'store'}", [recipient])
+        env = {**os.environ, "VIGIE_CONFIG": str(config_path), "NO_MKDOCS_2_WARNING": "1"}
+
+        (tmp / "baseline" / "docs").mkdir(parents=True)
+        (tmp / "baseline" / "docs" / "index.md").write_text("# Baseline\n")
+        (tmp / "baseline" / "mkdocs.yml").write_text(BASELINE_YML)
+        base_time = _mkdocs_build(tmp / "baseline" / "mkdocs.yml", tmp / "baseline-site", env)
+        site_time = _mkdocs_build(ROOT / "mkdocs.yml", tmp / "site", env)
+
+        live = LiveVigie(config_path, tmp / "site")
+        static = StaticServer(tmp / "baseline-site")
+        live.start()
+        try:
+            with sync_playwright() as p:
+                browser = launch(p)
+                base_bytes, base_reqs = _transfer(browser, static.url + "/")
+                home_bytes, home_reqs = _transfer(browser, live.url)
+                form_bytes, form_reqs = _transfer(browser, live.url + "signaler/")
+                browser.close()
+        finally:
+            live.stop()
+            static.stop()
+
+    return [
+        _row("site.home.transfer", home_bytes / KB, "kB gzip", base_bytes / KB, "<= 80 kB"),
+        _row("site.home.requests", home_reqs, "requests", base_reqs, "<= 10"),
+        _row("site.signaler.transfer", form_bytes / KB, "kB gzip", base_bytes / KB, "<= 160 kB"),
+        _row("site.signaler.requests", form_reqs, "requests", base_reqs, "report"),
+        _row("site.build_strict", site_time, "s", base_time, "report (whole site)"),
+    ]
+
+
+def main() -> None:
+    for row in run():
+        baseline = "" if row["baseline"] is None else f"  baseline {row['baseline']}"
+        ratio = "" if row["ratio"] is None else f"  ratio {row['ratio']}"
+        print(
+            f"{row['name']:26} {row['value']:>9} {row['unit']:9}{baseline}{ratio}  goal {row['goal']}"
+        )
+
+
+if __name__ == "__main__":
+    main()
