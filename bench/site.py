@@ -136,9 +136,8 @@ def main() -> None:
     for row in run():
         baseline = "" if row["baseline"] is None else f"  baseline {row['baseline']}"
         ratio = "" if row["ratio"] is None else f"  ratio {row['ratio']}"
-        print(
-            f"{row['name']:26} {row['value']:>9} {row['unit']:9}{baseline}{ratio}  goal {row['goal']}"
-        )
+        head = f"{row['name']:26} {row['value']:>9} {row['unit']:9}"
+        print(f"{head}{baseline}{ratio}  goal {row['goal']}")
 
 
 if __name__ == "__main__":
