@@ -309,3 +309,48 @@ def test_too_many_photos_are_refused_before_sending(
     assert "5 photos au maximum" in page.inner_text("#photos-error")
     assert page.get_attribute("#photos", "aria-invalid") == "true"
     page.close()
+
+
+AXE = Path(__file__).resolve().parent / "js" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    # Evaluated through DevTools: an injected <script> would be (rightly) blocked by the CSP.
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    result: dict[str, Any] = page.evaluate(
+        """() => axe.run(document, {runOnly: {type: 'tag', values: [
+              'wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"""
+    )
+    return [
+        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in result["violations"]
+    ]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_form_states_are_accessible(browser: Any, live: Live, tmp_path: Path, scheme: str) -> None:
+    """axe-core on the states the site-wide test cannot see: errors, photos, receipt."""
+    assert AXE.is_file(), "run `make test` (npm ci --prefix tests/js) to install axe-core"
+    photo = gps_jpeg(tmp_path / "p.jpg", size=(640, 480))
+    context = browser.new_context(viewport={"width": 320, "height": 640}, color_scheme=scheme)
+    page = context.new_page()
+    page.goto(live.url + "signaler/")
+    found: dict[str, Any] = {}
+    # Submitted from the keyboard (a mouse click would leave the pointer hovering
+    # whatever the layout shift brings under it, and axe would judge hover colours).
+    page.focus("#vigie-submit")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#vigie-error-summary:not([hidden])")
+    found["errors"] = axe_violations(page)
+    fill(page, photo)
+    page.wait_for_selector("#photos-list li")
+    found["photos"] = axe_violations(page)
+    page.focus("#vigie-submit")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#vigie-receipt:not([hidden])", timeout=30_000)
+    found["receipt"] = axe_violations(page)
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    context.close()
+    assert found == {"errors": [], "photos": [], "receipt": []}
+    assert overflow <= 0
