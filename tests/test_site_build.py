@@ -297,3 +297,17 @@ def test_build_error_is_reported_not_raised_raw(
     monkeypatch.setattr(build_mod, "MKDOCS_YML", broken)
     with pytest.raises(SiteBuildError, match=r"absent\.md"):
         build_site(cfg, tmp_path / "out")
+
+
+def test_security_headers_for_the_host(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    toml = tmp_path / "vigie.toml"
+    toml.write_text(TOML)
+    assert vigie_main(["--config", str(toml), "site", "headers"]) == 0
+    headers = json.loads(capsys.readouterr().out)
+    csp = headers["Content-Security-Policy"]
+    # frame-ancestors only works as a header; the rest equals the page's <meta> policy.
+    assert csp == content_security_policy(Config()) + "; frame-ancestors 'none'"
+    assert headers["Referrer-Policy"] == "no-referrer"
+    assert headers["X-Content-Type-Options"] == "nosniff"
