@@ -10,8 +10,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from chalice import Chalice, Response
-
+from chalice.app import Chalice, Response
 from chalicelib.http import SECURITY_HEADERS, ApiError, Request
 from chalicelib.http import Response as VigieResponse
 
@@ -46,8 +45,17 @@ def _request() -> Request:
         path=req.path,
         headers={k.lower(): v for k, v in req.headers.items()},
         query=dict(req.query_params or {}),
-        body=req.raw_body if req.method == "POST" else b"",
+        body=_raw_body(req) if req.method == "POST" else b"",
     )
+
+
+def _raw_body(req: Any) -> bytes:
+    raw = req.raw_body
+    return raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
+
+
+def _headers(headers: dict[str, str]) -> dict[str, str | list[str]]:
+    return dict(headers)
 
 
 def _answer(handler: str) -> Response:
@@ -57,7 +65,7 @@ def _answer(handler: str) -> Response:
         result = exc.to_json()
     # Vigie answers only text (JSON or HTML), never binary.
     return Response(
-        body=result.body.decode("utf-8"), status_code=result.status, headers=result.headers
+        body=result.body.decode("utf-8"), status_code=result.status, headers=_headers(result.headers)
     )
 
 
@@ -72,7 +80,7 @@ def security_headers(event: Any, get_response: Any) -> Any:
             else ApiError(405, "method_not_allowed", "Méthode non autorisée.")
         ).to_json()
         response = Response(
-            body=fixed.body.decode("utf-8"), status_code=fixed.status, headers=fixed.headers
+            body=fixed.body.decode("utf-8"), status_code=fixed.status, headers=_headers(fixed.headers)
         )
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
@@ -112,7 +120,7 @@ def tips_form() -> Response:
 @app.route("/api/tips", methods=["OPTIONS"])
 def tips_preflight() -> Response:
     """CORS preflight, answered only for the one configured site origin."""
-    headers = {"Access-Control-Max-Age": "600"}
+    headers: dict[str, str | list[str]] = {"Access-Control-Max-Age": "600"}
     cfg = _intake().config.intake
     req = app.current_request
     if cfg.cors_origin and req is not None and req.headers.get("origin") == cfg.cors_origin:

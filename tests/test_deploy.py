@@ -20,9 +20,17 @@ def template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     out = tmp_path_factory.mktemp(f"pkg-{request.param}")
     env = {**os.environ, "AWS_DEFAULT_REGION": "eu-west-3"}
     subprocess.run(
-        [str(Path(sys.executable).parent / "chalice"), "package", "--stage", request.param,
-         str(out)],
-        cwd=ROOT / "intake_lambda", env=env, check=True, capture_output=True,
+        [
+            str(Path(sys.executable).parent / "chalice"),
+            "package",
+            "--stage",
+            request.param,
+            str(out),
+        ],
+        cwd=ROOT / "intake_lambda",
+        env=env,
+        check=True,
+        capture_output=True,
     )
     return json.loads((out / "sam.json").read_text())
 

@@ -8,11 +8,11 @@ from typing import Any
 
 import pyrage
 import pytest
-
 from chalicelib import envelope
 from chalicelib.config import Config
 from chalicelib.http import Request
 from chalicelib.storage import TipStore
+
 from tests.support.intake_client import intake_client, new_key, post_tip, solve
 from vigie.serve import load_intake_app
 
@@ -96,9 +96,7 @@ def test_concurrent_same_key_stores_once(backend_config: Any) -> None:
         }
         # Two threads racing on the storage's conditional write (the Intake is shared).
         intake = load_intake_app()._state["intake"]
-        request = Request(
-            "POST", "/api/tips", {k.lower(): v for k, v in headers.items()}, {}, body
-        )
+        request = Request("POST", "/api/tips", {k.lower(): v for k, v in headers.items()}, {}, body)
         barrier = threading.Barrier(4)
 
         def go() -> None:
@@ -121,16 +119,22 @@ def test_concurrent_same_key_stores_once(backend_config: Any) -> None:
         (lambda h, b: ({k: v for k, v in h.items() if k != "X-Altcha"}, b), 403, "pow_missing"),
         (lambda h, b: ({**h, "X-Altcha": "bm9wZQ=="}, b), 403, "pow_invalid"),
         (lambda h, b: ({**h, "Idempotency-Key": "short"}, b), 400, "bad_idempotency_key"),
-        (lambda h, b: ({**h, "Idempotency-Key": "../../etc/passwd-xxxxxxx"}, b), 400,
-         "bad_idempotency_key"),
+        (
+            lambda h, b: ({**h, "Idempotency-Key": "../../etc/passwd-xxxxxxx"}, b),
+            400,
+            "bad_idempotency_key",
+        ),
         (lambda h, b: (h, b"hello, not an age file"), 400, "not_age"),
         # Cut inside the header, or leaving less than one STREAM tag of payload.
         # (A cut inside the last chunk is undetectable without a key: the inbox
         # reports such an object as damaged.)
         (lambda h, b: (h, b[:120]), 400, "not_age"),
         (lambda h, b: (h, b[: b.index(b"\n---") + 50 + 16 + 10]), 400, "not_age"),
-        (lambda h, b: ({**h, "Content-Type": "application/json"}, b), 415,
-         "unsupported_media_type"),
+        (
+            lambda h, b: ({**h, "Content-Type": "application/json"}, b),
+            415,
+            "unsupported_media_type",
+        ),
         (lambda h, b: ({**h, "Content-Length": "99999999"}, b), 413, "too_large"),
     ],
 )
@@ -157,6 +161,7 @@ def test_refusals(backend_config: Any, mutate: Any, status: int, code: str) -> N
 def test_body_over_limit_is_413_even_without_content_length(tmp_path: Any, identity: Any) -> None:
     from chalicelib.intake import Intake
     from chalicelib.storage import DirStore
+
     from tests.conftest import make_config
 
     cfg = make_config(

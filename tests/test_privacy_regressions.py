@@ -17,8 +17,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-
 from chalicelib import envelope
+
 from tests.support.intake_client import intake_client, new_key, solve
 from tests.support.live import LiveVigie, write_config
 
@@ -45,8 +45,12 @@ def submissions(client: Any, cfg: Any) -> list[Any]:
     body = envelope.seal(envelope.serialize_tip(tip), cfg.require_recipients())
     key = new_key()
     challenge = json.loads(client.http.get(f"/api/challenge?key={key}", headers=MARKERS).body)
-    good = {**MARKERS, "Content-Type": "application/octet-stream", "Idempotency-Key": key,
-            "X-Altcha": solve(challenge)}
+    good = {
+        **MARKERS,
+        "Content-Type": "application/octet-stream",
+        "Idempotency-Key": key,
+        "X-Altcha": solve(challenge),
+    }
     form = urlencode({"category": "spot", "description": SECRET_TEXT}).encode()
     return [
         client.http.post("/api/tips", headers=good, body=body),
@@ -108,8 +112,12 @@ def test_live_server_prints_no_access_log(tmp_path: Path, identity: Any) -> None
         tmp_path / "vigie.toml", f"dir:{tmp_path / 'store'}", [str(identity.to_public())]
     )
     with LiveVigie(cfg, site) as live:
-        for path, data in [("", None), ("nope", None), ("api/health", None),
-                           ("api/tips/form", urlencode({"description": SECRET_TEXT}).encode())]:
+        for path, data in [
+            ("", None),
+            ("nope", None),
+            ("api/health", None),
+            ("api/tips/form", urlencode({"description": SECRET_TEXT}).encode()),
+        ]:
             request = urllib.request.Request(live.url + path, data=data, headers=MARKERS)
             try:
                 with urllib.request.urlopen(request) as response:

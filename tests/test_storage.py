@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from chalicelib import envelope
 from chalicelib.intake import Intake
 from chalicelib.storage import DirStore, StoreUnavailable, check_key, open_store
+
 from tests.conftest import make_config
 from tests.support.intake_client import TEST_SECRET, intake_client, new_key, post_tip
 from tests.support.seaweed import SeaweedServer
@@ -77,7 +77,9 @@ def test_s3_outage_is_503_then_recovers(tmp_path: Path, identity: Any) -> None:
     try:
         server.client().create_bucket(Bucket="outage")
         cfg = make_config(
-            "s3://outage/tips", [str(identity.to_public())], tmp_path,
+            "s3://outage/tips",
+            [str(identity.to_public())],
+            tmp_path,
             s3_endpoint_url=server.endpoint,
         )
         store = open_store(cfg.intake, s3_client=server.client())

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import mimetypes
 import posixpath
-import socket
 import sys
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,9 +37,7 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
 
 
-def make_handler(
-    gateway: Any, site_dir: Path, max_body: int
-) -> type[BaseHTTPRequestHandler]:
+def make_handler(gateway: Any, site_dir: Path, max_body: int) -> type[BaseHTTPRequestHandler]:
     """Build the request handler class bound to one gateway and site directory."""
 
     class Handler(BaseHTTPRequestHandler):
@@ -48,7 +45,7 @@ def make_handler(
         sys_version = ""
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             """Never log: the default prints the client's address for every request."""
 
         def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
@@ -82,14 +79,12 @@ def make_handler(
                 length = int(length_text)
                 if length > max_body:
                     # Refused before reading a byte of the body.
-                    self._json_error(
-                        413, "too_large", "Envoi trop volumineux (photos comprises)."
-                    )
+                    self._json_error(413, "too_large", "Envoi trop volumineux (photos comprises).")
                     return
                 self.connection.settimeout(_BODY_TIMEOUT)
                 try:
                     body = self.rfile.read(length)
-                except (TimeoutError, socket.timeout, OSError):
+                except (TimeoutError, OSError):
                     self._json_error(408, "timeout", "Envoi trop lent : réessayez.")
                     return
                 if len(body) != length:
@@ -100,9 +95,7 @@ def make_handler(
                 result = gateway.handle_request(self.command, self.path, headers, body)
             except Exception as exc:  # chalice.local raises for unknown routes
                 status = int(getattr(exc, "CODE", 404) or 404)
-                self._json_error(
-                    404 if status == 403 else status, "not_found", "Adresse inconnue."
-                )
+                self._json_error(404 if status == 403 else status, "not_found", "Adresse inconnue.")
                 return
             out = result.get("body") or b""
             if isinstance(out, str):
@@ -128,7 +121,9 @@ def make_handler(
                 status, target = 404, site_dir / "404.html"
             body = target.read_bytes() if target.is_file() else b"Not found"
             ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-            headers = {"Content-Type": ctype + ("; charset=utf-8" if ctype.startswith("text/") else "")}
+            headers = {
+                "Content-Type": ctype + ("; charset=utf-8" if ctype.startswith("text/") else "")
+            }
             if ctype == "text/html":
                 headers["Content-Security-Policy"] = SITE_CSP
                 headers["Cache-Control"] = "no-store"
@@ -169,7 +164,7 @@ def make_server(
 
 
 def serve_forever(server: ThreadingHTTPServer, announce: Callable[[str], None]) -> None:
-    host, port = server.server_address[:2]
+    host, port = str(server.server_address[0]), int(server.server_address[1])
     announce(f"http://{host}:{port}/")
     try:
         server.serve_forever()

@@ -59,7 +59,7 @@ class IntakeConfig:
     form_budget_per_hour: int = 120
     # Empty = same-origin only (the default: site and /api share one origin).
     cors_origin: str = ""
-    secret_file: str = ".vigie/intake-secret"
+    secret_file: str = ".vigie/intake-secret"  # noqa: S105 - a path, not a secret
 
 
 @dataclass(frozen=True)

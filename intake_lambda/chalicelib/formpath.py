@@ -8,6 +8,7 @@ bounded: any malformed or non-UTF-8 input is a 400, never an exception.
 
 from __future__ import annotations
 
+import email.message
 import email.parser
 import email.policy
 from urllib.parse import parse_qsl
@@ -71,6 +72,8 @@ def _multipart(content_type: str, body: bytes) -> tuple[dict[str, str], list[byt
     pairs: list[tuple[str, str]] = []
     photos: list[bytes] = []
     for part in parts:
+        if not isinstance(part, email.message.Message):
+            raise bad_form()
         name = part.get_param("name", header="content-disposition")
         if not isinstance(name, str):
             raise bad_form()

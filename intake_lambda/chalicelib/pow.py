@@ -19,7 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from altcha import ChallengeOptionsV1, create_challenge_v1, extract_params_v1, verify_solution_v1
+from altcha.v1 import ChallengeOptions as ChallengeOptionsV1
+from altcha.v1 import create_challenge as create_challenge_v1
+from altcha.v1 import extract_params as extract_params_v1
+from altcha.v1 import verify_solution as verify_solution_v1
 
 from .http import ApiError
 
@@ -32,7 +35,8 @@ def check_idempotency_key(key: str | None) -> str:
         raise ApiError(
             400,
             "bad_idempotency_key",
-            "Clé d'idempotence absente ou invalide (16 à 64 caractères parmi A-Z, a-z, 0-9, - et _).",
+            "Clé d'idempotence absente ou invalide "
+            "(16 à 64 caractères parmi A-Z, a-z, 0-9, - et _).",
         )
     return key
 

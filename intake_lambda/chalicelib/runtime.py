@@ -8,7 +8,6 @@ mode 0600, in the git-ignored `.vigie/`).
 
 from __future__ import annotations
 
-import binascii
 import os
 import secrets
 import time

@@ -104,7 +104,9 @@ class DirStore:
             _fsync_dir(final.parent)
             return True
         except OSError as exc:
-            raise StoreUnavailable(f"storage write failed ({errno.errorcode.get(exc.errno or 0, 'OSError')})") from None
+            raise StoreUnavailable(
+                f"storage write failed ({errno.errorcode.get(exc.errno or 0, 'OSError')})"
+            ) from None
 
     def probe(self) -> None:
         try:

@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from typing import Any
 
 from altcha import PayloadV1, solve_challenge_v1
-
 from chalicelib import envelope
 from chalicelib.config import Config
 from chalicelib.intake import Intake

@@ -6,6 +6,7 @@ restarted to simulate an intake outage or a crash in the middle of a write.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -30,7 +31,9 @@ def write_config(path: Path, store: str, recipients: list[str], **intake: Any) -
     }
     lines = ["[intake]"]
     for key, value in values.items():
-        lines.append(f"{key} = {value!r}".replace("'", '"') if isinstance(value, str) else f"{key} = {value}")
+        lines.append(
+            f"{key} = {value!r}".replace("'", '"') if isinstance(value, str) else f"{key} = {value}"
+        )
     lines += ["", "[analysts]", "recipients = [" + ", ".join(f'"{r}"' for r in recipients) + "]"]
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -65,7 +68,11 @@ class LiveVigie:
         ]
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
-                cmd, stdout=log, stderr=subprocess.STDOUT, env=self.env, cwd=ROOT,
+                cmd,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=self.env,
+                cwd=ROOT,
                 start_new_session=True,
             )
         deadline = time.monotonic() + timeout
@@ -82,10 +89,8 @@ class LiveVigie:
     def stop(self, sig: int = signal.SIGKILL) -> None:
         if self.proc is None:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, sig)
-        except ProcessLookupError:
-            pass
         self.proc.wait(timeout=10)
         self.proc = None
 

@@ -7,6 +7,7 @@ server ignores SIGTERM for a long time, so it is stopped with SIGKILL by PID
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -88,7 +89,7 @@ class SeaweedServer:
             endpoint_url=self.endpoint,
             region_name="us-east-1",
             aws_access_key_id="test",
-            aws_secret_access_key="test",  # noqa: S106 - SeaweedFS runs without auth here
+            aws_secret_access_key="test",
             config=Config(connect_timeout=1, read_timeout=3, retries={"max_attempts": 1}),
         )
         deadline = time.monotonic() + timeout
@@ -112,10 +113,8 @@ class SeaweedServer:
     def kill(self) -> None:
         if self.proc is None:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.proc.wait(timeout=10)
         self.proc = None
 
@@ -132,7 +131,7 @@ class SeaweedServer:
             endpoint_url=self.endpoint,
             region_name="us-east-1",
             aws_access_key_id="test",
-            aws_secret_access_key="test",  # noqa: S106
+            aws_secret_access_key="test",
             config=Config(
                 connect_timeout=1,
                 read_timeout=5,
