@@ -33,6 +33,9 @@ from campaign.verify import VerifyError, verify_page
 
 MANIFEST = "manifest.json"
 CONTACT_SHEET = "contact-sheet.pdf"
+# zlib level 3 rather than 6: files ~30-50% larger, encoding about twice as fast
+# (measured on an A4 piece); print shops take size, people wait on time.
+PNG_LEVEL = 3
 
 
 class BuildError(CampaignError):
@@ -74,9 +77,8 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def render_job(camp: Campaign, job: Job, staging: str) -> tuple[dict[str, Any], Thumb]:
-    """Render, verify and write one piece (runs in a worker process)."""
-    plan = _plan(camp, job)
+def render_job(camp: Campaign, plan: PiecePlan, staging: str) -> tuple[dict[str, Any], Thumb]:
+    """Render, verify and write one planned piece (runs in a worker process)."""
     fmt = plan.fmt
     canvas = draw_piece(plan, camp.logos)
     check = verify_page(canvas, plan.url, fmt, plan.qr.module_px, plan.name)
@@ -84,13 +86,13 @@ def render_job(camp: Campaign, job: Job, staging: str) -> tuple[dict[str, Any], 
     files: dict[str, str] = {}
     png = Path(staging) / f"{plan.name}.png"
     if fmt.is_print:
-        web.save(png, format="PNG", dpi=(PRINT_DPI, PRINT_DPI))
+        web.save(png, format="PNG", dpi=(PRINT_DPI, PRINT_DPI), compress_level=PNG_LEVEL)
         pdf = Path(staging) / f"{plan.name}.pdf"
         page = PdfPage(canvas, fmt.width, fmt.height, fmt.bleed_mm, camp.crop_marks)
         pdf.write_bytes(write_pdf([page]))
         files["pdf"] = pdf.name
     else:
-        web.save(png, format="PNG")
+        web.save(png, format="PNG", compress_level=PNG_LEVEL)
     files["png"] = png.name
     module_mm = plan.qr.module_px / fmt.px_per_mm if fmt.is_print else None
     entry: dict[str, Any] = {
@@ -124,16 +126,18 @@ def render_job(camp: Campaign, job: Job, staging: str) -> tuple[dict[str, Any], 
 
 
 def _render_all(
-    camp: Campaign, jobs: list[Job], staging: str, workers: int, tick: Callable[[], None]
+    camp: Campaign, plans: list[PiecePlan], staging: str, workers: int, tick: Callable[[], None]
 ) -> list[tuple[dict[str, Any], Thumb]]:
-    results: list[tuple[dict[str, Any], Thumb] | None] = [None] * len(jobs)
+    results: list[tuple[dict[str, Any], Thumb] | None] = [None] * len(plans)
     if workers <= 1:
-        for i, job in enumerate(jobs):
-            results[i] = render_job(camp, job, staging)
+        for i, plan in enumerate(plans):
+            results[i] = render_job(camp, plan, staging)
             tick()
     else:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(render_job, camp, job, staging): i for i, job in enumerate(jobs)}
+            futures = {
+                pool.submit(render_job, camp, plan, staging): i for i, plan in enumerate(plans)
+            }
             for fut in as_completed(futures):
                 results[futures[fut]] = fut.result()
                 tick()
@@ -148,14 +152,13 @@ def build_campaign(
     camp: Campaign, out_dir: Path, workers: int | None = None, progress: bool = False
 ) -> dict[str, Any]:
     """Render every piece to out_dir; return the manifest. Raise BuildError naming a piece."""
-    check_campaign(camp)  # nothing is written for an invalid campaign
-    jobs = plan_jobs(camp)
-    workers = min(len(jobs), workers or os.cpu_count() or 1)
+    plans = check_campaign(camp)  # nothing is written for an invalid campaign
+    workers = min(len(plans), workers or os.cpu_count() or 1)
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = tempfile.mkdtemp(prefix=".staging-", dir=out_dir)
     try:
-        with tqdm(total=len(jobs), disable=not progress, unit="pièce", desc="Campagne") as bar:
-            results = _render_all(camp, jobs, staging, workers, lambda: _tick(bar))
+        with tqdm(total=len(plans), disable=not progress, unit="pièce", desc="Campagne") as bar:
+            results = _render_all(camp, plans, staging, workers, lambda: _tick(bar))
         manifest = {
             "campaign": camp.name,
             "report_url": camp.report_url,

@@ -10,6 +10,7 @@ piece is refused with a message instead of printing text off the page.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from campaign.formats import FORMATS, Format
@@ -211,19 +212,30 @@ def layout_piece(camp: Campaign, variant: Variant, lang: str, fmt_name: str) -> 
     )  # fmt: skip
     square = abs(w - h) < 0.1 * w
     stack = _Stack(plan, camp, texts, square)
-    u = round(w / 24)
-    u_min = fmt.pt_to_px(fmt.min_text_pt) / min(m for m, *_ in ROLES.values())
     avail = plan.safe[3] - plan.safe[1]
-    while u >= u_min:
+
+    def fits(u: int) -> list[int] | None:
         heights = stack.heights(u)
-        if heights is not None:
-            # Keep a minimum gap of 0.3u between items so nothing touches.
-            needed = sum(heights) + round(0.3 * u) * (sum(1 for x in heights if x) - 1)
-            if needed <= avail:
-                plan.unit_px = u
-                stack.place(u, heights)
-                return plan
-        u = min(u - 1, round(u * 0.95))
+        if heights is None:
+            return None
+        # Keep a minimum gap of 0.3u between items so nothing touches.
+        needed = sum(heights) + round(0.3 * u) * (sum(1 for x in heights if x) - 1)
+        return heights if needed <= avail else None
+
+    # The largest unit that fits, by bisection between the legible minimum and w/24
+    # (fit is monotonic in u up to line-break effects; any u returned does fit).
+    lo = math.ceil(fmt.pt_to_px(fmt.min_text_pt) / min(m for m, *_ in ROLES.values()))
+    hi = max(lo, round(w / 24))
+    best = fits(hi)
+    if best is None and fits(lo) is not None:
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (mid, hi) if fits(mid) is not None else (lo, mid)
+        hi, best = lo, fits(lo)
+    if best is not None:
+        plan.unit_px = hi
+        stack.place(hi, best)
+        return plan
     if stack.failed == "address":
         raise LayoutError(
             f"format {fmt.name}: the short address {camp.short_address!r} has a part too long "

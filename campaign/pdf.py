@@ -56,7 +56,7 @@ def _crop_marks(page: PdfPage, origin: float) -> str:
     return "\n".join(ops)
 
 
-def write_pdf(pages: list[PdfPage], level: int = 6) -> bytes:
+def write_pdf(pages: list[PdfPage], level: int = 3) -> bytes:
     """Serialise pages to PDF 1.4 bytes."""
     objects: list[bytes] = []  # object n is objects[n - 1]
 

@@ -109,13 +109,20 @@ def wrap(text: str, style: TextStyle, max_width: int) -> list[str] | None:
     return lines
 
 
+def _pad(style: TextStyle) -> int:
+    """Side bearings and Arabic swashes can ink past the advance width: keep a margin."""
+    return max(1, style.size_px // 20)
+
+
 def block_height(text: str, style: TextStyle, max_width: int) -> int | None:
-    lines = wrap(text, style, max_width)
+    lines = wrap(text, style, max_width - 2 * _pad(style))
     return None if lines is None else len(lines) * style.line_height
 
 
 def place(text: str, style: TextStyle, left: int, width: int, top: int) -> TextBlock:
     """Lay the wrapped lines out in the box (left, width) from `top`; caller checked fit."""
+    pad = _pad(style)
+    left, width = left + pad, width - 2 * pad
     lines = wrap(text, style, width)
     assert lines is not None
     placed = []
