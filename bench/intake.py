@@ -1,0 +1,218 @@
+"""Intake benchmarks: cold start, per-tip cost, junk rejection rate.
+
+Every figure is printed beside a baseline measured in the same run, as a ratio:
+- cold start: importing the app and making the first storage client, against
+  `import boto3; boto3.client('s3')` (the floor any S3-backed Lambda pays);
+- per tip: a POST through chalice.test.Client with dir: storage, against the
+  bare storage write of the same bytes (4 KiB and 2 MiB envelopes);
+- junk: requests without proof-of-work rejected per second on one core.
+
+Run: `python bench/intake.py` (or `make bench` for the whole report).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "intake_lambda"))
+
+Row = dict[str, Any]
+
+
+def _time_python(code: str, runs: int = 5) -> float:
+    samples = []
+    env = {
+        **os.environ,
+        "AWS_DEFAULT_REGION": "eu-west-3",
+        "AWS_ACCESS_KEY_ID": "x",
+        "AWS_SECRET_ACCESS_KEY": "x",
+        "PYTHONDONTWRITEBYTECODE": "0",
+    }
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-c", code], check=True, env=env, cwd=ROOT / "intake_lambda"
+        )
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def cold_start() -> list[Row]:
+    key = "age1" + "q" * 58
+    empty = _time_python("pass")
+    floor = _time_python("import boto3; boto3.client('s3')") - empty
+    setup = (
+        "import app; from chalicelib.config import build_config; "
+        "from chalicelib.storage import open_store; "
+        "cfg = build_config({{'intake': {{'store': '{store}', 's3_endpoint_url': "
+        "'http://127.0.0.1:9'}}, 'analysts': {{'recipients': ['{key}']}}}}, {{}}); "
+        "s = open_store(cfg.intake)"
+    )
+    s3 = _time_python(setup.format(store="s3://bucket/prefix", key=key)) - empty
+    with tempfile.TemporaryDirectory() as tmp:
+        local = _time_python(setup.format(store=f"dir:{tmp}", key=key)) - empty
+    return [
+        {
+            "name": "cold start, s3 store (import app + first client)",
+            "value": s3,
+            "unit": "s",
+            "baseline": floor,
+            "ratio": s3 / floor,
+            "goal": "<= 1.10x boto3 floor",
+        },
+        {
+            "name": "cold start, dir: store (no boto3)",
+            "value": local,
+            "unit": "s",
+            "baseline": floor,
+            "ratio": local / floor,
+            "goal": "boto3 not imported",
+        },
+    ]
+
+
+def per_tip() -> list[Row]:
+    import pyrage
+    from chalice.test import Client
+
+    from chalicelib import envelope
+    from chalicelib.config import build_config
+    from chalicelib.intake import Intake
+    from chalicelib.storage import DirStore
+    from tests.support.intake_client import TEST_SECRET, new_key, solve
+    from vigie.serve import load_intake_app
+
+    rows: list[Row] = []
+    identity = pyrage.x25519.Identity.generate()
+    app_module = load_intake_app()
+    for label, size, count in (("4 KiB", 4096, 300), ("2 MiB", 2 * 1024 * 1024, 20)):
+        with tempfile.TemporaryDirectory() as tmp:
+            cfg = build_config(
+                {
+                    "intake": {"store": f"dir:{tmp}/tips", "pow_max_number": 1000},
+                    "analysts": {"recipients": [str(identity.to_public())]},
+                },
+                {},
+            )
+            store = DirStore(f"{tmp}/tips")
+            intake = Intake(config=cfg, store=store, secret=TEST_SECRET, clock=time.time)
+            app_module.configure(intake)
+            body = envelope.seal(os.urandom(size - 300), cfg.require_recipients())
+            with Client(app_module.app) as client:
+                prepared = []
+                for _ in range(count):  # proof-of-work solved outside the timing
+                    key = new_key()
+                    ch = json.loads(client.http.get(f"/api/challenge?key={key}").body)
+                    prepared.append(
+                        {
+                            "Content-Type": "application/octet-stream",
+                            "Idempotency-Key": key,
+                            "X-Altcha": solve(ch),
+                        }
+                    )
+                start = time.perf_counter()
+                for headers in prepared:
+                    assert (
+                        client.http.post("/api/tips", headers=headers, body=body).status_code == 201
+                    )
+                handler = (time.perf_counter() - start) / count
+            bare_store = DirStore(f"{tmp}/bare")
+            start = time.perf_counter()
+            for i in range(count):
+                bare_store.put_new(f"tips/d/{i}.age", body)
+            bare = (time.perf_counter() - start) / count
+        rows.append(
+            {
+                "name": f"per-tip handler cost, {label} envelope",
+                "value": handler * 1000,
+                "unit": "ms",
+                "baseline": bare * 1000,
+                "ratio": handler / bare,
+                "goal": "<= 1.5x bare write",
+            }
+        )
+    return rows
+
+
+def junk_rate(seconds: float = 3.0) -> list[Row]:
+    """Junk (no valid proof-of-work) through the app as Lambda calls it: app(event, context).
+
+    The API Gateway event is built once with Chalice's own converter; the loop then
+    measures exactly what a Lambda instance spends on each rejected request.
+    """
+    from chalice.config import Config as ChaliceConfig
+    from chalice.local import LocalGateway
+
+    from chalicelib.config import build_config
+    from chalicelib.intake import Intake
+    from chalicelib.storage import DirStore
+    from tests.support.intake_client import TEST_SECRET
+    from vigie.serve import load_intake_app
+
+    app_module = load_intake_app()
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg = build_config(
+            {"intake": {"store": f"dir:{tmp}"}, "analysts": {"recipients": ["age1" + "q" * 58]}}, {}
+        )
+        app_module.configure(
+            Intake(config=cfg, store=DirStore(tmp), secret=TEST_SECRET, clock=time.time)
+        )
+        gateway = LocalGateway(
+            app_module.app,
+            ChaliceConfig.create(chalice_app=app_module.app, app_name="vigie-intake"),
+        )
+        headers = {
+            "Content-Type": "application/octet-stream",
+            "Content-Length": "4096",
+            "Idempotency-Key": "j" * 24,
+            "X-Altcha": "bm9wZQ==",
+        }
+        event = gateway.event_converter.create_lambda_event(
+            method="POST", path="/api/tips", headers=headers, body=os.urandom(4096)
+        )
+        context = gateway._generate_lambda_context()
+        count = 0
+        start = time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            assert app_module.app(event, context)["statusCode"] == 403
+            count += 1
+        rate = count / (time.perf_counter() - start)
+        writes = sum(1 for _ in Path(tmp).rglob("*") if _.is_file())
+    return [
+        {
+            "name": f"junk rejected per second, one core ({writes} writes)",
+            "value": rate,
+            "unit": "req/s",
+            "baseline": None,
+            "ratio": None,
+            "goal": ">= 2000/s, 0 writes",
+        }
+    ]
+
+
+def run() -> list[Row]:
+    return cold_start() + per_tip() + junk_rate()
+
+
+def print_rows(rows: list[Row]) -> None:
+    for row in rows:
+        ratio = f"{row['ratio']:.2f}x" if row.get("ratio") is not None else "-"
+        base = f"{row['baseline']:.4g}" if row.get("baseline") is not None else "-"
+        print(
+            f"{row['name']:<58} {row['value']:>10.4g} {row['unit']:<6} "
+            f"baseline {base:>8}  ratio {ratio:>6}  goal {row['goal']}"
+        )
+
+
+if __name__ == "__main__":
+    print_rows(run())
