@@ -44,6 +44,9 @@ def make_handler(gateway: Any, site_dir: Path, max_body: int) -> type[BaseHTTPRe
         server_version = "Vigie"
         sys_version = ""
         protocol_version = "HTTP/1.1"
+        # Socket timeout for the whole exchange: a client trickling its headers
+        # or body cannot hold a thread for ever (slowloris).
+        timeout = _BODY_TIMEOUT
 
         def log_message(self, format: str, *args: Any) -> None:
             """Never log: the default prints the client's address for every request."""
