@@ -269,6 +269,36 @@ def test_a_refused_proof_of_work_gets_a_new_key_and_one_retry(
     assert_typed(new_tip(live, before, identity)[1])
 
 
+def test_a_503_is_retried_with_the_same_key_and_body(
+    browser: Any, live: Live, identity: Any
+) -> None:
+    page = browser.new_page()
+    seen: list[tuple[str | None, bytes | None]] = []
+
+    def unavailable_once(route: Any) -> None:
+        seen.append((route.request.headers.get("idempotency-key"), route.request.post_data_buffer))
+        if len(seen) == 1:
+            # What the intake answers when its storage is down (fault injection).
+            route.fulfill(
+                status=503,
+                headers={"Retry-After": "1"},
+                content_type="application/json",
+                body='{"error":"store_unavailable","message":"Service indisponible."}',
+            )
+        else:
+            route.continue_()
+
+    page.route("**/api/tips", unavailable_once)
+    before = live.keys()
+    page.goto(live.url + "signaler/")
+    fill(page, None)
+    page.click("#vigie-submit")
+    page.wait_for_selector("#vigie-receipt:not([hidden])", timeout=30_000)
+    page.close()
+    assert len(seen) == 2 and seen[0] == seen[1]  # same key, same ciphertext
+    assert_typed(new_tip(live, before, identity)[1])
+
+
 def test_errors_are_announced_and_linked_to_their_fields(browser: Any, live: Live) -> None:
     page = browser.new_page()
     posts: list[str] = []
