@@ -43,18 +43,34 @@ def lookup(values: dict[str, Any], dotted: str) -> Any:
     return node
 
 
-def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
-    values = config.extra["vigie"]
+def substitute(text: str, values: dict[str, Any], where: str) -> str:
+    """Replace every `{{ vigie.KEY }}` in `text`; PluginError names `where` on a bad key."""
 
     def replace(match: re.Match[str]) -> str:
         try:
             value = lookup(values, match.group(1))
         except KeyError:
-            raise PluginError(
-                f"{page.file.src_uri}: unknown placeholder {match.group(0)!r}"
-            ) from None
+            raise PluginError(f"{where}: unknown placeholder {match.group(0)!r}") from None
         if isinstance(value, (dict, list)):
-            raise PluginError(f"{page.file.src_uri}: {match.group(0)!r} is not a single value")
+            raise PluginError(f"{where}: {match.group(0)!r} is not a single value")
         return html.escape(str(value), quote=True)
 
-    return _PLACEHOLDER.sub(replace, markdown)
+    return _PLACEHOLDER.sub(replace, text)
+
+
+def on_nav(nav: Any, config: Any, files: Any) -> Any:
+    """Menu titles may use placeholders too ("appelez le {{ vigie.emergency.police }}")."""
+    values = config.extra["vigie"]
+
+    def walk(items: list[Any]) -> None:
+        for item in items:
+            if isinstance(getattr(item, "title", None), str):
+                item.title = substitute(item.title, values, "mkdocs.yml nav")
+            walk(getattr(item, "children", None) or [])
+
+    walk(nav.items)
+    return nav
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    return substitute(markdown, config.extra["vigie"], page.file.src_uri)
