@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed
 UV      := $(BIN)/uv
 APT_GET := $(shell command -v apt-get 2>/dev/null)
 
-.PHONY: run test lint typecheck bench lock system-deps site clean bundle
+.PHONY: run test lint typecheck bench lock system-deps site clean bundle audit
 
 # Virtualenv with the exact locked versions, then Vigie itself (editable).
 $(STAMP): requirements.lock pyproject.toml
@@ -59,12 +59,19 @@ $(BUNDLE_DEPS): tools/bundle/package.json tools/bundle/package-lock.json
 bundle: system-deps
 	tools/bundle/build.sh
 
+# Lockfiles pinned and hashed; pip-audit and npm audit against audit-allowlist.toml
+# (says NOT AUDITED when the vulnerability services are unreachable; add
+# --require-online where the network allows it).
+audit: $(STAMP) system-deps
+	$(BIN)/python tools/audit.py
+
 test: $(STAMP) system-deps $(AXE) $(BUNDLE_DEPS)
 	$(BIN)/ruff check .
 	$(BIN)/mypy intake_lambda/chalicelib intake_lambda/app.py vigie campaign
+	$(BIN)/python tools/audit.py
 	$(BIN)/pytest -n 2 --dist loadgroup
 
-bench: $(STAMP) system-deps
+bench: $(STAMP) system-deps $(AXE) $(BUNDLE_DEPS)
 	$(BIN)/python bench/report.py
 
 # Re-resolve the lock from pyproject.toml (needs the package index).

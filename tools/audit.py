@@ -1,0 +1,162 @@
+"""Supply-chain checks: pinned and hashed dependencies, then vulnerability audits.
+
+1. Offline, always enforced: every Python dependency in requirements.lock is
+   pinned (==) with sha256 hashes; every npm package in the committed lockfiles
+   carries an sha512 integrity hash.
+2. Online: `pip-audit` over requirements.lock and `npm audit` over each npm
+   lockfile, failing on any advisory not accepted in audit-allowlist.toml.
+   When the vulnerability services cannot be reached (a closed network), the
+   run says so loudly; `--require-online` turns that into a failure (use it in
+   a CI that has the network).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCK = ROOT / "requirements.lock"
+NPM_LOCKS = [ROOT / "tools/bundle/package-lock.json", ROOT / "tests/js/package-lock.json"]
+ALLOWLIST = ROOT / "audit-allowlist.toml"
+
+
+def check_python_lock(text: str) -> list[str]:
+    """Problems in a pip-compile lock: unpinned or unhashed requirements."""
+    problems = []
+    for block in re.split(r"\n(?=[A-Za-z0-9])", text):
+        line = block.strip().splitlines()[0] if block.strip() else ""
+        if not line or line.startswith(("#", "-")):
+            continue
+        name = line.split()[0]
+        if "==" not in name:
+            problems.append(f"requirements.lock: {name} is not pinned with ==")
+        if "--hash=sha256:" not in block:
+            problems.append(f"requirements.lock: {name} has no sha256 hash")
+    return problems
+
+
+def check_npm_lock(path: Path) -> list[str]:
+    data = json.loads(path.read_text())
+    problems = []
+    for name, meta in data.get("packages", {}).items():
+        if (
+            name
+            and not meta.get("link")
+            and not str(meta.get("integrity", "")).startswith("sha512-")
+        ):
+            problems.append(f"{path.relative_to(ROOT)}: {name} has no sha512 integrity")
+    return problems
+
+
+def allowed() -> tuple[set[str], set[str]]:
+    data = tomllib.loads(ALLOWLIST.read_text())
+    return {e["id"] for e in data.get("pip", [])}, {e["id"] for e in data.get("npm", [])}
+
+
+def pip_audit(ignore: set[str]) -> tuple[bool, list[str]]:
+    """(reachable, advisories not allowed)."""
+    cmd = [
+        str(Path(sys.executable).parent / "pip-audit"),
+        "-r",
+        str(LOCK),
+        "--disable-pip",
+        "--no-deps",
+        "--require-hashes",
+        "-s",
+        "pypi",
+        "-f",
+        "json",
+        "--progress-spinner",
+        "off",
+    ]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    try:
+        report = json.loads(out.stdout)
+    except json.JSONDecodeError:
+        return False, []
+    deps = report.get("dependencies", [])
+    audited = [d for d in deps if "skip_reason" not in d]
+    if not audited:
+        return False, []
+    found = [
+        f"{d['name']} {d['version']}: {v['id']}"
+        for d in audited
+        for v in d.get("vulns", [])
+        if v["id"] not in ignore and not set(v.get("aliases", [])) & ignore
+    ]
+    return True, found
+
+
+def npm_audit(lock: Path, ignore: set[str]) -> tuple[bool, list[str]]:
+    out = subprocess.run(
+        ["npm", "audit", "--json", "--package-lock-only"],
+        cwd=lock.parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    try:
+        report = json.loads(out.stdout)
+    except json.JSONDecodeError:
+        return False, []
+    if "vulnerabilities" not in report:
+        return False, []
+    found = []
+    for name, vuln in report["vulnerabilities"].items():
+        ids = {
+            str(v.get("url", "")).rsplit("/", 1)[-1]
+            for v in vuln.get("via", [])
+            if isinstance(v, dict)
+        }
+        if not ids or not ids <= ignore:
+            found.append(f"{lock.parent.name}: {name} ({vuln.get('severity')})")
+    return True, found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--require-online",
+        action="store_true",
+        help="fail when a vulnerability service cannot be reached",
+    )
+    parser.add_argument("--offline", action="store_true", help="only the lockfile checks")
+    args = parser.parse_args(argv)
+    problems = check_python_lock(LOCK.read_text())
+    for lock in NPM_LOCKS:
+        if lock.exists():
+            problems += check_npm_lock(lock)
+    unreachable = []
+    if not args.offline:
+        pip_ignore, npm_ignore = allowed()
+        reachable, found = pip_audit(pip_ignore)
+        problems += found
+        if not reachable:
+            unreachable.append("pip-audit (PyPI vulnerability data)")
+        for lock in NPM_LOCKS:
+            if lock.exists():
+                reachable, found = npm_audit(lock, npm_ignore)
+                problems += found
+                if not reachable:
+                    unreachable.append(f"npm audit ({lock.parent.name})")
+    for problem in problems:
+        print(f"audit: {problem}")
+    for name in unreachable:
+        print(f"audit: NOT AUDITED, service unreachable from this machine: {name}")
+    if problems or (unreachable and args.require_online):
+        return 1
+    print(
+        "audit: lockfiles pinned and hashed"
+        + ("; no unaccepted advisory" if not unreachable and not args.offline else "")
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
