@@ -53,10 +53,11 @@
     renewing: "La vérification anti-spam a expiré : nouvel essai…",
   };
   function say(text) { status.textContent = text; }
-  var session = new window.vigieSend.Session(cfg, function (state, seconds) {
+  var session = new window.vigieSend.Session(cfg, function (state, seconds, attempt, attempts) {
     if (state === "waiting") {
-      say("Le serveur ne répond pas pour le moment. Nouvel essai dans " + seconds +
-        " s. Ne fermez pas cette page : votre signalement, déjà chiffré, sera renvoyé tel quel.");
+      say("Le serveur ne répond pas pour le moment. Nouvel essai automatique dans " +
+        seconds + " secondes (essai " + attempt + " sur " + attempts + "). " +
+        "Ne fermez pas cette page : votre signalement, déjà chiffré, sera renvoyé tel quel.");
     } else {
       say(MESSAGES[state] || "");
     }

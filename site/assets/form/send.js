@@ -132,10 +132,10 @@
         if (failures >= DELAYS.length) throw new SendError("unreachable");
         var seconds = retryAfter(res, DELAYS[failures]);
         failures += 1;
-        for (var left = seconds; left > 0; left--) {
-          this.onStatus("waiting", left);
-          await sleep(1000);
-        }
+        // Announced once per wait, not every second: the status region is
+        // read aloud by screen readers.
+        this.onStatus("waiting", seconds, failures, DELAYS.length);
+        await sleep(seconds * 1000);
         continue;
       }
       throw new SendError("rejected", await errorMessage(res));
