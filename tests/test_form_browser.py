@@ -226,6 +226,9 @@ def test_retry_after_the_intake_was_down_stores_exactly_one_tip(
             timeout=15_000,
         )
         assert "Ne fermez pas cette page" in page.inner_text("#vigie-status")
+        # The button keeps the keyboard focus while it waits (aria-disabled).
+        assert page.evaluate("document.activeElement.id") == "vigie-submit"
+        assert page.get_attribute("#vigie-submit", "aria-disabled") == "true"
     finally:
         live.server.start()
     page.wait_for_selector("#vigie-receipt:not([hidden])", timeout=45_000)

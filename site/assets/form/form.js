@@ -213,7 +213,8 @@
     event.preventDefault();
     if (busy) return;
     busy = true;
-    submit.disabled = true;
+    // aria-disabled, not disabled: a disabled button drops the keyboard focus.
+    submit.setAttribute("aria-disabled", "true");
     try {
       await photosReady;
       var tip = collect();
@@ -252,7 +253,7 @@
       }
     } finally {
       busy = false;
-      submit.disabled = false;
+      submit.removeAttribute("aria-disabled");
     }
   });
 })();
