@@ -174,6 +174,9 @@ def test_json_block_cannot_close_its_script_element() -> None:
 
 def test_committed_bundle_is_byte_identical_to_a_rebuild(tmp_path: Path) -> None:
     # tools/bundle/node_modules comes from `npm ci` on the lockfile (make test).
+    assert (ROOT / "tools" / "bundle" / "node_modules" / "esbuild").is_dir(), (
+        "run `make test` (npm ci --prefix tools/bundle) to install the bundle tooling"
+    )
     out = tmp_path / "age.js"
     subprocess.run(["node", str(ROOT / "tools" / "bundle" / "build.mjs"), str(out)], check=True)
     assert out.read_bytes() == (FORM_ASSETS / "age.js").read_bytes()
