@@ -311,3 +311,10 @@ def test_security_headers_for_the_host(tmp_path: Path, capsys: pytest.CaptureFix
     assert csp == content_security_policy(Config()) + "; frame-ancestors 'none'"
     assert headers["Referrer-Policy"] == "no-referrer"
     assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_home_has_the_big_report_button_and_the_three_promises(site: Path) -> None:
+    home = pages(site)["index.html"]
+    assert re.search(r'<a class="md-button md-button--primary vigie-cta" href="signaler/">', home)
+    for promise in ("Anonyme", "Chiffré", "Lu par des enquêteurs"):
+        assert f">{promise}</h2>" in home, promise
