@@ -10,6 +10,7 @@ a failed build names the piece and leaves no half-made set behind.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -25,7 +26,7 @@ from tqdm import tqdm
 from campaign.contact import Thumb, contact_sheet, make_thumb
 from campaign.formats import PRINT_DPI
 from campaign.layout import LayoutError, PiecePlan, layout_piece
-from campaign.pdf import PdfPage, write_pdf
+from campaign.pdf import MmRect, PdfPage, Rgb, write_pdf
 from campaign.qr import QRTooDense
 from campaign.render import draw_piece, trim
 from campaign.spec import Campaign, CampaignError
@@ -77,6 +78,24 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _bleed_rects(plan: PiecePlan) -> tuple[tuple[MmRect, Rgb], ...]:
+    """The coloured bands, in mm from the trim corner, for the PDF's vector bleed."""
+    x0, y0 = plan.trim[0], plan.trim[1]
+    per_mm = plan.fmt.px_per_mm
+    return tuple(
+        (
+            (
+                (r[0] - x0) / per_mm,
+                (r[1] - y0) / per_mm,
+                (r[2] - x0) / per_mm,
+                (r[3] - y0) / per_mm,
+            ),
+            c,
+        )
+        for r, c in plan.bands
+    )
+
+
 def render_job(camp: Campaign, plan: PiecePlan, staging: str) -> tuple[dict[str, Any], Thumb]:
     """Render, verify and write one planned piece (runs in a worker process)."""
     fmt = plan.fmt
@@ -85,15 +104,20 @@ def render_job(camp: Campaign, plan: PiecePlan, staging: str) -> tuple[dict[str,
     web = trim(canvas, plan)
     files: dict[str, str] = {}
     png = Path(staging) / f"{plan.name}.png"
-    if fmt.is_print:
-        web.save(png, format="PNG", dpi=(PRINT_DPI, PRINT_DPI), compress_level=PNG_LEVEL)
-        pdf = Path(staging) / f"{plan.name}.pdf"
-        page = PdfPage(canvas, fmt.width, fmt.height, fmt.bleed_mm, camp.crop_marks)
-        pdf.write_bytes(write_pdf([page]))
-        files["pdf"] = pdf.name
-    else:
-        web.save(png, format="PNG", compress_level=PNG_LEVEL)
+    encoded = io.BytesIO()
+    dpi = {"dpi": (PRINT_DPI, PRINT_DPI)} if fmt.is_print else {}
+    web.save(encoded, format="PNG", compress_level=PNG_LEVEL, **dpi)
+    png.write_bytes(encoded.getvalue())
     files["png"] = png.name
+    if fmt.is_print:
+        # The PDF embeds this same PNG stream: encoded once, identical pixels in both.
+        pdf = Path(staging) / f"{plan.name}.pdf"
+        page = PdfPage(
+            encoded.getvalue(), fmt.width, fmt.height, fmt.bleed_mm, plan.background,
+            _bleed_rects(plan), camp.crop_marks,
+        )  # fmt: skip
+        pdf.write_bytes(write_pdf([page]))
+        files = {"pdf": pdf.name, **files}
     module_mm = plan.qr.module_px / fmt.px_per_mm if fmt.is_print else None
     entry: dict[str, Any] = {
         "name": plan.name,

@@ -6,6 +6,7 @@ full-resolution ones checked by `campaign.verify`.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFont
@@ -71,7 +72,9 @@ def contact_sheet(title: str, thumbs: list[Thumb]) -> bytes:
                     (cx + 15, ty), _fit(line, font, cell_w - 30), font=font, fill=(20, 20, 20)
                 )
                 ty += 19
-        pages.append(PdfPage(img, PAGE_MM[0], PAGE_MM[1], 0.0))
+        png = io.BytesIO()
+        img.save(png, format="PNG", compress_level=3)
+        pages.append(PdfPage(png.getvalue(), PAGE_MM[0], PAGE_MM[1]))
     return write_pdf(pages)
 
 
