@@ -317,4 +317,4 @@ def test_home_has_the_big_report_button_and_the_three_promises(site: Path) -> No
     home = pages(site)["index.html"]
     assert re.search(r'<a class="md-button md-button--primary vigie-cta" href="signaler/">', home)
     for promise in ("Anonyme", "Chiffré", "Lu par des enquêteurs"):
-        assert f">{promise}</h2>" in home, promise
+        assert f">{promise}</h3>" in home, promise
