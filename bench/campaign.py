@@ -66,6 +66,15 @@ def _one_a4(camp: Campaign, out: str) -> float:
     return time.perf_counter() - start
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and its reaped children (the pool's workers)."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        use = resource.getrusage(who)
+        total += use.ru_utime + use.ru_stime
+    return total
+
+
 def _peak_mb(who: int) -> float:
     return resource.getrusage(who).ru_maxrss / 1024  # Linux reports KiB
 
@@ -90,12 +99,14 @@ def run() -> list[dict[str, Any]]:
             }
         )
         big = _campaign(tmp, 25, ["a4", "a6", "sticker", "square"])
-        rates = {}
+        rates, cpu = {}, {}
+        load = os.getloadavg()[0]
         for workers in (1, cores):
-            start = time.perf_counter()
+            start, cpu0 = time.perf_counter(), _cpu()
             manifest = build_campaign(big, tmp / f"out{workers}", workers=workers)
             elapsed = time.perf_counter() - start
             rates[workers] = len(manifest["pieces"]) / elapsed
+            cpu[workers] = (_cpu() - cpu0) / len(manifest["pieces"])
         rows.append(
             {
                 "name": "campaign: 100 pieces, 1 worker",
@@ -117,6 +128,26 @@ def run() -> list[dict[str, Any]]:
                 "goal": f">= {0.8 * cores:.1f} x (near-linear over {cores} cores)",
             }
         )
+    rows.append(
+        {
+            "name": f"campaign: CPU per piece, {cores} workers",
+            "value": round(cpu[cores], 3),
+            "unit": "s",
+            "baseline": round(cpu[1], 3),
+            "ratio": round(cpu[cores] / cpu[1], 2),
+            "goal": "<= 1.1 x (the pool adds no work; wall speed-up then depends on free cores)",
+        }
+    )
+    rows.append(
+        {
+            "name": "campaign: machine load before the 100-piece runs",
+            "value": round(load, 2),
+            "unit": "load avg (1 min)",
+            "baseline": float(cores),
+            "ratio": round(load / cores, 2),
+            "goal": "well under the core count, else the speed-up figure is not meaningful",
+        }
+    )
     rows.append(
         {
             "name": "campaign: peak memory, largest worker",
