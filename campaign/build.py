@@ -178,8 +178,11 @@ def build_campaign(
     """Render every piece to out_dir; return the manifest. Raise BuildError naming a piece."""
     plans = check_campaign(camp)  # nothing is written for an invalid campaign
     workers = min(len(plans), workers or os.cpu_count() or 1)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = tempfile.mkdtemp(prefix=".staging-", dir=out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        staging = tempfile.mkdtemp(prefix=".staging-", dir=out_dir)
+    except OSError as exc:
+        raise CampaignError(f"--out {out_dir}: cannot write there ({exc.strerror})") from None
     try:
         with tqdm(total=len(plans), disable=not progress, unit="pièce", desc="Campagne") as bar:
             results = _render_all(camp, plans, staging, workers, lambda: _tick(bar))

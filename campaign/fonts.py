@@ -12,7 +12,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from PIL import ImageFont, features
+from PIL import ImageFont
 
 from campaign.texts import RTL_LANGUAGES
 
@@ -29,14 +29,6 @@ def font_path(lang: str, bold: bool) -> tuple[Path, int | None]:
         )
     name = "AtkinsonHyperlegible-Bold.ttf" if bold else "AtkinsonHyperlegible-Regular.ttf"
     return _files("fontpkg_atkinson_hyperlegible") / name, None
-
-
-def require_raqm() -> None:
-    """Arabic needs raqm for shaping; without it letters would print unjoined and reversed."""
-    if not features.check("raqm"):
-        raise RuntimeError(
-            "Pillow was built without raqm (libraqm): Arabic cannot be laid out correctly"
-        )
 
 
 @lru_cache(maxsize=512)

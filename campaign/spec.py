@@ -17,10 +17,10 @@ from urllib.parse import urlsplit
 
 from chalicelib.config import Config, ConfigError
 from chalicelib.envelope import _CAMPAIGN_MAX, CAMPAIGN_CODE_RE
-from PIL import Image
+from PIL import Image, features
 
 from campaign.formats import FORMATS
-from campaign.texts import LANGUAGES, TEXT_KEYS, texts_for
+from campaign.texts import LANGUAGES, RTL_LANGUAGES, TEXT_KEYS, texts_for
 
 LAYOUTS = ("bandeau", "classique")
 _COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -167,6 +167,10 @@ def load_campaign(path: str | Path, cfg: Config) -> Campaign:
     }
     texts = _texts(chk, camp.get("texts", {}), numbers)
     variants = _variants(chk, data.get("variant"), languages, formats)
+    uses_rtl = any(lang in RTL_LANGUAGES for v in variants for lang in v.languages)
+    if uses_rtl and not features.check("raqm"):
+        # Without raqm, Arabic would print as isolated letters in reverse order.
+        raise chk.fail("[campaign] languages", "Arabic needs Pillow built with raqm (libraqm)")
     return Campaign(
         source=str(path), name=name, report_url=report_url,
         short_address=short_address(report_url), layout=layout, crop_marks=crop_marks,
