@@ -120,6 +120,12 @@ def test_unreachable_store_gives_one_line(
     r = vigie(capsys, "--config", conf, "inbox", "mark", "VG-0000-0000-0000", "--cache",
               tmp_path / "c", "--status", "new")  # fmt: skip
     assert_one_line_error(r, "inconnu")
+    # A tip already in the cache (pulled earlier, now offline): marking needs the store.
+    sealed = envelope.seal(envelope.serialize_tip(_tip(1)), cfg.require_recipients())
+    Cache(tmp_path / "c").put("tips/2026-11-28/VG-0000-0000-0000.age", sealed)
+    r = vigie(capsys, "--config", conf, "inbox", "mark", "VG-0000-0000-0000", "--cache",
+              tmp_path / "c", "--status", "new")  # fmt: skip
+    assert_one_line_error(r, "stockage injoignable")
 
 
 class FailingAfter:
