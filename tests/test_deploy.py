@@ -15,24 +15,25 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.xdist_group("chalice-package")
 
 
-@pytest.fixture(scope="module", params=["dev", "prod"])
+_PACKAGED: dict[str, Any] = {}
+
+
+@pytest.fixture(params=["dev", "prod"])
 def template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    out = tmp_path_factory.mktemp(f"pkg-{request.param}")
-    env = {**os.environ, "AWS_DEFAULT_REGION": "eu-west-3"}
-    subprocess.run(
-        [
-            str(Path(sys.executable).parent / "chalice"),
-            "package",
-            "--stage",
-            request.param,
-            str(out),
-        ],
-        cwd=ROOT / "intake_lambda",
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    return json.loads((out / "sam.json").read_text())
+    """The SAM template of one stage, packaged once per test session (about 10 s each)."""
+    stage = request.param
+    if stage not in _PACKAGED:
+        out = tmp_path_factory.mktemp(f"pkg-{stage}")
+        env = {**os.environ, "AWS_DEFAULT_REGION": "eu-west-3"}
+        subprocess.run(
+            [str(Path(sys.executable).parent / "chalice"), "package", "--stage", stage, str(out)],
+            cwd=ROOT / "intake_lambda",
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        _PACKAGED[stage] = json.loads((out / "sam.json").read_text())
+    return _PACKAGED[stage]
 
 
 def walk(node: Any) -> Any:

@@ -99,7 +99,7 @@ def test_check_age_random_bytes_only_raise_envelope_error(data: bytes) -> None:
 _VALID = pyrage.encrypt(b"vigie-tip/1\n{}\n", [pyrage.x25519.Identity.generate().to_public()])
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     st.lists(
         st.tuples(st.integers(0, len(_VALID) - 1), st.integers(0, 255)), min_size=1, max_size=6
