@@ -8,13 +8,22 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from chalicelib.envelope import check_age, open_sealed, parse_tip
+from chalicelib.envelope import (
+    CATEGORIES,
+    Attachment,
+    Tip,
+    check_age,
+    open_sealed,
+    parse_tip,
+    serialize_tip,
+)
 
 from tests.support.static import StaticServer
 from tests.vectors import make_vectors
@@ -120,3 +129,82 @@ def test_bundle_refuses_non_x25519_recipients(assets_page: Any) -> None:
            }"""
     )
     assert "X25519" in message
+
+
+def random_text(rng: random.Random, size: int) -> str:
+    # Controls, quotes, backslash, Latin-1, U+2028/9, CJK, astral (emoji), BOM.
+    pools = [
+        (0x00, 0x1F),
+        (0x20, 0x7E),
+        (0x7F, 0xFF),
+        (0x2028, 0x2029),
+        (0x4E00, 0x4E2F),
+        (0x1F300, 0x1F64F),
+        (0xFEFF, 0xFEFF),
+        (0xE000, 0xE00F),
+    ]
+    chars = []
+    for _ in range(size):
+        low, high = rng.choice(pools)
+        chars.append(chr(rng.randint(low, high)))
+    return "".join(chars)
+
+
+def test_js_matches_python_on_random_tips(assets_page: Any) -> None:
+    """Beyond the fixed vectors: 150 seeded random tips, serialised on both sides."""
+    rng = random.Random(20251128)
+    tips = []
+    for _ in range(150):
+        fields = {
+            name: random_text(rng, rng.randint(0, 40))
+            for name in ("place", "landmark", "when", "vehicles")
+        }
+        tip = Tip(
+            category=rng.choice(list(CATEGORIES)),
+            description="x" + random_text(rng, rng.randint(0, 120)),
+            campaign=rng.choice(["", "TEST01", "BSN-CENTRE-2"]),
+            attachments=tuple(
+                Attachment(type="image/jpeg", data=rng.randbytes(rng.randint(0, 300)))
+                for _ in range(rng.randint(0, 2))
+            ),
+            **fields,
+        )
+        tips.append(tip)
+    payload = [
+        {
+            **{
+                k: getattr(t, k)
+                for k in (
+                    "category",
+                    "description",
+                    "place",
+                    "landmark",
+                    "when",
+                    "vehicles",
+                    "campaign",
+                    "channel",
+                )
+            },
+            "attachments": [
+                {"type": a.type, "data_b64": base64.b64encode(a.data).decode()}
+                for a in t.attachments
+            ],
+        }
+        for t in tips
+    ]
+    got = assets_page.evaluate(
+        f"""async (tips) => {{
+              const out = [];
+              for (const v of tips) {{
+                out.push(({B64})(await vigieTip.serializeTip(({TO_TIP_JS})(v))));
+              }}
+              return out;
+            }}""",
+        payload,
+    )
+    mismatches = [
+        i
+        for i, (t, g) in enumerate(zip(tips, got, strict=True))
+        if base64.b64decode(g) != serialize_tip(t)
+    ]
+    assert mismatches == []
