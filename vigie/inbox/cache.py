@@ -99,22 +99,28 @@ class Cache:
     def remove(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
 
-    def list(self, prefix: str = "") -> Iterator[StoredObject]:
-        if not self.objects.exists():
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        """Cached keys under `prefix`, sorted, without a stat per file."""
+        top = self.objects / prefix.rstrip("/") if prefix.endswith("/") else self.objects
+        if not top.is_dir():
             return
-        for dirpath, dirnames, filenames in os.walk(self.objects):
+        for dirpath, dirnames, filenames in os.walk(top):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            rel = os.path.relpath(dirpath, self.objects)
+            rel = os.path.relpath(dirpath, self.objects).replace(os.sep, "/")
             for name in sorted(filenames):
                 if name.startswith("."):
-                    continue
-                key = name if rel == "." else f"{rel}/{name}".replace(os.sep, "/")
+                    continue  # temp files of writes in flight or interrupted
+                key = name if rel == "." else f"{rel}/{name}"
                 if key.startswith(prefix):
-                    try:
-                        size = os.stat(os.path.join(dirpath, name)).st_size
-                    except FileNotFoundError:
-                        continue
-                    yield StoredObject(key=key, size=size)
+                    yield key
+
+    def list(self, prefix: str = "") -> Iterator[StoredObject]:
+        for key in self.keys(prefix):
+            try:
+                size = self.path(key).stat().st_size
+            except FileNotFoundError:
+                continue
+            yield StoredObject(key=key, size=size)
 
 
 def _fetch(store: TipStore, cache: Cache, key: str) -> bool:
@@ -154,15 +160,13 @@ def pull(
     # pull began (a local `mark` in parallel) are left alone.
     removed = 0
     for prefix in SYNC_PREFIXES:
-        for obj in list(cache.list(prefix)):
-            if obj.key in remote:
-                continue
+        for key in [k for k in cache.keys(prefix) if k not in remote]:
             try:
-                fresh = cache.path(obj.key).stat().st_mtime >= started
+                fresh = cache.path(key).stat().st_mtime >= started
             except FileNotFoundError:
                 continue
             if not fresh:
-                cache.remove(obj.key)
+                cache.remove(key)
                 removed += 1
     return PullResult(
         listed=len(remote),

@@ -62,16 +62,16 @@ def plan_and_purge(
     tips: dict[str, list[str]] = {}
     days: dict[str, str] = {}
     for prefix in ("tips/", "kept/"):
-        for obj in cache.list(prefix):
-            match = TIP_KEY_RE.match(obj.key)
+        for key in cache.keys(prefix):
+            match = TIP_KEY_RE.match(key)
             if match:
-                tips.setdefault(match.group(3), []).append(obj.key)
+                tips.setdefault(match.group(3), []).append(key)
                 days[match.group(3)] = match.group(2)
     events: dict[str, list[str]] = {}
-    for obj in cache.list("state/"):
-        match = STATE_KEY_RE.match(obj.key)
+    for key in cache.keys("state/"):
+        match = STATE_KEY_RE.match(key)
         if match:
-            events.setdefault(match.group(1), []).append(obj.key)
+            events.setdefault(match.group(1), []).append(key)
 
     doomed: list[str] = []
     for receipt, keys in sorted(tips.items()):

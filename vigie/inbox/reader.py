@@ -75,8 +75,8 @@ def read_tips(cache: Cache, identities: Sequence[Any]) -> list[Entry]:
     """
     best: dict[str, Entry] = {}
     for prefix in ("tips/", "kept/"):
-        for obj in cache.list(prefix):
-            entry = open_entry(obj.key, cache.get(obj.key), identities)
+        for key in cache.keys(prefix):
+            entry = open_entry(key, cache.get(key), identities)
             current = best.get(entry.receipt)
             if current is None or (current.kind != "ok" and entry.kind == "ok"):
                 best[entry.receipt] = entry
@@ -87,9 +87,9 @@ def find_tip(cache: Cache, receipt: str, identities: Sequence[Any]) -> Entry | N
     """One receipt, without decrypting the others (a good copy beats a damaged one)."""
     found: Entry | None = None
     for prefix in ("tips/", "kept/"):
-        for obj in cache.list(prefix):
-            if obj.key.endswith(f"/{receipt}.age"):
-                entry = open_entry(obj.key, cache.get(obj.key), identities)
+        for key in cache.keys(prefix):
+            if key.endswith(f"/{receipt}.age"):
+                entry = open_entry(key, cache.get(key), identities)
                 if entry.kind == "ok":
                     return entry
                 found = found or entry

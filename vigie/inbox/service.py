@@ -106,8 +106,8 @@ def do_mark(
 ) -> str:
     receipt = _check_receipt(receipt)
     recipients = cfg.require_recipients()
-    tip_keys = [o.key for o in analyst.cache.list("tips/") if o.key.endswith(f"/{receipt}.age")]
-    kept = [o.key for o in analyst.cache.list("kept/") if o.key.endswith(f"/{receipt}.age")]
+    tip_keys = [k for k in analyst.cache.keys("tips/") if k.endswith(f"/{receipt}.age")]
+    kept = [k for k in analyst.cache.keys("kept/") if k.endswith(f"/{receipt}.age")]
     if not tip_keys and not kept:
         raise InboxError(f"{receipt} : inconnu dans le cache (lancez `vigie inbox pull`)")
     store = open_analyst_store(cfg)

@@ -133,13 +133,13 @@ def read_states(cache: Cache, identities: Sequence[Any]) -> dict[str, Triage]:
     """Triage state of every receipt that has events in the cache."""
     events: dict[str, list[Event]] = {}
     unreadable: dict[str, int] = {}
-    for obj in cache.list("state/"):
-        match = STATE_KEY_RE.match(obj.key)
+    for key in cache.keys("state/"):
+        match = STATE_KEY_RE.match(key)
         if not match:
             continue
         receipt = match.group(1)
-        kind, plaintext, _problem = decrypt(cache.get(obj.key), identities)
-        event = parse_event(obj.key, plaintext) if kind == "ok" else None
+        kind, plaintext, _problem = decrypt(cache.get(key), identities)
+        event = parse_event(key, plaintext) if kind == "ok" else None
         if event is None:
             unreadable[receipt] = unreadable.get(receipt, 0) + 1
         else:
