@@ -70,6 +70,25 @@ def make_handler(gateway: Any, site_dir: Path, max_body: int) -> type[BaseHTTPRe
             self.close_connection = True
             self._send(status, {"Content-Type": "application/json; charset=utf-8"}, body)
 
+        def send_error(
+            self, code: int, message: str | None = None, explain: str | None = None
+        ) -> None:
+            """Protocol-level refusals from the standard library, in Vigie's own words.
+
+            The default is an HTML page naming Python, and a 501 for any method
+            without a handler (TRACE, CONNECT, made-up verbs): a 5xx for what is
+            the client's fault. Answer a short JSON error instead, 405 for an
+            unknown method, and never echo the request line back.
+            """
+            if code == 501:
+                self._json_error(405, "method_not_allowed", "Méthode non autorisée.")
+            elif code == 408:
+                self._json_error(408, "timeout", "Envoi trop lent : réessayez.")
+            elif 400 <= code < 500:
+                self._json_error(code, "bad_request", "Requête HTTP invalide.")
+            else:
+                self._json_error(400, "bad_request", "Requête HTTP invalide.")
+
         # ------------------------------------------------------------- the API
         def _api(self) -> None:
             length_text = self.headers.get("Content-Length")
