@@ -1,0 +1,134 @@
+"""Helpers shared by the hardening suites (adversarial, faults, flood) and bench/flood.py.
+
+Everything talks to a real `vigie serve` (`LiveVigie`) over loopback HTTP, the
+way a browser or an attacker would: no test client, no mocks. The store is
+then inspected directly to prove what was (and was not) written.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from chalicelib import envelope
+from chalicelib.storage import TipStore
+
+from tests.support.intake_client import new_key, solve
+
+SAMPLE_TIP = envelope.Tip(
+    category="spot",
+    description="Deux guetteurs au pied de l'immeuble, vente le soir entre 19 h et 23 h.",
+    place="Planoise, Besançon",
+)
+
+
+def tiny_site(root: Path) -> Path:
+    """A two-page site: the suites test the intake, not the site."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "index.html").write_text("<!doctype html><title>Vigie</title><p>ok</p>")
+    (root / "404.html").write_text("<!doctype html><title>404</title><p>introuvable</p>")
+    return root
+
+
+def tip_keys(store: TipStore) -> list[str]:
+    """Keys of stored tips (the intake's own `intake/` markers are ignored)."""
+    return sorted(o.key for o in store.list("tips/"))
+
+
+def open_all(store: TipStore, identity: Any) -> list[envelope.Tip]:
+    """Decrypt and parse every stored tip: a partial or foreign object fails here."""
+    return [
+        envelope.parse_tip(envelope.open_sealed(store.get(key), [identity]))
+        for key in tip_keys(store)
+    ]
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def request(
+    url: str,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float = 30.0,
+) -> Answer:
+    """One HTTP request on a fresh connection (http.client: no retries, no magic)."""
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=dict(headers or {}))
+        response = conn.getresponse()
+        data = response.read()
+        return Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, data)
+    finally:
+        conn.close()
+
+
+def healthy(url: str) -> bool:
+    try:
+        return request(url, "GET", "/api/health", timeout=15).status == 200
+    except OSError:
+        return False
+
+
+def solved_headers(url: str, key: str) -> dict[str, str]:
+    """Fetch a challenge for `key` and solve it, as the browser's worker does."""
+    challenge = request(url, "GET", f"/api/challenge?key={key}").json()
+    return {
+        "Content-Type": "application/octet-stream",
+        "Idempotency-Key": key,
+        "X-Altcha": solve(challenge),
+    }
+
+
+def post_tip(
+    url: str, body: bytes, key: str | None = None, timeout: float = 30.0
+) -> tuple[str, Answer]:
+    """Submit one encrypted tip through the real HTTP server; return (key, answer)."""
+    key = key or new_key()
+    headers = solved_headers(url, key)
+    return key, request(url, "POST", "/api/tips", body, headers, timeout=timeout)
+
+
+def submit_with_retries(
+    url: str, body: bytes, attempts: int = 8, pause: float = 0.05
+) -> tuple[str, list[int], str | None]:
+    """A well-behaved client: retry 503s and dropped connections with the SAME key.
+
+    Returns (key, statuses seen, receipt or None). The proof-of-work is solved
+    once; a retry reuses it, since it is bound to the key, not to the attempt.
+    """
+    key = new_key()
+    statuses: list[int] = []
+    headers: dict[str, str] | None = None
+    for _ in range(attempts):
+        try:
+            headers = headers or solved_headers(url, key)
+            answer = request(url, "POST", "/api/tips", body, headers, timeout=30)
+        except (OSError, http.client.HTTPException):
+            statuses.append(0)  # connection dropped: unknown outcome, retry
+            time.sleep(pause)
+            continue
+        statuses.append(answer.status)
+        if answer.status in (200, 201):
+            return key, statuses, str(answer.json()["receipt"])
+        if answer.status != 503:
+            return key, statuses, None
+        assert answer.headers.get("retry-after"), "a 503 must say when to retry"
+        time.sleep(pause)
+    return key, statuses, None
