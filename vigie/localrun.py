@@ -50,7 +50,11 @@ def run(
 
         site = build_site(cfg, site)
     intake_app.configure(build_intake(cfg, os.environ, create_secret=True))
-    server = make_server(intake_app.app, site, host, port, cfg.intake.max_body_bytes)
+    from vigie.site.values import security_headers
+
+    server = make_server(
+        intake_app.app, site, host, port, cfg.intake.max_body_bytes, security_headers(cfg)
+    )
 
     def announce(url: str) -> None:
         print(f"Vigie est servi sur {url}  (formulaire : {url}signaler/)", flush=True)

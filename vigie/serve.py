@@ -22,13 +22,6 @@ from urllib.parse import unquote, urlsplit
 
 from chalicelib.http import SECURITY_HEADERS
 
-# Header CSP for the static site: it already forbids every third-party origin.
-# Pages may tighten it further with their own <meta http-equiv> policy (both apply).
-SITE_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; worker-src 'self' blob:; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-)
 _BODY_TIMEOUT = 30.0  # seconds a slow client may take to send its body
 
 
@@ -37,8 +30,14 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
 
 
-def make_handler(gateway: Any, site_dir: Path, max_body: int) -> type[BaseHTTPRequestHandler]:
-    """Build the request handler class bound to one gateway and site directory."""
+def make_handler(
+    gateway: Any, site_dir: Path, max_body: int, site_headers: dict[str, str]
+) -> type[BaseHTTPRequestHandler]:
+    """Build the request handler class bound to one gateway and site directory.
+
+    `site_headers` (the CSP and friends, from `vigie.site.values.security_headers`)
+    go on every page: the same policy the CDN applies in production.
+    """
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "Vigie"
@@ -147,7 +146,7 @@ def make_handler(gateway: Any, site_dir: Path, max_body: int) -> type[BaseHTTPRe
                 "Content-Type": ctype + ("; charset=utf-8" if ctype.startswith("text/") else "")
             }
             if ctype == "text/html":
-                headers["Content-Security-Policy"] = SITE_CSP
+                headers.update(site_headers)
                 headers["Cache-Control"] = "no-store"
             else:
                 headers["Cache-Control"] = "no-cache"
@@ -175,14 +174,14 @@ def load_intake_app() -> Any:
 
 
 def make_server(
-    app: Any, site_dir: Path, host: str, port: int, max_body: int
+    app: Any, site_dir: Path, host: str, port: int, max_body: int, site_headers: dict[str, str]
 ) -> ThreadingHTTPServer:
     from chalice.config import Config as ChaliceConfig
     from chalice.local import LocalGateway
 
     config = ChaliceConfig.create(chalice_app=app, app_name="vigie-intake", chalice_stage="dev")
     gateway = LocalGateway(app, config)
-    return _Server((host, port), make_handler(gateway, site_dir.resolve(), max_body))
+    return _Server((host, port), make_handler(gateway, site_dir.resolve(), max_body, site_headers))
 
 
 def serve_forever(server: ThreadingHTTPServer, announce: Callable[[str], None]) -> None:
