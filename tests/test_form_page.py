@@ -98,6 +98,7 @@ def test_keys_and_limits_are_baked_into_the_page(
     assert html.find("script", id="vigie-form-config")[0]["type"] == "application/json"
 
 
+@pytest.mark.privacy
 def test_every_form_script_carries_a_matching_sri_hash(page: tuple[Path, Elements]) -> None:
     out, html = page
     scripts = [a for t, a in html.tags if t == "script" and "/form/" in a.get("src", "")]
@@ -172,6 +173,7 @@ def test_json_block_cannot_close_its_script_element() -> None:
     }
 
 
+@pytest.mark.privacy
 def test_committed_bundle_is_byte_identical_to_a_rebuild(tmp_path: Path) -> None:
     # tools/bundle/node_modules comes from `npm ci` on the lockfile (make test).
     assert (ROOT / "tools" / "bundle" / "node_modules" / "esbuild").is_dir(), (

@@ -22,6 +22,12 @@ from chalicelib import envelope
 from tests.support.intake_client import intake_client, new_key, solve
 from tests.support.live import LiveVigie, write_config
 
+# The privacy regression scope is this module plus the tests marked `privacy`
+# elsewhere (zero third-party requests and no cookie on every page, in
+# tests/test_site_browser.py; the bundle rebuilt from its lockfile and its SRI
+# hashes, in tests/test_form_page.py): run them all with `pytest -m privacy`.
+pytestmark = pytest.mark.privacy
+
 ROOT = Path(__file__).resolve().parent.parent
 IP = "203.0.113.77"
 MARKERS = {

@@ -84,6 +84,7 @@ def _axe_violations(page: Any) -> list[dict[str, Any]]:
     ]
 
 
+@pytest.mark.privacy
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_every_page_is_local_cookieless_clean_and_accessible(
     browser: Any, live: LiveVigie, scheme: str
