@@ -130,4 +130,4 @@ def tips_preflight() -> Response:
                 "Access-Control-Allow-Headers": "Content-Type, Idempotency-Key, X-Altcha",
             }
         )
-    return Response(body=b"", status_code=204, headers=headers)
+    return Response(body="", status_code=204, headers=headers)
