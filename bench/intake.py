@@ -84,11 +84,11 @@ def cold_start() -> list[Row]:
 def per_tip() -> list[Row]:
     import pyrage
     from chalice.test import Client
+
     from chalicelib import envelope
     from chalicelib.config import build_config
     from chalicelib.intake import Intake
     from chalicelib.storage import DirStore
-
     from tests.support.intake_client import TEST_SECRET, new_key, solve
     from vigie.serve import load_intake_app
 
@@ -152,10 +152,10 @@ def junk_rate(seconds: float = 3.0) -> list[Row]:
     """
     from chalice.config import Config as ChaliceConfig
     from chalice.local import LocalGateway
+
     from chalicelib.config import build_config
     from chalicelib.intake import Intake
     from chalicelib.storage import DirStore
-
     from tests.support.intake_client import TEST_SECRET
     from vigie.serve import load_intake_app
 

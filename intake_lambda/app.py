@@ -11,6 +11,7 @@ import os
 from typing import Any
 
 from chalice.app import Chalice, Response
+
 from chalicelib.http import SECURITY_HEADERS, ApiError, Request
 from chalicelib.http import Response as VigieResponse
 
@@ -58,15 +59,21 @@ def _headers(headers: dict[str, str]) -> dict[str, str | list[str]]:
     return dict(headers)
 
 
+def _to_chalice(result: VigieResponse) -> Response:
+    # Vigie answers only text (JSON or HTML), never binary.
+    return Response(
+        body=result.body.decode("utf-8"),
+        status_code=result.status,
+        headers=_headers(result.headers),
+    )
+
+
 def _answer(handler: str) -> Response:
     try:
         result: VigieResponse = getattr(_intake(), handler)(_request())
     except ApiError as exc:
         result = exc.to_json()
-    # Vigie answers only text (JSON or HTML), never binary.
-    return Response(
-        body=result.body.decode("utf-8"), status_code=result.status, headers=_headers(result.headers)
-    )
+    return _to_chalice(result)
 
 
 @app.middleware("http")
@@ -74,13 +81,12 @@ def security_headers(event: Any, get_response: Any) -> Any:
     """Security and CORS headers on every answer, Chalice's own 405/415 included."""
     response = get_response(event)
     if response.status_code in (405, 415) and "Code" in str(response.body):
-        fixed = (
-            ApiError(415, "unsupported_media_type", "Type de contenu non pris en charge.")
-            if response.status_code == 415
-            else ApiError(405, "method_not_allowed", "Méthode non autorisée.")
-        ).to_json()
-        response = Response(
-            body=fixed.body.decode("utf-8"), status_code=fixed.status, headers=_headers(fixed.headers)
+        response = _to_chalice(
+            (
+                ApiError(415, "unsupported_media_type", "Type de contenu non pris en charge.")
+                if response.status_code == 415
+                else ApiError(405, "method_not_allowed", "Méthode non autorisée.")
+            ).to_json()
         )
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from chalicelib.config import ConfigError, build_config, load_config
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,11 +10,11 @@ from typing import Any
 
 import pyrage
 import pytest
-from chalicelib import envelope
-from chalicelib.envelope import EnvelopeError, check_age
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from chalicelib import envelope
+from chalicelib.envelope import EnvelopeError, check_age
 from tests.support.intake_client import intake_client, post_tip
 
 TIP = envelope.Tip(

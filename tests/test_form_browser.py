@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
+
 from chalicelib.config import load_config
 from chalicelib.envelope import Tip, open_sealed, parse_tip
 from chalicelib.storage import TipStore, open_store
-from PIL import Image
-
 from tests.support.live import LiveVigie, write_config
 from vigie.site.build import build_site
 

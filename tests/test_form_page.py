@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pyrage
 import pytest
-from chalicelib import envelope
-from chalicelib.config import build_config
 from mkdocs.exceptions import PluginError
 
+from chalicelib import envelope
+from chalicelib.config import build_config
 from hooks import form_page
 from vigie.site.build import build_site
 

@@ -8,12 +8,19 @@ from typing import Any
 
 import pyrage
 import pytest
+
 from chalicelib import envelope
 from chalicelib.config import Config
 from chalicelib.http import Request
 from chalicelib.storage import TipStore
-
-from tests.support.intake_client import intake_client, new_key, post_tip, solve
+from tests.support.intake_client import (
+    get_challenge,
+    intake_client,
+    new_key,
+    post_tip,
+    solve,
+    tip_headers,
+)
 from vigie.serve import load_intake_app
 
 TIP = envelope.Tip(
@@ -69,12 +76,7 @@ def test_same_key_twice_stores_once_with_same_receipt(backend_config: Any) -> No
     body = sealed(cfg)
     key = new_key()
     with intake_client(cfg, store) as client:
-        challenge = json.loads(client.http.get(f"/api/challenge?key={key}").body)
-        headers = {
-            "Content-Type": "application/octet-stream",
-            "Idempotency-Key": key,
-            "X-Altcha": solve(challenge),
-        }
+        headers = tip_headers(key, get_challenge(client, key))
         first = client.http.post("/api/tips", headers=headers, body=body)
         second = client.http.post("/api/tips", headers=headers, body=body)
     assert (first.status_code, second.status_code) == (201, 200)
@@ -88,12 +90,7 @@ def test_concurrent_same_key_stores_once(backend_config: Any) -> None:
     key = new_key()
     statuses: list[int] = []
     with intake_client(cfg, store) as client:
-        challenge = json.loads(client.http.get(f"/api/challenge?key={key}").body)
-        headers = {
-            "Content-Type": "application/octet-stream",
-            "Idempotency-Key": key,
-            "X-Altcha": solve(challenge),
-        }
+        headers = tip_headers(key, get_challenge(client, key))
         # Two threads racing on the storage's conditional write (the Intake is shared).
         intake = load_intake_app()._state["intake"]
         request = Request("POST", "/api/tips", {k.lower(): v for k, v in headers.items()}, {}, body)
@@ -142,12 +139,7 @@ def test_refusals(backend_config: Any, mutate: Any, status: int, code: str) -> N
     cfg, store = backend_config
     key = new_key()
     with intake_client(cfg, store) as client:
-        challenge = json.loads(client.http.get(f"/api/challenge?key={key}").body)
-        headers = {
-            "Content-Type": "application/octet-stream",
-            "Idempotency-Key": key,
-            "X-Altcha": solve(challenge),
-        }
+        headers = tip_headers(key, get_challenge(client, key))
         headers, body = mutate(headers, sealed(cfg))
         response = client.http.post("/api/tips", headers=headers, body=body)
     assert response.status_code == status, response.body
@@ -161,7 +153,6 @@ def test_refusals(backend_config: Any, mutate: Any, status: int, code: str) -> N
 def test_body_over_limit_is_413_even_without_content_length(tmp_path: Any, identity: Any) -> None:
     from chalicelib.intake import Intake
     from chalicelib.storage import DirStore
-
     from tests.conftest import make_config
 
     cfg = make_config(
@@ -199,15 +190,11 @@ def test_expired_pow_is_refused(backend_config: Any) -> None:
     now = [1_800_000_000.0]
     key = new_key()
     with intake_client(cfg, store, clock=lambda: now[0]) as client:
-        challenge = json.loads(client.http.get(f"/api/challenge?key={key}").body)
+        challenge = get_challenge(client, key)
         now[0] += cfg.intake.pow_expires_seconds + 1
         response = client.http.post(
             "/api/tips",
-            headers={
-                "Content-Type": "application/octet-stream",
-                "Idempotency-Key": key,
-                "X-Altcha": solve(challenge),
-            },
+            headers=tip_headers(key, challenge),
             body=sealed(cfg),
         )
     assert response.status_code == 403
@@ -218,15 +205,11 @@ def test_forged_signature_is_refused(backend_config: Any) -> None:
     cfg, store = backend_config
     key = new_key()
     with intake_client(cfg, store) as client:
-        challenge = json.loads(client.http.get(f"/api/challenge?key={key}").body)
+        challenge = get_challenge(client, key)
         challenge["signature"] = "0" * 64
         response = client.http.post(
             "/api/tips",
-            headers={
-                "Content-Type": "application/octet-stream",
-                "Idempotency-Key": key,
-                "X-Altcha": solve(challenge),
-            },
+            headers=tip_headers(key, challenge),
             body=sealed(cfg),
         )
     assert response.status_code == 403

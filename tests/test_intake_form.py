@@ -8,9 +8,9 @@ from typing import Any
 
 import pyrage
 import pytest
-from chalicelib import envelope
 from PIL import Image
 
+from chalicelib import envelope
 from tests.support.intake_client import intake_client
 
 FIELDS = {
@@ -140,7 +140,6 @@ def test_form_budget_is_global_and_refuses_when_spent(tmp_path: Any, identity: A
     from urllib.parse import urlencode
 
     from chalicelib.storage import DirStore
-
     from tests.conftest import make_config
 
     cfg = make_config(

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from chalicelib.envelope import (
     CATEGORIES,
     Attachment,
@@ -24,7 +25,6 @@ from chalicelib.envelope import (
     parse_tip,
     serialize_tip,
 )
-
 from tests.support.static import StaticServer
 from tests.vectors import make_vectors
 

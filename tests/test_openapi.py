@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from chalicelib import envelope
 
+from chalicelib import envelope
 from tests.support.intake_client import intake_client, post_tip
 from vigie.serve import load_intake_app
 

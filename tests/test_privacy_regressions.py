@@ -17,8 +17,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from chalicelib import envelope
 
+from chalicelib import envelope
 from tests.support.intake_client import intake_client, new_key, solve
 from tests.support.live import LiveVigie, write_config
 

@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 import pyrage
 import pytest
-from chalicelib.config import load_config
 
+from chalicelib.config import load_config
 from tests.support.live import LiveVigie, write_config
 from vigie.site.build import build_site
 

@@ -17,9 +17,9 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from chalicelib.config import Config, load_config
 from fontTools.ttLib import TTFont
 
+from chalicelib.config import Config, load_config
 from vigie.cli import main as vigie_main
 from vigie.site.build import MKDOCS_YML, PROJECT_ROOT, SiteBuildError, build_site
 from vigie.site.values import content_security_policy, site_values

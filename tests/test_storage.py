@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from chalicelib import envelope
 from chalicelib.intake import Intake
 from chalicelib.storage import DirStore, StoreUnavailable, check_key, open_store
-
 from tests.conftest import make_config
 from tests.support.intake_client import TEST_SECRET, intake_client, new_key, post_tip
 from tests.support.seaweed import SeaweedServer

@@ -8,8 +8,8 @@ import json
 from typing import Any
 
 import pytest
-from chalicelib.envelope import Attachment, Tip, parse_tip, serialize_tip
 
+from chalicelib.envelope import Attachment, Tip, parse_tip, serialize_tip
 from tests.vectors import make_vectors
 
 VECTORS = json.loads(make_vectors.OUT.read_text(encoding="utf-8"))["vectors"]

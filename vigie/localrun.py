@@ -12,7 +12,6 @@ from pathlib import Path
 
 from chalicelib.config import Config
 from chalicelib.runtime import build_intake
-
 from vigie.demo import DEMO_IDENTITY, ensure_demo_identity
 
 DEFAULT_SITE_DIR = Path("build/site")

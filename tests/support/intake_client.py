@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from altcha import PayloadV1, solve_challenge_v1
+
 from chalicelib import envelope
 from chalicelib.config import Config
 from chalicelib.intake import Intake
@@ -59,19 +60,24 @@ def intake_client(cfg: Config, store: TipStore, clock: Any = None) -> Iterator[A
         yield client
 
 
+def get_challenge(client: Any, key: str) -> dict[str, Any]:
+    return dict(json.loads(client.http.get(f"/api/challenge?key={key}").body))
+
+
+def tip_headers(key: str, challenge: dict[str, Any]) -> dict[str, str]:
+    """The headers of a tip POST: idempotency key and the solved proof-of-work."""
+    return {
+        "Content-Type": "application/octet-stream",
+        "Idempotency-Key": key,
+        "X-Altcha": solve(challenge),
+    }
+
+
 def post_tip(client: Any, body: bytes, key: str | None = None) -> Any:
     """Fetch a challenge for `key`, solve it, POST the ciphertext; return the response."""
     key = key or new_key()
-    challenge = json.loads(client.http.get(f"/api/challenge?key={key}").body)
-    return client.http.post(
-        "/api/tips",
-        headers={
-            "Content-Type": "application/octet-stream",
-            "Idempotency-Key": key,
-            "X-Altcha": solve(challenge),
-        },
-        body=body,
-    )
+    headers = tip_headers(key, get_challenge(client, key))
+    return client.http.post("/api/tips", headers=headers, body=body)
 
 
 def submit_tip(cfg: Config, store: TipStore, tip: envelope.Tip) -> str:

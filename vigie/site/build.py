@@ -14,7 +14,6 @@ import os
 from pathlib import Path
 
 from chalicelib.config import Config
-
 from vigie.site.values import site_values
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
