@@ -25,7 +25,7 @@ from tqdm import tqdm
 
 from campaign.contact import Thumb, contact_sheet, make_thumb
 from campaign.formats import PRINT_DPI
-from campaign.layout import LayoutError, PiecePlan, layout_piece
+from campaign.layout import LayoutError, PiecePlan, UnitCache, layout_piece
 from campaign.pdf import MmRect, PdfPage, Rgb, write_pdf
 from campaign.qr import QRTooDense
 from campaign.render import draw_piece, trim
@@ -59,10 +59,10 @@ def plan_jobs(camp: Campaign) -> list[Job]:
     ]
 
 
-def _plan(camp: Campaign, job: Job) -> PiecePlan:
+def _plan(camp: Campaign, job: Job, units: UnitCache) -> PiecePlan:
     variant = camp.variants[job.variant_index]
     try:
-        return layout_piece(camp, variant, job.lang, job.fmt)
+        return layout_piece(camp, variant, job.lang, job.fmt, units)
     except (QRTooDense, LayoutError) as exc:
         raise CampaignError(
             f"{camp.source}: piece {variant.code}-{job.lang}-{job.fmt}: {exc}"
@@ -71,7 +71,8 @@ def _plan(camp: Campaign, job: Job) -> PiecePlan:
 
 def check_campaign(camp: Campaign) -> list[PiecePlan]:
     """Everything `build` checks before drawing: codes and texts fit every piece."""
-    return [_plan(camp, job) for job in plan_jobs(camp)]
+    units: UnitCache = {}
+    return [_plan(camp, job, units) for job in plan_jobs(camp)]
 
 
 def _sha256(path: Path) -> str:

@@ -195,8 +195,17 @@ class _Stack:
         return total
 
 
-def layout_piece(camp: Campaign, variant: Variant, lang: str, fmt_name: str) -> PiecePlan:
-    """Plan one piece; raises QRTooDense or LayoutError naming the format."""
+UnitCache = dict[tuple[str, str, int], int]
+
+
+def layout_piece(
+    camp: Campaign, variant: Variant, lang: str, fmt_name: str, units: UnitCache | None = None
+) -> PiecePlan:
+    """Plan one piece; raises QRTooDense or LayoutError naming the format.
+
+    Within one campaign the layout depends on the variant only through the code's
+    size, so `units` (language, format, code size) -> unit size saves re-fitting.
+    """
     fmt = FORMATS[fmt_name]
     texts = texts_for(lang, camp.texts.get(lang, {}), camp.numbers)
     url = piece_url(camp.report_url, variant.code)
@@ -224,6 +233,13 @@ def layout_piece(camp: Campaign, variant: Variant, lang: str, fmt_name: str) -> 
 
     # The largest unit that fits, by bisection between the legible minimum and w/24
     # (fit is monotonic in u up to line-break effects; any u returned does fit).
+    key = (lang, fmt.name, qr.total_px)
+    if units is not None and key in units:
+        known = fits(units[key])
+        assert known is not None  # same inputs, same fit
+        plan.unit_px = units[key]
+        stack.place(units[key], known)
+        return plan
     lo = math.ceil(fmt.pt_to_px(fmt.min_text_pt) / min(m for m, *_ in ROLES.values()))
     hi = max(lo, round(w / 24))
     best = fits(hi)
@@ -235,6 +251,8 @@ def layout_piece(camp: Campaign, variant: Variant, lang: str, fmt_name: str) -> 
     if best is not None:
         plan.unit_px = hi
         stack.place(hi, best)
+        if units is not None:
+            units[key] = hi
         return plan
     if stack.failed == "address":
         raise LayoutError(

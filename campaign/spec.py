@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from chalicelib.config import Config, ConfigError
-from chalicelib.envelope import _CAMPAIGN_MAX, CAMPAIGN_CODE_RE
 from PIL import Image, features
 
 from campaign.formats import FORMATS
 from campaign.texts import LANGUAGES, RTL_LANGUAGES, TEXT_KEYS, texts_for
+from chalicelib.config import Config, ConfigError
+from chalicelib.envelope import _CAMPAIGN_MAX, CAMPAIGN_CODE_RE
 
 LAYOUTS = ("bandeau", "classique")
 _COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")

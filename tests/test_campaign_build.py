@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 import zxingcpp
-from chalicelib.config import build_config
 from PIL import Image
 
 from campaign.build import build_campaign
 from campaign.formats import FORMATS
 from campaign.pdf import SLUG_MM
 from campaign.spec import load_campaign
+from chalicelib.config import build_config
 from vigie.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent

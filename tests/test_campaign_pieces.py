@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 import segno
 import zxingcpp
-from chalicelib.config import build_config
 from PIL import Image
 
 from campaign.build import build_campaign
@@ -19,6 +18,7 @@ from campaign.render import draw_piece
 from campaign.spec import Campaign, load_campaign
 from campaign.textfit import ink_box
 from campaign.verify import VerifyError, verify_page
+from chalicelib.config import build_config
 
 CFG = build_config({"site": {"report_url": "https://signaler.vigie-besancon.fr/signaler/"}})
 LONG_URL = "https://signaler.example.fr/" + "/".join(c * 30 for c in "abcd") + "/"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from chalicelib.config import build_config
 
 from campaign.build import check_campaign
 from campaign.spec import CampaignError, load_campaign
+from chalicelib.config import build_config
 from vigie.cli import main
 
 CFG = build_config({"site": {"report_url": "https://signaler.vigie-besancon.fr/signaler/"}})
