@@ -11,23 +11,40 @@ Privacy: the standard library's HTTP server prints every client address;
 
 from __future__ import annotations
 
+import io
 import mimetypes
 import posixpath
+import re
 import sys
+import time
 from collections.abc import Callable
+from email.errors import MissingHeaderBodySeparatorDefect
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
 from chalicelib.http import SECURITY_HEADERS
 
-_BODY_TIMEOUT = 30.0  # seconds a slow client may take to send its body
+_BODY_TIMEOUT = 30.0  # seconds a slow client may take to send its body (plus the rate below)
+_MIN_BODY_RATE = 8 * 1024  # bytes/s: a 5 MiB body may take 30 s + ~11 min on a bad link
+_DIGITS = re.compile(r"[0-9]{1,12}")  # str.isdigit() accepts "²", which int() refuses
+_REQUEST_START = re.compile(rb"[A-Z]{1,10}( |$)")
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Never log who: the default prints the client's address and port.
+
+        A client hanging up mid-answer (broken pipe, reset) is routine; anything
+        else is reported by exception type only, with no request detail.
+        """
+        error = sys.exc_info()[1]
+        if not isinstance(error, OSError):
+            print(f"vigie serve: request failed ({type(error).__name__})", file=sys.stderr)
 
 
 def make_handler(
@@ -88,28 +105,80 @@ def make_handler(
             else:
                 self._json_error(400, "bad_request", "Requête HTTP invalide.")
 
+        def _read_body(self, length: int) -> bytes:
+            """Read the body against a deadline for the whole of it, not per recv().
+
+            A per-recv() timeout alone lets a client trickle one byte every few
+            seconds and hold a thread for hours (slowloris); the deadline grants
+            _BODY_TIMEOUT plus the time a slow phone link needs for this size.
+            """
+            deadline = time.monotonic() + _BODY_TIMEOUT + length / _MIN_BODY_RATE
+            chunks: list[bytes] = []
+            received = 0
+            try:
+                while received < length:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise TimeoutError("body too slow")
+                    self.connection.settimeout(min(left, _BODY_TIMEOUT))
+                    chunk = self.rfile.read1(min(length - received, 1 << 16))
+                    if not chunk:
+                        break  # the client closed early: a truncated body
+                    chunks.append(chunk)
+                    received += len(chunk)
+            finally:
+                self.connection.settimeout(_BODY_TIMEOUT)
+            return b"".join(chunks)
+
+        def _more_than_declared(self) -> bool:
+            """True if body bytes are already waiting beyond the declared length.
+
+            A Content-Length shorter than the body would have the tip stored cut
+            short (a cut inside the last age chunk is invisible without the key).
+            Anything waiting that is not the start of a pipelined request (blank
+            lines allowed) means the length lied. Only what has already arrived is
+            seen: this never waits.
+            """
+            self.connection.settimeout(0.0)
+            try:
+                waiting = cast(io.BufferedReader, self.rfile).peek(64)[:64]
+            except OSError:
+                waiting = b""
+            finally:
+                self.connection.settimeout(_BODY_TIMEOUT)
+            waiting = waiting.lstrip(b"\r\n")
+            return bool(waiting) and not _REQUEST_START.match(waiting)
+
         # ------------------------------------------------------------- the API
         def _api(self) -> None:
-            length_text = self.headers.get("Content-Length")
             body = b""
             if self.command in ("POST", "PUT", "PATCH"):
-                if length_text is None or not length_text.strip().isdigit():
+                lengths = self.headers.get_all("Content-Length") or []
+                chunked = self.headers.get("Transfer-Encoding") is not None
+                if len(set(lengths)) > 1 or (chunked and lengths):
+                    # Two framings (or two lengths) for one body is how requests are
+                    # smuggled past a proxy: refuse rather than guess.
+                    self._json_error(400, "bad_framing", "Requête HTTP invalide.")
+                    return
+                if not lengths or not _DIGITS.fullmatch(lengths[0].strip()):
                     # No chunked bodies: the size must be known before reading.
                     self._json_error(411, "length_required", "Content-Length obligatoire.")
                     return
-                length = int(length_text)
+                length = int(lengths[0])
                 if length > max_body:
                     # Refused before reading a byte of the body.
                     self._json_error(413, "too_large", "Envoi trop volumineux (photos comprises).")
                     return
-                self.connection.settimeout(_BODY_TIMEOUT)
                 try:
-                    body = self.rfile.read(length)
+                    body = self._read_body(length)
                 except (TimeoutError, OSError):
                     self._json_error(408, "timeout", "Envoi trop lent : réessayez.")
                     return
                 if len(body) != length:
                     self._json_error(400, "truncated", "Envoi incomplet : réessayez.")
+                    return
+                if self._more_than_declared():
+                    self._json_error(400, "bad_framing", "Requête HTTP invalide.")
                     return
             headers = {k: v for k, v in self.headers.items()}
             try:
@@ -153,6 +222,12 @@ def make_handler(
             self._send(status, headers, body)
 
         def _dispatch(self) -> None:
+            if any(isinstance(d, MissingHeaderBodySeparatorDefect) for d in self.headers.defects):
+                # A header line without a colon: the stdlib would silently drop the
+                # rest of the headers. (Other "defects" are about MIME bodies, which
+                # a header block never has: a multipart Content-Type always gets some.)
+                self._json_error(400, "bad_request", "Requête HTTP invalide.")
+                return
             if self.path.startswith("/api/") or self.path == "/api":
                 self._api()
             else:
