@@ -7,10 +7,13 @@ then inspected directly to prove what was (and was not) written.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
+import re
+import socket
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -132,3 +135,47 @@ def submit_with_retries(
         assert answer.headers.get("retry-after"), "a 503 must say when to retry"
         time.sleep(pause)
     return key, statuses, None
+
+
+def raw_exchange(
+    port: int,
+    chunks: Sequence[bytes],
+    *,
+    pause: float = 0.0,
+    half_close: bool = True,
+    timeout: float = 15.0,
+) -> bytes:
+    """Send raw bytes on one connection, then read whatever comes back until close.
+
+    For requests no HTTP library would send: lying lengths, NUL bytes, garbage.
+    The server may answer and close before everything is sent: that is fine.
+    """
+    data = b""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        for chunk in chunks:
+            try:
+                sock.sendall(chunk)
+            except OSError:
+                break
+            if pause:
+                time.sleep(pause)
+        if half_close:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_WR)
+        with contextlib.suppress(OSError):
+            while block := sock.recv(1 << 16):
+                data += block
+    return data
+
+
+def statuses(raw: bytes) -> list[int]:
+    """Status codes of every response in a raw exchange (pipelined answers included)."""
+    return [int(code) for code in re.findall(rb"HTTP/1\.[01] (\d{3}) ", raw)]
+
+
+def raw_request(
+    method: str, path: str, headers: Mapping[str, str | int], body: bytes = b""
+) -> bytes:
+    head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    head += "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    return head.encode("latin-1") + b"\r\n" + body
