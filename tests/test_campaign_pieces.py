@@ -15,13 +15,16 @@ from campaign.formats import FORMATS, Format
 from campaign.layout import LayoutError, layout_piece
 from campaign.qr import QRTooDense, piece_url, plan_qr, render_qr
 from campaign.render import draw_piece
-from campaign.spec import Campaign, load_campaign
+from campaign.spec import Campaign, Variant, load_campaign
 from campaign.textfit import ink_box
 from campaign.verify import VerifyError, verify_page
 from chalicelib.config import build_config
 
 CFG = build_config({"site": {"report_url": "https://signaler.vigie-besancon.fr/signaler/"}})
 LONG_URL = "https://signaler.example.fr/" + "/".join(c * 30 for c in "abcd") + "/"
+
+
+CAMP_VARIANT = Variant("BSN-CENTRE", "Centre", ("fr",), ("a5",))
 
 
 def campaign(tmp_path: Path, extra: str = "", layout: str = "bandeau") -> Campaign:
@@ -151,3 +154,23 @@ def test_two_builds_give_the_same_bytes(tmp_path: Path) -> None:
     assert len(names) == 2 * 2 + 1 + 2  # pdf+png per print piece, png, sheet, manifest
     for name in names:
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+
+
+def test_two_layouts_place_the_code_differently(tmp_path: Path) -> None:
+    plans = {
+        layout: layout_piece(campaign(tmp_path, layout=layout), CAMP_VARIANT, "fr", "a5")
+        for layout in ("bandeau", "classique")
+    }
+    assert plans["bandeau"].qr_pos[1] > plans["classique"].qr_pos[1]  # code lower in bandeau
+    assert [c for _, c in plans["classique"].bands] == [(179, 0, 27)]  # the emergency band
+
+
+def test_logos_are_drawn_in_their_row(tmp_path: Path) -> None:
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (300, 100), (18, 53, 91)).save(logo)
+    camp = campaign(tmp_path, 'logos = ["logo.png"]')
+    plan = layout_piece(camp, camp.variants[0], "fr", "a6")
+    img = draw_piece(plan, camp.logos)
+    x0, y0, x1, y1 = plan.logos[0]
+    assert img.getpixel(((x0 + x1) // 2, (y0 + y1) // 2)) == (18, 53, 91)
+    assert y1 <= plan.safe[3]
