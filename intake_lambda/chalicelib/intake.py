@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -60,7 +61,8 @@ def check_declared_size(request: Request, limit: int) -> None:
     """Refuse from Content-Length alone, before the body is touched."""
     declared = request.header("content-length")
     if declared is not None:
-        if not declared.strip().isdigit():
+        # Not str.isdigit(): it accepts "²", which int() then refuses (a 500).
+        if not re.fullmatch(r"[0-9]{1,12}", declared.strip()):
             raise ApiError(400, "bad_content_length", "En-tête Content-Length invalide.")
         if int(declared) > limit:
             raise too_large(limit)
