@@ -564,3 +564,28 @@ def test_slow_bodies_did_not_block_others_and_were_cut_off(server: Server, guard
         assert_refused(raw)
         assert statuses(raw) in ([408], [])
         assert elapsed < 75, elapsed
+
+
+# ------------------------------------------------------ the Lambda path
+
+
+@pytest.mark.parametrize("path", ["/api/tips", "/api/tips/form"])
+@pytest.mark.parametrize("length", ["\u00b2", "\u0663", "-1", "1_000", " "])
+def test_lambda_path_odd_content_length_is_400(
+    tmp_path: Path, identity: Any, path: str, length: str
+) -> None:
+    """In Lambda no `vigie serve` sits in front: the intake checks the header itself."""
+    from tests.conftest import make_config
+    from tests.support.intake_client import intake_client
+
+    cfg = make_config(f"dir:{tmp_path / 's'}", [str(identity.to_public())], tmp_path)
+    store = open_store(cfg.intake)
+    ctype = (
+        "application/octet-stream" if path == "/api/tips" else "application/x-www-form-urlencoded"
+    )
+    with intake_client(cfg, store) as client:
+        answer = client.http.post(
+            path, headers={"Content-Type": ctype, "Content-Length": length}, body=b"x"
+        )
+    assert answer.status_code == 400, answer.body[:200]
+    assert tip_keys(store) == []
