@@ -94,7 +94,6 @@ def child_main(mode: str, args: dict[str, Any]) -> None:
     else:
         from chalicelib.config import build_config
         from chalicelib.storage import open_store
-
         from vigie.inbox import listing, triage
         from vigie.inbox.cache import Cache, pull
         from vigie.inbox.keys import load_identities

@@ -17,11 +17,11 @@ from typing import Any
 
 import pyrage
 import pytest
+from PIL import Image
+
 from chalicelib import envelope
 from chalicelib.config import Config
 from chalicelib.storage import TipStore
-from PIL import Image
-
 from tests.conftest import make_config
 from tests.test_inbox_helpers import (
     new_receipt,

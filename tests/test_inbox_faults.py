@@ -11,10 +11,10 @@ from typing import Any
 
 import pyrage
 import pytest
+
 from chalicelib import envelope
 from chalicelib.config import Config
 from chalicelib.storage import StoredObject, StoreUnavailable, TipStore, open_store
-
 from tests.conftest import make_config
 from tests.support.seaweed import free_port
 from tests.test_inbox_helpers import (

@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
+
 from chalicelib import envelope
 from chalicelib.config import Config
 from chalicelib.storage import TipStore
-from PIL import Image
-
 from tests.support.intake_client import submit_tip
 from vigie.cli import main
 

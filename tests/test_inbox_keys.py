@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
+
 from chalicelib import envelope
 from chalicelib.envelope import ARMOR_BEGIN
-
 from tests.conftest import make_config
 from tests.test_inbox_helpers import assert_one_line_error, submit, vigie, write_toml
 

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from chalicelib.envelope import Tip
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from chalicelib.envelope import Tip
 from vigie.inbox import stats
 from vigie.inbox.chart import draw
 from vigie.inbox.errors import InboxError

@@ -26,8 +26,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from chalicelib.storage import ObjectMissing, StoredObject, TipStore, check_key
 from tqdm import tqdm
+
+from chalicelib.storage import ObjectMissing, StoredObject, TipStore, check_key
 
 from .errors import InboxError
 
@@ -57,6 +58,7 @@ class Cache:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.objects = self.root / "objects"
+        self._made: set[str] = set()  # folders known to exist (saves a mkdir per object)
 
     def ensure(self) -> None:
         try:
@@ -75,20 +77,28 @@ class Cache:
             return False
 
     def put(self, key: str, data: bytes) -> None:
-        final = self.path(key)
-        final.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = final.parent / f".tmp-{secrets.token_hex(8)}"
+        # Plain os calls, not pathlib: with thousands of small objects this runs
+        # once per object and competes for the CPU with boto3's parsing.
+        final = os.path.join(self.objects, check_key(key))
+        parent = os.path.dirname(final)
+        if parent not in self._made:
+            os.makedirs(parent, mode=0o700, exist_ok=True)
+            self._made.add(parent)
+        tmp = os.path.join(parent, f".tmp-{secrets.token_hex(8)}")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
-            if final.exists() and final.stat().st_size != len(data):
-                final.unlink()  # a damaged copy from an earlier crash: replace it
-            # FileExistsError: a concurrent pull stored the same immutable object first.
-            with contextlib.suppress(FileExistsError):
+            try:
                 os.link(tmp, final)
+            except FileExistsError:
+                # Usually a concurrent pull stored the same immutable object first;
+                # a copy of the wrong size (damaged by a crash) is replaced atomically.
+                if os.stat(final).st_size != len(data):
+                    os.replace(tmp, final)
         finally:
-            tmp.unlink(missing_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
 
     def get(self, key: str) -> bytes:
         try:

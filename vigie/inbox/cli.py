@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.storage import ObjectMissing, StoreUnavailable
-
 from vigie.cli import UserError
 from vigie.cliutil import load_cli_config
 

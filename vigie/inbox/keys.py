@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pyrage
+
 from chalicelib.envelope import ARMOR_BEGIN, ARMOR_END, EnvelopeError, dearmor
 
 from .errors import InboxError

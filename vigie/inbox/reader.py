@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import pyrage
+
 from chalicelib.envelope import EnvelopeError, Tip, check_age, open_sealed, parse_tip
 
 from .cache import TIP_KEY_RE, Cache
