@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +19,7 @@ from typing import Any
 from chalicelib.envelope import CATEGORIES
 
 from .errors import InboxError
+from .keys import write_private
 from .reader import Entry
 from .triage import STATUS_LABELS, Triage
 
@@ -166,17 +166,6 @@ def show(entry: Entry, state: Triage | None, attachments: Path | None) -> str:
         written = write_attachments(entry, attachments)
         parts += ["", "Photos enregistrées :", *(f"  {p}" for p in written)]
     return "\n".join(parts)
-
-
-def write_private(path: Path, data: bytes) -> None:
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise InboxError(f"{path} existe déjà : choisissez un autre nom") from None
-    except OSError as exc:
-        raise InboxError(f"{path} : impossible d'écrire ({exc.strerror})") from None
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
 
 
 def write_attachments(entry: Entry, folder: Path) -> list[Path]:
