@@ -34,7 +34,8 @@ ROLES: dict[str, tuple[float, bool, str, bool]] = {
     "emergency": (1.1, True, "accent", False),
 }
 SQUARE_HEADLINE = 1.5  # square pieces have less height for a big headline
-SIDE_KEYS = ("scan", "address", "check")
+# On square pieces the two body messages sit beside the code; the address stays under it.
+SIDE_KEYS = ("what", "anonymous")
 
 
 class LayoutError(ValueError):
@@ -65,7 +66,9 @@ class PiecePlan:
 
 
 def _items(layout: str, square: bool) -> list[str]:
-    qr = ["qrrow"] if square else ["scan", "qr", "address", "check"]
+    if square:
+        return ["headline", "qrrow", "scan", "address", "check", "emergency", "logos"]
+    qr = ["scan", "qr", "address", "check"]
     if layout == "bandeau":
         return ["headline", "what", "anonymous", *qr, "emergency", "logos"]
     return ["headline", *qr, "what", "anonymous", "emergency", "logos"]
@@ -113,13 +116,9 @@ class _Stack:
             elif item == "logos":
                 out.append(self.logo_h)
             elif item == "qrrow":
-                side = 0
-                for key in SIDE_KEYS:
-                    h = block_height(self.text(key), self.style(key, u), self.side_width())
-                    if h is None:
-                        self.failed = key
-                        return None
-                    side += h
+                side = self.side_height(u)
+                if side is None:
+                    return None
                 out.append(max(self.plan.qr.total_px, side))
             else:
                 h = block_height(self.text(item), self.style(item, u), self.width)
@@ -145,7 +144,7 @@ class _Stack:
         extra = slack - gap * (len(visible) - 1)
         y = top
         for item, h in visible:
-            if item in ("scan", "qrrow"):  # the code group starts: scan line, code, address
+            if item == ("qrrow" if self.square else "scan"):  # the code group starts
                 y += extra // 2
             if item == "qr":
                 plan.qr_pos = (left + (self.width - h) // 2, y)
@@ -167,7 +166,7 @@ class _Stack:
                     inner = y + pad
                 block = place(self.text(item), self.style(item, u), left, self.width, inner)
                 plan.blocks.append(block)
-            if item in ("check", "qrrow"):
+            if item == "check":  # ... and ends with the line about checking the address
                 y += extra - extra // 2
             y += h + gap
 
@@ -179,18 +178,22 @@ class _Stack:
         qr_x = right - size if self.texts.rtl else left
         text_left = left if self.texts.rtl else left + size
         plan.qr_pos = (qr_x, y + (h - size) // 2)
-        side = self.heights_side(u)
+        side = self.side_height(u)
+        assert side is not None
         ty = y + (h - side) // 2
         for key in SIDE_KEYS:
             block = place(self.text(key), self.style(key, u), text_left, self.side_width(), ty)
             plan.blocks.append(block)
-            ty += block.height
+            ty += block.height + round(0.4 * u)
 
-    def heights_side(self, u: int) -> int:
-        total = 0
+    def side_height(self, u: int) -> int | None:
+        """Height of the texts beside the code, with a small gap between them."""
+        total = round(0.4 * u) * (len(SIDE_KEYS) - 1)
         for key in SIDE_KEYS:
             h = block_height(self.text(key), self.style(key, u), self.side_width())
-            assert h is not None
+            if h is None:
+                self.failed = key
+                return None
             total += h
         return total
 
