@@ -35,6 +35,9 @@ _REQUEST_START = re.compile(rb"[A-Z]{1,10}( |$)")
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # The default backlog of 5 resets connections in any burst (a flood of junk,
+    # or many reporters at once after a poster campaign): let the kernel queue them.
+    request_queue_size = 1024
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Never log who: the default prints the client's address and port.
