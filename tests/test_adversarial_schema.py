@@ -17,11 +17,11 @@ from typing import Any, cast
 
 import pytest
 import schemathesis
-from chalicelib.storage import TipStore, open_store
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
+from chalicelib.storage import TipStore, open_store
 from tests.support.hardening import healthy, open_all, tiny_site, tip_keys
 from tests.support.live import LiveVigie, write_config
 

@@ -21,7 +21,6 @@ from urllib.parse import urlsplit
 
 from chalicelib import envelope
 from chalicelib.storage import TipStore
-
 from tests.support.intake_client import new_key, solve
 
 SAMPLE_TIP = envelope.Tip(
@@ -110,31 +109,32 @@ def post_tip(
 
 def submit_with_retries(
     url: str, body: bytes, attempts: int = 8, pause: float = 0.05
-) -> tuple[str, list[int], str | None]:
+) -> tuple[str, list[int], dict[str, str] | None]:
     """A well-behaved client: retry 503s and dropped connections with the SAME key.
 
-    Returns (key, statuses seen, receipt or None). The proof-of-work is solved
-    once; a retry reuses it, since it is bound to the key, not to the attempt.
+    Returns (key, statuses seen, the receipt answer or None). The proof-of-work
+    is solved once; a retry reuses it, since it is bound to the key, not to the
+    attempt. Status 0 stands for a dropped connection.
     """
     key = new_key()
-    statuses: list[int] = []
+    seen: list[int] = []
     headers: dict[str, str] | None = None
     for _ in range(attempts):
         try:
             headers = headers or solved_headers(url, key)
             answer = request(url, "POST", "/api/tips", body, headers, timeout=30)
         except (OSError, http.client.HTTPException):
-            statuses.append(0)  # connection dropped: unknown outcome, retry
+            seen.append(0)  # unknown outcome: retrying with the same key is safe
             time.sleep(pause)
             continue
-        statuses.append(answer.status)
+        seen.append(answer.status)
         if answer.status in (200, 201):
-            return key, statuses, str(answer.json()["receipt"])
+            return key, seen, dict(answer.json())
         if answer.status != 503:
-            return key, statuses, None
+            return key, seen, None
         assert answer.headers.get("retry-after"), "a 503 must say when to retry"
         time.sleep(pause)
-    return key, statuses, None
+    return key, seen, None
 
 
 def raw_exchange(
