@@ -17,6 +17,20 @@ _BLUE = "#1f4e79"
 _GREY = "#6b6b6b"
 
 
+def _values(rows: list[dict[str, Any]]) -> tuple[list[int], int]:
+    """Bar lengths (0 for a suppressed cell: no hint of its size) and the axis end."""
+    values = [r["count"] if r["count"] != SMALL else 0 for r in rows]
+    return values, max([*values, 5])
+
+
+def _label(ax: Any, x: float, y: float, value: int, ha: str, va: str) -> None:
+    small = value == 0
+    ax.text(
+        x, y, SMALL if small else str(value), ha=ha, va=va, fontsize=11,
+        color=_GREY if small else "black",
+    )  # fmt: skip
+
+
 def draw(doc: dict[str, Any], path: Path) -> Path:
     import matplotlib
 
@@ -30,32 +44,22 @@ def draw(doc: dict[str, Any], path: Path) -> Path:
     fig, (ax1, ax2) = plt.subplots(
         2, 1, figsize=(10, 9), gridspec_kw={"height_ratios": [3, 2]}, layout="constrained"
     )
-    heights = [m["count"] if m["count"] != SMALL else 0 for m in months]
-    top = max([*heights, 5])
+    heights, top = _values(months)
     xs = range(len(months))
     ax1.bar(xs, heights, color=_BLUE, width=0.7)
-    for x, m, h in zip(xs, months, heights, strict=True):
-        small = m["count"] == SMALL
-        ax1.text(
-            x, h + top * 0.02, SMALL if small else str(h), ha="center", va="bottom",
-            fontsize=11, color=_GREY if small else "black",
-        )  # fmt: skip
+    for x, h in zip(xs, heights, strict=True):
+        _label(ax1, x, h + top * 0.02, h, ha="center", va="bottom")
     ax1.set_xticks(list(xs), [m["label"] for m in months], rotation=45 if len(months) > 8 else 0)
     ax1.set_ylim(0, top * 1.15)
     ax1.set_ylabel("Nombre de signalements")
     ax1.set_title(f"Signalements reçus par mois (total : {doc['total']})", fontsize=14)
     ax1.spines[["top", "right"]].set_visible(False)
 
-    widths = [c["count"] if c["count"] != SMALL else 0 for c in cats]
-    right = max([*widths, 5])
+    widths, right = _values(cats)
     ys = range(len(cats))
     ax2.barh(ys, widths, color=_BLUE, height=0.6)
-    for y, c, w in zip(ys, cats, widths, strict=True):
-        small = c["count"] == SMALL
-        ax2.text(
-            w + right * 0.01, y, SMALL if small else str(w), va="center", fontsize=11,
-            color=_GREY if small else "black",
-        )  # fmt: skip
+    for y, w in zip(ys, widths, strict=True):
+        _label(ax2, w + right * 0.01, y, w, ha="left", va="center")
     # Short labels ("Livraison", not the full form wording) keep the month chart wide.
     ax2.set_yticks(list(ys), [c["label"].split(" (")[0] for c in cats], fontsize=11)
     ax2.invert_yaxis()
