@@ -231,3 +231,48 @@ def test_two_pulls_at_once_are_safe(
     assert {o.key: cache.get(o.key) for o in cache.list()} == {
         o.key: store.get(o.key) for o in store.list("tips/")
     }
+
+
+def _run_on_pty(argv: list[str], cwd: Path) -> bytes:
+    """Run a command with a pseudo-terminal as stdout/stderr; return what it printed."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    pid, fd = pty.fork()
+    if pid == 0:
+        # A real terminal has a size; a fresh pty reports 0x0 and tqdm draws nothing.
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+        os.chdir(cwd)
+        os.execv(argv[0], argv)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.waitpid(pid, 0)
+    os.close(fd)
+    return out
+
+
+def test_progress_bar_only_on_a_terminal(tmp_path: Path, identity: Any) -> None:
+    import subprocess
+    import sys
+
+    cfg = make_config(f"dir:{tmp_path / 'store'}", [str(identity.to_public())], tmp_path)
+    store = open_store(cfg.intake)
+    for n in range(3):
+        place_tip(cfg, store, _tip(n), datetime.now(UTC).date())
+    conf = write_toml(cfg, tmp_path / "vigie.toml")
+    vigie_bin = str(Path(sys.executable).parent / "vigie")
+    argv = [vigie_bin, "--config", str(conf), "inbox", "pull", "--cache"]
+    on_tty = _run_on_pty([*argv, str(tmp_path / "c1")], tmp_path)
+    assert b"T\xc3\xa9l\xc3\xa9chargement" in on_tty and b"3/3" in on_tty
+    piped = subprocess.run([*argv, str(tmp_path / "c2")], capture_output=True, check=True)
+    assert piped.stderr == b"" and piped.stdout.startswith(b"3 nouvel(s)")
