@@ -1,0 +1,60 @@
+"""Flood: junk without proof-of-work at the real `vigie serve` while real tips come in.
+
+Bounded in count and time, loopback only. Asserted: every real tip is stored
+(whole), every junk request is refused with a 403, and junk writes nothing at
+all (not even under `intake/`). The rates are printed, never asserted: speed
+figures live in bench/flood.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chalicelib import envelope
+from chalicelib.config import load_config
+from chalicelib.intake import tip_key
+from chalicelib.storage import open_store
+from tests.support.flood import flood
+from tests.support.hardening import open_all, tiny_site
+from tests.support.live import LiveVigie, write_config
+
+REAL_TIPS = 20
+JUNK_TOTAL = 1600
+MAX_SECONDS = 8.0
+
+
+@pytest.mark.xdist_group("flood")
+def test_flood_of_junk_stores_nothing_and_every_real_tip_lands(
+    tmp_path: Path, identity: Any
+) -> None:
+    recipients = [str(identity.to_public())]
+    config = write_config(tmp_path / "vigie.toml", f"dir:{tmp_path / 'store'}", recipients)
+    store = open_store(load_config(config, {}).intake)
+    bodies = [
+        envelope.seal(
+            envelope.serialize_tip(envelope.Tip(category="spot", description=f"Vrai n°{i}")),
+            recipients,
+        )
+        for i in range(REAL_TIPS)
+    ]
+    with LiveVigie(config, tiny_site(tmp_path / "site")) as live:
+        before = sorted(o.key for o in store.list(""))
+        result = flood(live.url, bodies, junk_total=JUNK_TOTAL, max_seconds=MAX_SECONDS)
+        after = sorted(o.key for o in store.list(""))
+    print(
+        f"\nflood: {result.junk_sent} junk in {result.junk_seconds:.1f} s "
+        f"({result.junk_rate:.0f}/s refused, {dict(result.junk_statuses)}); "
+        f"{len(result.real_receipts)}/{REAL_TIPS} real tips in {result.real_seconds:.1f} s "
+        f"({result.real_rate:.1f}/s)"
+    )
+    assert result.junk_sent > 0
+    assert set(result.junk_statuses) == {403}, result.junk_statuses
+    assert result.real_failures == []
+    expected = {tip_key(a["received"], a["receipt"]) for a in result.real_receipts}
+    assert len(expected) == REAL_TIPS
+    assert set(after) - set(before) == expected  # junk wrote nothing, anywhere
+    texts = sorted(tip.description for tip in open_all(store, identity))
+    assert texts == sorted(f"Vrai n°{i}" for i in range(REAL_TIPS))
