@@ -31,6 +31,7 @@ from tests.test_inbox_helpers import (
     vigie,
     write_toml,
 )
+from tests.test_stats import ints_under_threshold
 from vigie.inbox import service
 from vigie.inbox.cache import Cache
 
@@ -200,6 +201,7 @@ def test_inbox_end_to_end(
     assert doc["total"] == 7 and doc["by_month"] == [
         {"month": today.strftime("%Y-%m"), "label": doc["by_month"][0]["label"], "count": 7}
     ]
+    assert ints_under_threshold(doc) == []  # not a single exact count under 5
     cats = {c["category"]: c["count"] for c in doc["by_category"]}
     assert cats == {"spot": 6, "delivery": "< 5", "stash": "< 5", "other": "< 5"}
     camps = {c["campaign"]: c["count"] for c in doc["by_campaign"]}

@@ -38,9 +38,8 @@ def entries(spec: list[tuple[str, str, str]]) -> list[Entry]:
 def ints_under_threshold(doc: Any) -> list[int]:
     found: list[int] = []
     if isinstance(doc, dict):
-        for k, v in doc.items():
-            if k not in ("version", "threshold"):
-                found += ints_under_threshold(v)
+        for v in doc.values():
+            found += ints_under_threshold(v)
     elif isinstance(doc, list):
         for v in doc:
             found += ints_under_threshold(v)
