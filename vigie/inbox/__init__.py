@@ -8,7 +8,9 @@ Layout of the package (each module knows nothing of argparse except `cli`):
 * `triage`  — shared triage state: append-only encrypted events in the store.
 * `listing` — list / show / export of decrypted tips.
 * `purge`   — retention: removes old tips and their state (dry run by default).
-* `stats`   — aggregate counts with small-cell suppression, chart and public page.
+* `stats`   — aggregate counts with small-cell suppression and the public page;
+  `chart` draws `stats.png` from the suppressed counts only.
+* `service` — one function per command; `cli` wires argparse to them.
 
 Privacy rule for the whole package: nothing decrypted is written to disk unless
 the analyst names the destination (`--attachments DIR`, `export --out FILE`,
