@@ -1,6 +1,6 @@
 """Retention: `vigie inbox purge` removes tips past `[analysts] retention_days`.
 
-Rules (also in docs/analysts.md):
+Rules (also in the README, "For analysts"):
 
 * a tip older than the limit is deleted with all its triage events, unless its
   current status is "actioned" (exploité);
