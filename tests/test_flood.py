@@ -22,8 +22,8 @@ from tests.support.hardening import open_all, tiny_site
 from tests.support.live import LiveVigie, write_config
 
 REAL_TIPS = 20
-JUNK_TOTAL = 1600
-MAX_SECONDS = 8.0
+JUNK_TOTAL = 6000
+MAX_SECONDS = 6.0
 
 
 @pytest.mark.xdist_group("flood")
