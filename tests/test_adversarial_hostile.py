@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import json
 import socket
+import struct
 import subprocess
 import threading
 import time
@@ -165,6 +166,20 @@ def test_truncated_body_is_400_and_stores_nothing(server: Server) -> None:
     assert b'"truncated"' in raw
     # Same, but the client vanishes entirely: nothing to answer, nothing stored.
     raw_exchange(server.port, [head, body[:100]], half_close=False, timeout=0.2)
+
+
+def test_client_hanging_up_mid_request_is_not_logged(server: Server) -> None:
+    """A reset in the middle of a body: the server's failed answer is not logged with
+    the client's address and port (socketserver's default did, with a traceback)."""
+    body = server.sealed()
+    for _ in range(3):
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+            sock.sendall(tip_request(server, body) + body[:50])
+            time.sleep(0.05)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    time.sleep(0.3)
+    log = server.live.log.read_text(errors="replace")
+    assert "Traceback" not in log and "('127.0.0.1'" not in log, log[-2000:]
 
 
 @pytest.mark.parametrize("path", ["/api/tips", "/api/tips/form"])
