@@ -184,7 +184,10 @@ def test_client_hanging_up_mid_request_is_not_logged(server: Server) -> None:
 
 @pytest.mark.parametrize("path", ["/api/tips", "/api/tips/form"])
 def test_declared_oversize_is_refused_before_the_body(server: Server, path: str) -> None:
-    headers = {"Content-Type": "application/octet-stream", "Content-Length": 50 * 1024 * 1024}
+    headers: dict[str, str | int] = {
+        "Content-Type": "application/octet-stream",
+        "Content-Length": 50 * 1024 * 1024,
+    }
     start = time.monotonic()
     raw = raw_exchange(server.port, [raw_request("POST", path, headers)], half_close=False)
     assert_refused(raw, 413)
@@ -507,7 +510,8 @@ def test_idempotency_key_with_nul_is_400(server: Server) -> None:
     body = server.sealed()
     real = solved_headers(server.url, new_key())
     for key in ("abcdefgh\x00ijklmnopq", "\x00" * 20, "abcdefghijklmnop\x00/../../x"):
-        headers = {**real, "Idempotency-Key": key, "Content-Length": len(body)}
+        headers: dict[str, str | int] = {**real, "Idempotency-Key": key}
+        headers["Content-Length"] = len(body)
         raw = raw_exchange(
             server.port,
             [raw_request("POST", "/api/tips", {**headers, "Connection": "close"}), body],
