@@ -8,6 +8,7 @@ nothing here logs requests. API Gateway access logging stays off (see
 from __future__ import annotations
 
 import os
+import threading
 from typing import Any
 
 from chalice.app import Chalice, Response
@@ -15,7 +16,28 @@ from chalice.app import Chalice, Response
 from chalicelib.http import SECURITY_HEADERS, ApiError, Request
 from chalicelib.http import Response as VigieResponse
 
-app = Chalice(app_name="vigie-intake")
+
+class _ThreadSafeChalice(Chalice):
+    """Chalice keeps "the current request" in one attribute of the app object.
+
+    Lambda runs one request at a time per instance, but `vigie serve` runs the
+    same app on many threads: two reporters submitting at once could each be
+    answered from the other's request (a receipt for a tip that was never
+    stored). Each thread gets its own current request.
+    """
+
+    _local = threading.local()
+
+    @property
+    def current_request(self) -> Any:
+        return getattr(self._local, "request", None)
+
+    @current_request.setter
+    def current_request(self, value: Any) -> None:
+        self._local.request = value
+
+
+app = _ThreadSafeChalice(app_name="vigie-intake")
 app.debug = False  # never a traceback in a response
 app.api.binary_types = ["application/octet-stream"]
 
