@@ -11,11 +11,14 @@ Privacy: the standard library's HTTP server prints every client address;
 
 from __future__ import annotations
 
+import contextlib
 import io
 import mimetypes
 import posixpath
 import re
+import socket
 import sys
+import threading
 import time
 from collections.abc import Callable
 from email.errors import MissingHeaderBodySeparatorDefect
@@ -26,10 +29,47 @@ from urllib.parse import unquote, urlsplit
 
 from chalicelib.http import SECURITY_HEADERS
 
+_HEAD_TIMEOUT = 30.0  # seconds for the request line and headers, all of them
 _BODY_TIMEOUT = 30.0  # seconds a slow client may take to send its body (plus the rate below)
 _MIN_BODY_RATE = 8 * 1024  # bytes/s: a 5 MiB body may take 30 s + ~11 min on a bad link
 _DIGITS = re.compile(r"[0-9]{1,12}")  # str.isdigit() accepts "²", which int() refuses
 _REQUEST_START = re.compile(rb"[A-Z]{1,10}( |$)")
+
+
+class _HeadDeadlines:
+    """One watchdog thread closing connections whose request line and headers are late.
+
+    The socket timeout applies to each recv(): a client trickling one header byte
+    every few seconds (slowloris) would hold a thread for ever without this.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._due: dict[socket.socket, float] = {}
+        self._thread: threading.Thread | None = None
+
+    def arm(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._due[sock] = time.monotonic() + _HEAD_TIMEOUT
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._watch, daemon=True)
+                self._thread.start()
+
+    def disarm(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._due.pop(sock, None)
+
+    def _watch(self) -> None:
+        while True:
+            time.sleep(0.5)
+            now = time.monotonic()
+            with self._lock:
+                late = [sock for sock, due in self._due.items() if due <= now]
+                for sock in late:
+                    del self._due[sock]
+            for sock in late:  # the handler's read then ends and the connection closes
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
 
 
 class _Server(ThreadingHTTPServer):
@@ -59,6 +99,8 @@ def make_handler(
     go on every page: the same policy the CDN applies in production.
     """
 
+    deadlines = _HeadDeadlines()
+
     class Handler(BaseHTTPRequestHandler):
         server_version = "Vigie"
         sys_version = ""
@@ -66,9 +108,15 @@ def make_handler(
         # Headers and body leave in two writes: with Nagle on, a keep-alive client's
         # delayed ACK stalls every answer by ~40 ms (junk was refused at 180/s).
         disable_nagle_algorithm = True
-        # Socket timeout for the whole exchange: a client trickling its headers
-        # or body cannot hold a thread for ever (slowloris).
+        # Socket timeout for each read; whole-head and whole-body deadlines on top.
         timeout = _BODY_TIMEOUT
+
+        def handle_one_request(self) -> None:
+            deadlines.arm(self.connection)
+            try:
+                super().handle_one_request()
+            finally:
+                deadlines.disarm(self.connection)
 
         def log_message(self, format: str, *args: Any) -> None:
             """Never log: the default prints the client's address for every request."""
@@ -228,6 +276,7 @@ def make_handler(
             self._send(status, headers, body)
 
         def _dispatch(self) -> None:
+            deadlines.disarm(self.connection)  # the head is in; the body has its own deadline
             if any(isinstance(d, MissingHeaderBodySeparatorDefect) for d in self.headers.defects):
                 # A header line without a colon: the stdlib would silently drop the
                 # rest of the headers. (Other "defects" are about MIME bodies, which
