@@ -53,7 +53,7 @@ from tests.support.live import LiveVigie, write_config
 # in the background while the other cases go on).
 pytestmark = pytest.mark.xdist_group("adversarial-hostile")
 
-SLOW_CLIENTS = 3
+SLOW_CLIENTS = 3  # the first trickles a header, the others a body
 SLOW_LENGTH = 2000  # declared bytes; trickled at ~2 bytes/s, it would take ~17 minutes
 
 
@@ -78,14 +78,16 @@ class Server:
         return envelope.seal(envelope.serialize_tip(tip), self.recipients)
 
 
-def _trickle(server: Server) -> None:
-    """A slowloris client: valid headers, then one byte of body every half second."""
+def _trickle(server: Server, in_headers: bool) -> None:
+    """A slowloris client: one byte every half second, of the body or of a header."""
     started = time.monotonic()
     head = raw_request(
         "POST",
         "/api/tips",
         {"Content-Type": "application/octet-stream", "Content-Length": SLOW_LENGTH},
     )
+    if in_headers:
+        head = head[: -len(b"\r\n")] + b"X-Slow: "  # the head never ends
     data = b""
     with socket.create_connection(("127.0.0.1", server.port), timeout=90) as sock:
         sock.sendall(head)
@@ -120,8 +122,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, identity: Any) -> Iterator[
     with LiveVigie(config, tiny_site(root / "site")) as live:
         srv = Server(live=live, store=store, recipients=recipients, root=root)
         # Slow clients start now and trickle while every other case runs.
-        for _ in range(SLOW_CLIENTS):
-            thread = threading.Thread(target=_trickle, args=(srv,), daemon=True)
+        for n in range(SLOW_CLIENTS):
+            thread = threading.Thread(target=_trickle, args=(srv, n == 0), daemon=True)
             thread.start()
             srv.slow_threads.append(thread)
         yield srv
@@ -572,7 +574,7 @@ def test_passphrase_age_file_is_400(server: Server) -> None:
 def test_slow_bodies_did_not_block_others_and_were_cut_off(server: Server, guard: set[str]) -> None:
     """The trickling clients started with the module; every case above was served
     meanwhile. Each must have been cut off with a 408 (or a close) long before its
-    body could have been sent, and nothing stored."""
+    head or body could have been sent, and nothing stored."""
     _, answer = post_tip(server.url, server.sealed())  # still served while they trickle
     assert answer.status == 201
     guard.update(k for k in tip_keys(server.store) if answer.json()["receipt"] in k)
