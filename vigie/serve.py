@@ -11,65 +11,24 @@ Privacy: the standard library's HTTP server prints every client address;
 
 from __future__ import annotations
 
-import contextlib
 import io
-import mimetypes
-import posixpath
 import re
-import socket
 import sys
-import threading
 import time
 from collections.abc import Callable
 from email.errors import MissingHeaderBodySeparatorDefect
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, cast
-from urllib.parse import unquote, urlsplit
 
 from chalicelib.http import SECURITY_HEADERS
+from vigie.deadlines import HeadDeadlines
+from vigie.static import static_answer
 
-_HEAD_TIMEOUT = 30.0  # seconds for the request line and headers, all of them
 _BODY_TIMEOUT = 30.0  # seconds a slow client may take to send its body (plus the rate below)
 _MIN_BODY_RATE = 8 * 1024  # bytes/s: a 5 MiB body may take 30 s + ~11 min on a bad link
 _DIGITS = re.compile(r"[0-9]{1,12}")  # str.isdigit() accepts "²", which int() refuses
 _REQUEST_START = re.compile(rb"[A-Z]{1,10}( |$)")
-
-
-class _HeadDeadlines:
-    """One watchdog thread closing connections whose request line and headers are late.
-
-    The socket timeout applies to each recv(): a client trickling one header byte
-    every few seconds (slowloris) would hold a thread for ever without this.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._due: dict[socket.socket, float] = {}
-        self._thread: threading.Thread | None = None
-
-    def arm(self, sock: socket.socket) -> None:
-        with self._lock:
-            self._due[sock] = time.monotonic() + _HEAD_TIMEOUT
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._watch, daemon=True)
-                self._thread.start()
-
-    def disarm(self, sock: socket.socket) -> None:
-        with self._lock:
-            self._due.pop(sock, None)
-
-    def _watch(self) -> None:
-        while True:
-            time.sleep(0.5)
-            now = time.monotonic()
-            with self._lock:
-                late = [sock for sock, due in self._due.items() if due <= now]
-                for sock in late:
-                    del self._due[sock]
-            for sock in late:  # the handler's read then ends and the connection closes
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
 
 
 class _Server(ThreadingHTTPServer):
@@ -99,7 +58,7 @@ def make_handler(
     go on every page: the same policy the CDN applies in production.
     """
 
-    deadlines = _HeadDeadlines()
+    deadlines = HeadDeadlines()
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "Vigie"
@@ -251,29 +210,7 @@ def make_handler(
             if self.command not in ("GET", "HEAD"):
                 self._json_error(405, "method_not_allowed", "Méthode non autorisée.")
                 return
-            rel = posixpath.normpath(unquote(urlsplit(self.path).path)).lstrip("/")
-            target = (site_dir / rel).resolve()
-            if site_dir not in target.parents and target != site_dir:
-                target = site_dir / "404.html"
-            if target.is_dir():
-                if not self.path.split("?")[0].endswith("/"):
-                    self._send(301, {"Location": urlsplit(self.path).path + "/"}, b"")
-                    return
-                target = target / "index.html"
-            status = 200
-            if not target.is_file():
-                status, target = 404, site_dir / "404.html"
-            body = target.read_bytes() if target.is_file() else b"Not found"
-            ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-            headers = {
-                "Content-Type": ctype + ("; charset=utf-8" if ctype.startswith("text/") else "")
-            }
-            if ctype == "text/html":
-                headers.update(site_headers)
-                headers["Cache-Control"] = "no-store"
-            else:
-                headers["Cache-Control"] = "no-cache"
-            self._send(status, headers, body)
+            self._send(*static_answer(site_dir, self.path, site_headers))
 
         def _dispatch(self) -> None:
             deadlines.disarm(self.connection)  # the head is in; the body has its own deadline

@@ -1,0 +1,44 @@
+"""How `vigie serve` answers the built site: no escape from the site directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from vigie.static import static_answer
+
+HEADERS = {"Content-Security-Policy": "default-src 'self'"}
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    (root / "signaler").mkdir(parents=True)
+    (root / "index.html").write_text("<p>accueil</p>")
+    (root / "signaler" / "index.html").write_text("<p>form</p>")
+    (root / "404.html").write_text("<p>introuvable</p>")
+    (root / "app.js").write_text("x")
+    (tmp_path / "secret.txt").write_text("outside")
+    return root
+
+
+@pytest.mark.parametrize(
+    "path", ["/../secret.txt", "/%2e%2e/secret.txt", "/signaler/../../secret.txt", "/nope"]
+)
+def test_outside_or_missing_is_the_sites_404(site: Path, path: str) -> None:
+    status, headers, body = static_answer(site.resolve(), path, HEADERS)
+    assert (status, body) == (404, b"<p>introuvable</p>")
+    assert headers["Content-Security-Policy"] == "default-src 'self'"
+
+
+def test_directories_redirect_then_serve_their_index(site: Path) -> None:
+    assert static_answer(site.resolve(), "/signaler?c=AB", HEADERS)[:2] == (
+        301,
+        {"Location": "/signaler/"},
+    )
+    status, headers, body = static_answer(site.resolve(), "/signaler/?c=AB", HEADERS)
+    assert (status, body) == (200, b"<p>form</p>")
+    assert headers["Cache-Control"] == "no-store"
+    status, headers, _ = static_answer(site.resolve(), "/app.js", HEADERS)
+    assert status == 200 and "Content-Security-Policy" not in headers
