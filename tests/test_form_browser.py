@@ -287,7 +287,7 @@ def test_a_503_is_retried_with_the_same_key_and_body(
                 status=503,
                 headers={"Retry-After": "1"},
                 content_type="application/json",
-                body='{"error":"store_unavailable","message":"Service indisponible."}',
+                body='{"error":"storage_unavailable","message":"Service indisponible."}',
             )
         else:
             route.continue_()
