@@ -10,7 +10,6 @@ the mapping in, so tests and the Lambda handler decide when it is read.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -231,6 +230,8 @@ def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = 
     chosen = config_path(path, env)
     if chosen is None:
         return build_config({}, env, source="<defaults + environment>")
+    import tomllib  # only when a file is read: the Lambda is configured by env (cold start)
+
     try:
         raw = chosen.read_bytes()
     except OSError as exc:
