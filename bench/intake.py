@@ -29,28 +29,29 @@ sys.path.insert(0, str(ROOT / "intake_lambda"))
 Row = dict[str, Any]
 
 
-def _time_python(code: str, runs: int = 5) -> float:
-    samples = []
+def _run_python(code: str) -> float:
     env = {
         **os.environ,
         "AWS_DEFAULT_REGION": "eu-west-3",
         "AWS_ACCESS_KEY_ID": "x",
         "AWS_SECRET_ACCESS_KEY": "x",
-        "PYTHONDONTWRITEBYTECODE": "0",
     }
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-c", code], check=True, env=env, cwd=ROOT / "intake_lambda"
-        )
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=ROOT / "intake_lambda")
+    return time.perf_counter() - start
+
+
+def _medians(codes: dict[str, str], rounds: int = 9) -> dict[str, float]:
+    """Median wall time of each snippet, run interleaved so drift hits all alike."""
+    samples: dict[str, list[float]] = {name: [] for name in codes}
+    for _ in range(rounds):
+        for name, code in codes.items():
+            samples[name].append(_run_python(code))
+    return {name: statistics.median(values) for name, values in samples.items()}
 
 
 def cold_start() -> list[Row]:
     key = "age1" + "q" * 58
-    empty = _time_python("pass")
-    floor = _time_python("import boto3; boto3.client('s3')") - empty
     setup = (
         "import app; from chalicelib.config import build_config; "
         "from chalicelib.storage import open_store; "
@@ -58,9 +59,16 @@ def cold_start() -> list[Row]:
         "'http://127.0.0.1:9'}}, 'analysts': {{'recipients': ['{key}']}}}}, {{}}); "
         "s = open_store(cfg.intake)"
     )
-    s3 = _time_python(setup.format(store="s3://bucket/prefix", key=key)) - empty
     with tempfile.TemporaryDirectory() as tmp:
-        local = _time_python(setup.format(store=f"dir:{tmp}", key=key)) - empty
+        t = _medians(
+            {
+                "empty": "pass",
+                "floor": "import boto3; boto3.client('s3')",
+                "s3": setup.format(store="s3://bucket/prefix", key=key),
+                "dir": setup.format(store=f"dir:{tmp}", key=key),
+            }
+        )
+    floor, s3, local = (t[k] - t["empty"] for k in ("floor", "s3", "dir"))
     return [
         {
             "name": "cold start, s3 store (import app + first client)",
