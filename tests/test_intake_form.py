@@ -158,3 +158,30 @@ def test_form_budget_is_global_and_refuses_when_spent(tmp_path: Any, identity: A
     assert statuses.count(201) == 2
     assert set(statuses) == {201, 429}
     assert len([o for o in store.list("tips/")]) == 2
+
+
+def test_images_appended_after_the_picture_are_dropped(backend_config: Any, identity: Any) -> None:
+    """Phones append depth maps or motion photos after EOI, each with its own EXIF/GPS."""
+    cfg, store = backend_config
+    main = gps_jpeg()
+    hidden = Image.new("RGB", (8, 8))
+    exif = Image.Exif()
+    exif[0x0110] = "Hidden Depth Camera"
+    extra = io.BytesIO()
+    hidden.save(extra, "JPEG", exif=exif)
+    progressive = io.BytesIO()
+    Image.new("RGB", (40, 30), (10, 200, 10)).save(progressive, "JPEG", progressive=True)
+    ctype, body = multipart(
+        FIELDS,
+        [("photos", "a.jpg", main + extra.getvalue()), ("photos", "p.jpg", progressive.getvalue())],
+    )
+    with intake_client(cfg, store) as client:
+        response = client.http.post("/api/tips/form", headers={"Content-Type": ctype}, body=body)
+    assert response.status_code == 201
+    first, second = decrypt_only_tip(store, identity).attachments
+    assert b"Hidden Depth Camera" not in first.data and b"Phone Model X" not in first.data
+    assert first.data.endswith(b"\xff\xd9") and first.data.count(b"\xff\xd8") == 1
+    for attachment, size in ((first, (64, 48)), (second, (40, 30))):
+        with Image.open(io.BytesIO(attachment.data)) as img:
+            img.load()
+            assert img.size == size and not img.getexif()

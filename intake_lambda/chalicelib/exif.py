@@ -33,7 +33,29 @@ def _bad() -> EnvelopeError:
     return EnvelopeError("bad_attachment", "photo illisible ou endommagée")
 
 
+def _scan_end(data: bytes, pos: int) -> int:
+    """Index of the first marker after entropy-coded data starting at `pos`.
+
+    Inside scan data 0xFF is followed by 0x00 (a stuffed byte), a restart marker
+    (0xD0-0xD7) or more 0xFF fill bytes; anything else is the next real marker.
+    """
+    while True:
+        pos = data.find(b"\xff", pos)
+        if pos < 0 or pos + 1 >= len(data):
+            raise _bad()
+        nxt = data[pos + 1]
+        if nxt == 0x00 or 0xD0 <= nxt <= 0xD7 or nxt == 0xFF:
+            pos += 1 if nxt == 0xFF else 2
+            continue
+        return pos
+
+
 def strip_jpeg(data: bytes) -> bytes:
+    """Keep only what decodes the picture, up to its end-of-image marker.
+
+    Everything after EOI goes too: phones append whole extra images there
+    (depth maps, motion photos), each with its own EXIF and GPS.
+    """
     out = [_JPEG_SOI]
     pos = 2
     while pos < len(data):
@@ -43,7 +65,7 @@ def strip_jpeg(data: bytes) -> bytes:
         if marker == 0xFF:  # fill byte
             pos += 1
             continue
-        if marker in (0xD9,):  # EOI
+        if marker == 0xD9:  # EOI: the picture ends here, whatever follows
             out.append(b"\xff\xd9")
             return b"".join(out)
         if marker == -1 or pos + 4 > len(data):
@@ -56,9 +78,10 @@ def strip_jpeg(data: bytes) -> bytes:
         # the other APPn and COM segments carry metadata (EXIF/GPS, XMP, ICC, ...).
         if not ((0xE1 <= marker <= 0xEF and marker != 0xEE) or marker == 0xFE):
             out.append(data[pos:end])
-        if marker == 0xDA:  # start of scan: the rest is entropy-coded image data
-            out.append(data[end:])
-            return b"".join(out)
+        if marker == 0xDA:  # start of scan: entropy-coded data up to the next marker
+            stop = _scan_end(data, end)
+            out.append(data[end:stop])
+            end = stop
         pos = end
     raise _bad()
 
