@@ -13,7 +13,7 @@ from typing import Any
 
 from chalice.app import Chalice, Response
 
-from chalicelib.http import SECURITY_HEADERS, ApiError, Request
+from chalicelib.http import JSON_CSP, SECURITY_HEADERS, ApiError, Request
 from chalicelib.http import Response as VigieResponse
 
 
@@ -39,7 +39,9 @@ class _ThreadSafeChalice(Chalice):
 
 app = _ThreadSafeChalice(app_name="vigie-intake")
 app.debug = False  # never a traceback in a response
-app.api.binary_types = ["application/octet-stream"]
+# Bodies API Gateway must hand over as bytes (base64), not as UTF-8 text:
+# the encrypted tip, and the no-JS form whose photos are binary.
+app.api.binary_types = ["application/octet-stream", "multipart/form-data"]
 
 _state: dict[str, Any] = {}
 
@@ -112,9 +114,8 @@ def security_headers(event: Any, get_response: Any) -> Any:
         )
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
-    origin = _state.get("cors_origin")
-    if origin is None and "intake" in _state:
-        origin = _state["cors_origin"] = _state["intake"].config.intake.cors_origin
+    response.headers.setdefault("Content-Security-Policy", JSON_CSP)
+    origin = _state["intake"].config.intake.cors_origin if "intake" in _state else ""
     if origin and event.headers.get("origin") == origin:
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Vary"] = "Origin"

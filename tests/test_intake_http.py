@@ -25,24 +25,16 @@ def test_same_origin_by_default_sends_no_cors_headers(tmp_path: Path, identity: 
 
 
 def test_configured_origin_only(tmp_path: Path, identity: Any) -> None:
-    from vigie.serve import load_intake_app
-
-    load_intake_app()._state.pop("cors_origin", None)
     cfg = make_config(f"dir:{tmp_path}", [str(identity.to_public())], tmp_path, cors_origin=SITE)
-    try:
-        with intake_client(cfg, DirStore(tmp_path)) as client:
-            good = client.http.get(f"/api/challenge?key={new_key()}", headers={"Origin": SITE})
-            evil = client.http.get(
-                f"/api/challenge?key={new_key()}", headers={"Origin": "https://evil.example"}
-            )
-            preflight = client.http.request(
-                "OPTIONS", "/api/tips", headers={"Origin": SITE}, body=b""
-            )
-            bad_preflight = client.http.request(
-                "OPTIONS", "/api/tips", headers={"Origin": "https://evil.example"}, body=b""
-            )
-    finally:
-        load_intake_app()._state.pop("cors_origin", None)
+    with intake_client(cfg, DirStore(tmp_path)) as client:
+        good = client.http.get(f"/api/challenge?key={new_key()}", headers={"Origin": SITE})
+        evil = client.http.get(
+            f"/api/challenge?key={new_key()}", headers={"Origin": "https://evil.example"}
+        )
+        preflight = client.http.request("OPTIONS", "/api/tips", headers={"Origin": SITE}, body=b"")
+        bad_preflight = client.http.request(
+            "OPTIONS", "/api/tips", headers={"Origin": "https://evil.example"}, body=b""
+        )
     assert good.headers["Access-Control-Allow-Origin"] == SITE
     assert good.headers["Vary"] == "Origin"
     assert "Access-Control-Allow-Origin" not in evil.headers

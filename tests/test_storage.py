@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 
 from chalicelib import envelope
-from chalicelib.intake import Intake
 from chalicelib.storage import DirStore, StoreUnavailable, check_key, open_store
 from tests.conftest import make_config
-from tests.support.intake_client import TEST_SECRET, intake_client, new_key, post_tip
+from tests.support.intake_client import intake_client, new_key, post_tip
 from tests.support.seaweed import SeaweedServer
 
 
@@ -118,10 +117,3 @@ def test_open_store_dir_does_not_import_boto3(tmp_path: Path) -> None:
         "assert 'boto3' not in sys.modules and 'botocore' not in sys.modules, 'boto3 imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[1])
-
-
-def test_intake_holds_no_private_key(backend_config: Any) -> None:
-    cfg, store = backend_config
-    intake = Intake(config=cfg, store=store, secret=TEST_SECRET, clock=lambda: 0.0)
-    assert "AGE-SECRET-KEY" not in repr(intake.__dict__).upper()
-    assert all(r.startswith("age1") for r in cfg.analysts.recipients)

@@ -147,7 +147,7 @@ def _coerce(source: str, where: str, expected: Any, value: Any) -> Any:
 
 def _check_recipients(source: str, recipients: tuple[str, ...]) -> None:
     for r in recipients:
-        if not _RECIPIENT_RE.match(r):
+        if not _RECIPIENT_RE.fullmatch(r):
             raise ConfigError(
                 f"{source}: [analysts] recipients: {r!r} is not an age X25519 public key "
                 "(expected age1 followed by 58 characters)"

@@ -234,7 +234,7 @@ def canonical_json(value: Any) -> bytes:
 def normalize_campaign(code: str) -> str:
     """Validate a campaign code from a poster URL; '' when absent."""
     code = code.strip().upper()
-    if code and (len(code) > _CAMPAIGN_MAX or not CAMPAIGN_CODE_RE.match(code)):
+    if code and (len(code) > _CAMPAIGN_MAX or not CAMPAIGN_CODE_RE.fullmatch(code)):
         raise EnvelopeError("bad_campaign", "code de campagne invalide")
     return code
 

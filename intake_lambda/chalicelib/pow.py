@@ -31,7 +31,7 @@ _MAX_PAYLOAD = 2048  # a real X-Altcha payload is ~300 bytes
 
 
 def check_idempotency_key(key: str | None) -> str:
-    if key is None or not IDEMPOTENCY_KEY_RE.match(key):
+    if key is None or not IDEMPOTENCY_KEY_RE.fullmatch(key):
         raise ApiError(
             400,
             "bad_idempotency_key",
