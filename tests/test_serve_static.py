@@ -24,7 +24,15 @@ def site(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize(
-    "path", ["/../secret.txt", "/%2e%2e/secret.txt", "/signaler/../../secret.txt", "/nope"]
+    "path",
+    [
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/signaler/../../secret.txt",
+        "/nope",
+        "/%00",
+        "/a%00b",
+    ],
 )
 def test_outside_or_missing_is_the_sites_404(site: Path, path: str) -> None:
     status, headers, body = static_answer(site.resolve(), path, HEADERS)
@@ -35,10 +43,19 @@ def test_outside_or_missing_is_the_sites_404(site: Path, path: str) -> None:
 def test_directories_redirect_then_serve_their_index(site: Path) -> None:
     assert static_answer(site.resolve(), "/signaler?c=AB", HEADERS)[:2] == (
         301,
-        {"Location": "/signaler/"},
+        {"Location": "/signaler/?c=AB"},
     )
     status, headers, body = static_answer(site.resolve(), "/signaler/?c=AB", HEADERS)
     assert (status, body) == (200, b"<p>form</p>")
     assert headers["Cache-Control"] == "no-store"
     status, headers, _ = static_answer(site.resolve(), "/app.js", HEADERS)
     assert status == 200 and "Content-Security-Policy" not in headers
+
+
+@pytest.mark.parametrize("path", ["/\\evil.example/../signaler", "//evil.example/../signaler"])
+def test_redirects_never_leave_the_site(site: Path, path: str) -> None:
+    status, headers, _ = static_answer(site.resolve(), path, HEADERS)
+    assert status in (301, 404)
+    if status == 301:
+        assert headers["Location"].startswith("/") and not headers["Location"].startswith("//")
+        assert "\\" not in headers["Location"]

@@ -21,6 +21,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, cast
 
+from chalice.local import LocalGatewayException
+
 from chalicelib.http import SECURITY_HEADERS
 from vigie.deadlines import HeadDeadlines
 from vigie.static import static_answer
@@ -196,9 +198,12 @@ def make_handler(
             headers = {k: v for k, v in self.headers.items()}
             try:
                 result = gateway.handle_request(self.command, self.path, headers, body)
-            except Exception as exc:  # chalice.local raises for unknown routes
-                status = int(getattr(exc, "CODE", 404) or 404)
-                self._json_error(404 if status == 403 else status, "not_found", "Adresse inconnue.")
+            except LocalGatewayException:  # Chalice's answer to an unknown route
+                self._json_error(404, "not_found", "Adresse inconnue.")
+                return
+            except Exception as exc:  # a bug: say so (by type only, never the request)
+                print(f"vigie serve: intake failed ({type(exc).__name__})", file=sys.stderr)
+                self._json_error(500, "internal_error", "Erreur interne : réessayez.")
                 return
             out = result.get("body") or b""
             if isinstance(out, str):

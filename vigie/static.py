@@ -13,19 +13,29 @@ import posixpath
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+# A name MkDocs never writes: stands for "not in the site" (answered with 404.html).
+_NO_SUCH_FILE = ".vigie-no-such-file"
+
 
 def static_answer(
     site_dir: Path, raw_path: str, site_headers: dict[str, str]
 ) -> tuple[int, dict[str, str], bytes]:
     """(status, headers, body) for a GET of `raw_path` in the built site."""
-    path = urlsplit(raw_path).path
-    rel = posixpath.normpath(unquote(path)).lstrip("/")
-    target = (site_dir / rel).resolve()
+    parts = urlsplit(raw_path)
+    # Backslashes are path separators to browsers: never let one into a Location.
+    rel = posixpath.normpath(unquote(parts.path).replace("\\", "/")).lstrip("/")
+    try:
+        target = (site_dir / rel).resolve()
+    except ValueError:  # an embedded NUL byte
+        target = site_dir / _NO_SUCH_FILE
     if site_dir not in target.parents and target != site_dir:
-        target = site_dir / "404.html"
+        target = site_dir / _NO_SUCH_FILE  # outside the site: answered as not found
     if target.is_dir():
-        if not path.endswith("/"):
-            return 301, {"Location": path + "/"}, b""
+        if not parts.path.endswith("/"):
+            # Built from the normalised path (always one leading slash: no
+            # open redirect) and keeping the query (a poster's ?c=CODE).
+            location = "/" + (rel + "/" if rel not in ("", ".") else "")
+            return 301, {"Location": location + (f"?{parts.query}" if parts.query else "")}, b""
         target = target / "index.html"
     status = 200
     if not target.is_file():
