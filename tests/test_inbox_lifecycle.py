@@ -21,12 +21,19 @@ def _rules() -> list[dict[str, Any]]:
 
 def test_lifecycle_expiry_matches_retention_days() -> None:
     retention = load_config(ROOT / "vigie.toml", {}).analysts.retention_days
-    expiring = [r for r in _rules() if "Expiration" in r and r["Status"] == "Enabled"]
-    # Exactly one expiry, on tips/ only: kept/ (actioned tips) and state/ are
-    # handled by `vigie inbox purge`, which knows the triage status.
-    assert len(expiring) == 1
-    assert expiring[0]["Filter"]["Prefix"].endswith("tips/")
-    assert expiring[0]["Expiration"] == {"Days": retention}
+    expiring = {
+        r["Filter"]["Prefix"]: r["Expiration"]
+        for r in _rules()
+        if "Expiration" in r and r["Status"] == "Enabled"
+    }
+    # Tips expire after the retention; kept/ (actioned tips) and state/ are
+    # handled by `vigie inbox purge`, which knows the triage status. The no-JS
+    # form's hourly budget slots (whose write times say when a form was sent)
+    # go after a day.
+    assert expiring == {
+        "vigie/tips/": {"Days": retention},
+        "vigie/intake/form-budget/": {"Days": 1},
+    }
     # With versioning on, a deleted tip must not survive as an old version.
     assert all(r["NoncurrentVersionExpiration"]["NoncurrentDays"] <= 1 for r in _rules())
 

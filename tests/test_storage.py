@@ -34,7 +34,11 @@ def test_dir_store_leaves_no_temp_files_and_is_private(tmp_path: Path) -> None:
     store.put_new("tips/d/x.age", b"data")
     files = sorted(p.name for p in (tmp_path / "tips" / "d").iterdir())
     assert files == ["x.age"]
-    assert (tmp_path / "tips" / "d" / "x.age").stat().st_mode & 0o077 == 0
+    stat = (tmp_path / "tips" / "d" / "x.age").stat()
+    assert stat.st_mode & 0o077 == 0
+    # Modification times to the day only, for the file and its folder.
+    assert stat.st_mtime % 86400 == 0 and stat.st_atime % 86400 == 0
+    assert (tmp_path / "tips" / "d").stat().st_mtime % 86400 == 0
 
 
 def test_dir_store_unwritable_is_unavailable(tmp_path: Path) -> None:

@@ -8,8 +8,9 @@
   conditional writes with `If-None-Match: *`.
 
 Keys are relative, '/'-separated, e.g. `tips/2026-11-28/VG-....age`. Stored
-metadata is limited to size and envelope version: no time finer than the day,
-no client detail of any kind.
+metadata is limited to size and envelope version, and dir: file times are set
+to the start of the day; no client detail of any kind. (An S3 store keeps its
+own LastModified time: see SECURITY.md.)
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import errno
 import os
 import secrets
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,6 +96,10 @@ class DirStore:
                     fh.write(data)
                     fh.flush()
                     os.fsync(fh.fileno())
+                # Times to the day only: a file's mtime would otherwise say to the
+                # second when a tip arrived (matchable against network records).
+                day = _day_start()
+                os.utime(tmp, (day, day))
                 try:
                     # link() is atomic and refuses an existing name: first writer wins.
                     os.link(tmp, final)
@@ -101,6 +107,7 @@ class DirStore:
                     return False
             finally:
                 tmp.unlink(missing_ok=True)
+            os.utime(final.parent, (day, day))
             _fsync_dir(final.parent)
             return True
         except OSError as exc:
@@ -147,6 +154,11 @@ class DirStore:
             self._path(key).unlink(missing_ok=True)
         except OSError:
             raise StoreUnavailable("storage delete failed") from None
+
+
+def _day_start() -> float:
+    now = time.time()
+    return now - now % 86400
 
 
 def _fsync_dir(path: Path) -> None:
