@@ -64,25 +64,37 @@ def test_counts_and_suppression() -> None:
     assert [(m["month"], m["count"]) for m in doc["by_month"]] == [
         ("2026-08", "< 5"),
         ("2026-09", "< 5"),  # zero is a small cell too
-        ("2026-10", 9),
+        ("2026-10", "< 5"),  # 9 hidden too: Aug + Sep = 3 would be 23 - 9 - 11
         ("2026-11", 11),
     ]
     assert doc["by_month"][3]["label"] == "nov. 2026"
     cats = {c["category"]: c["count"] for c in doc["by_category"]}
-    assert cats == {"spot": 16, "delivery": "< 5", "stash": 5, "other": "< 5"}
+    assert cats == {"spot": 16, "delivery": "< 5", "stash": "< 5", "other": "< 5"}
     camps = {c["campaign"]: c["count"] for c in doc["by_campaign"]}
-    assert camps == {"BSN-CENTRE": 9, "BSN-PLANOISE": 6, "(sans code)": 8}
-    # One small month alone would be total minus the others: the next one goes too.
+    assert camps == {"BSN-CENTRE": 9, "BSN-PLANOISE": 6, "(autres codes)": "< 5", "(sans code)": 8}
+    # (The pooled row is empty here: an empty hidden cell reveals no one.)
+    # An empty month hidden alone reveals no one: the others stay shown.
     lone = stats.compute(entries(spec), "2026-09", TODAY)
-    assert [m["count"] for m in lone["by_month"]] == ["< 5", "< 5", 11]
+    assert [m["count"] for m in lone["by_month"]] == ["< 5", 9, 11]
     assert ints_under_threshold(doc) == []
 
 
 def test_a_lone_small_cell_drags_the_next_smallest() -> None:
     assert stats.suppress([12, 3, 7, 40]) == [12, "< 5", "< 5", 40]
-    assert stats.suppress([12, 3, 1, 40]) == [12, "< 5", "< 5", 40]
+    assert stats.suppress([12, 3, 2, 40]) == [12, "< 5", "< 5", 40]
+    # Hidden cells adding up to less than 5 would be total minus the rest.
+    assert stats.suppress([12, 3, 1, 40]) == ["< 5", "< 5", "< 5", 40]
+    assert stats.suppress([6, 1, 0, 0]) == ["< 5", "< 5", "< 5", "< 5"]
+    assert stats.suppress([6, 0, 0, 8]) == [6, "< 5", "< 5", 8]  # nobody to protect
     assert stats.suppress([3]) == ["< 5"]
     assert stats.suppress([5, 6]) == [5, 6]
+
+
+def test_campaign_codes_under_five_are_never_named() -> None:
+    days = [("2026-11-02", "spot", "BSN-A")] * 6 + [("2026-11-03", "spot", "BSN-RARE")]
+    doc = stats.compute(entries(days), "2026-11", TODAY)
+    names = [row["campaign"] for row in doc["by_campaign"]]
+    assert "BSN-RARE" not in names and "BSN-A" in names
 
 
 @settings(max_examples=200, deadline=None)
@@ -104,11 +116,13 @@ def test_never_a_small_count_nor_a_derivable_one(spec: list[tuple[int, str, str]
     for line in page.splitlines():
         cells = [c.strip() for c in line.split("|")]
         assert not any(c.isdigit() and int(c) < 5 for c in cells), line
-    # With a published total, no breakdown may hide exactly one cell.
+    # With a published total, what a breakdown hides is never one cell alone,
+    # nor less than 5 in all (total minus the shown cells).
     if doc["total"] != stats.SMALL:
         for table in ("by_month", "by_category", "by_campaign"):
             counts = [row["count"] for row in doc[table]]
-            assert counts.count(stats.SMALL) != 1 or len(counts) == 1
+            shown = sum(c for c in counts if c != stats.SMALL)
+            assert doc["total"] - shown == 0 or doc["total"] - shown >= stats.THRESHOLD
 
 
 def test_writers_refuse_a_small_cell(tmp_path: Path) -> None:

@@ -5,9 +5,10 @@ Counts per month, per type and per campaign code are computed by an analyst
 zero included, is replaced by the string "< 5" *before* anything is written,
 so `stats.json`, the chart and the public "Résultats" page can never reveal
 that one or two people from a small area reported something. When exactly one
-cell of a breakdown is suppressed, the next smallest is suppressed too
-(secondary suppression): otherwise the published total minus the other cells
-would give the hidden count back.
+cell of a breakdown is suppressed, or the suppressed cells add up to less than
+5, the next smallest cells are suppressed too (secondary suppression):
+otherwise the published total minus the other cells would give a small count
+back. Campaign codes seen fewer than 5 times are pooled under one unnamed row.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ from .reader import Entry
 THRESHOLD = 5
 SMALL = f"< {THRESHOLD}"
 NO_CODE = "(sans code)"
+# Codes seen fewer than 5 times are pooled, never named: naming one would say
+# "at least one tip came from that poster" (a small cell in disguise).
+OTHER_CODES = "(autres codes)"
 MONTHS_FR = (
     "janv.", "févr.", "mars", "avr.", "mai", "juin",
     "juil.", "août", "sept.", "oct.", "nov.", "déc.",
@@ -52,12 +56,18 @@ def months_between(since: str, until: str) -> list[str]:
 
 
 def suppress(counts: Sequence[int]) -> list[Cell]:
-    """Small cells become "< 5"; a lone small cell drags the next smallest along."""
+    """Small cells become "< 5"; then the smallest shown cells are hidden too until
+    the hidden cells sum to 0 or to at least 5: the published total minus the
+    shown cells must never give back a count of 1 to 4."""
     cells: list[Cell] = [c if c >= THRESHOLD else SMALL for c in counts]
-    if cells.count(SMALL) == 1:
-        rest = [(c, i) for i, c in enumerate(counts) if c >= THRESHOLD]
-        if rest:
-            cells[min(rest)[1]] = SMALL
+    hidden = [c for c in counts if c < THRESHOLD]
+    shown = sorted((c, i) for i, c in enumerate(counts) if c >= THRESHOLD)
+    # Hidden cells summing to 0 reveal no one (an empty month stays "< 5" alone);
+    # a lone hidden cell of 1 to 4 is caught by the sum.
+    while shown and 0 < sum(hidden) < THRESHOLD:
+        count, index = shown.pop(0)
+        cells[index] = SMALL
+        hidden.append(count)
     return cells
 
 
@@ -81,7 +91,14 @@ def compute(entries: Iterable[Entry], since: str, today: date) -> dict[str, Any]
         campaigns[entry.tip.campaign or NO_CODE] += 1
     month_keys = months_between(since, until)
     cat_keys = list(CATEGORIES)
-    camp_keys = sorted(campaigns)
+    camp_counts = {NO_CODE: campaigns.pop(NO_CODE, 0), OTHER_CODES: 0}
+    for code, n in campaigns.items():
+        if n >= THRESHOLD:
+            camp_counts[code] = n
+        else:
+            camp_counts[OTHER_CODES] += n
+    camp_keys = sorted(k for k in camp_counts if k not in (NO_CODE, OTHER_CODES))
+    camp_keys += [OTHER_CODES, NO_CODE]
     total = sum(months.values())
     return {
         # No integer version field: stats.json holds no number under 5 at all.
@@ -101,7 +118,7 @@ def compute(entries: Iterable[Entry], since: str, today: date) -> dict[str, Any]
         ],
         "by_campaign": [
             {"campaign": k, "count": c}
-            for k, c in zip(camp_keys, suppress([campaigns[k] for k in camp_keys]), strict=True)
+            for k, c in zip(camp_keys, suppress([camp_counts[k] for k in camp_keys]), strict=True)
         ],
     }
 
