@@ -28,6 +28,17 @@ from .triage import STATUSES
 Handler = Callable[[argparse.Namespace], int]
 
 
+
+def _days(text: str) -> int:
+    """A number of days, 0 or more (a negative age would select today's tips)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} n'est pas un nombre de jours") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("le nombre de jours doit être positif ou nul")
+    return value
+
 def _friendly(func: Callable[[argparse.Namespace], str]) -> Handler:
     @functools.wraps(func)
     def run(args: argparse.Namespace) -> int:
@@ -186,7 +197,7 @@ def register(subparsers: Any) -> None:
 
     p = sub.add_parser("purge", help="delete tips past the retention (dry run unless --apply)")
     _keys_options(p)
-    p.add_argument("--older-than", type=int, metavar="DAYS")
+    p.add_argument("--older-than", type=_days, metavar="DAYS")
     p.add_argument("--apply", action="store_true", help="really delete")
     p.set_defaults(func=_purge)
 

@@ -79,7 +79,9 @@ def plan_and_purge(
         if age <= limit:
             continue
         state = states.get(receipt)
-        if state is not None and state.unreadable and not state.events:
+        if state is not None and state.unreadable:
+            # Any triage event this analyst cannot read might be "actioned":
+            # keep the tip rather than guess from the readable ones.
             report.kept_unknown.append(receipt)
         elif state is not None and state.status == "actioned":
             report.kept_actioned.append(receipt)

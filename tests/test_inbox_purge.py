@@ -1,0 +1,41 @@
+"""Purge never deletes a tip whose triage it cannot fully read (it might be actioned)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pyrage
+
+from chalicelib import envelope
+from chalicelib.storage import DirStore
+from vigie.inbox.cache import Cache
+from vigie.inbox.purge import plan_and_purge
+from vigie.inbox.triage import mark
+
+TODAY = date(2026, 11, 28)
+
+
+def test_an_unreadable_later_event_keeps_the_tip(tmp_path: Path) -> None:
+    me = pyrage.x25519.Identity.generate()
+    colleague = pyrage.x25519.Identity.generate()  # a key this analyst does not hold
+    store = DirStore(tmp_path / "store")
+    old = TODAY - timedelta(days=120)
+    plain = envelope.serialize_tip(envelope.Tip(category="stash", description="garage"))
+    for receipt in ("VG-AAAA-AAAA-AAAA", "VG-BBBB-BBBB-BBBB"):
+        store.put_new(f"tips/{old}/{receipt}.age", envelope.seal(plain, [str(me.to_public())]))
+    start = datetime(2026, 8, 1, tzinfo=UTC)
+    # Tip A: readable "in-progress", then an "actioned" this analyst cannot read.
+    mark(store, None, [str(me.to_public())], "VG-AAAA-AAAA-AAAA", "in-progress", now=start)
+    mark(store, None, [str(colleague.to_public())], "VG-AAAA-AAAA-AAAA", "actioned",
+         now=start + timedelta(days=1))  # fmt: skip
+    # Tip B: only readable events, not actioned: it goes.
+    mark(store, None, [str(me.to_public())], "VG-BBBB-BBBB-BBBB", "rejected", now=start)
+    cache = Cache(tmp_path / "cache")
+    report = plan_and_purge(store, cache, [me], 90, None, TODAY, apply=True)
+    assert report.kept_unknown == ["VG-AAAA-AAAA-AAAA"]
+    assert [r for r, _ in report.deleted] == ["VG-BBBB-BBBB-BBBB"]
+    left = [o.key for o in store.list("tips/")]
+    assert left == [f"tips/{old}/VG-AAAA-AAAA-AAAA.age"]
+
+
