@@ -17,7 +17,8 @@
   "use strict";
 
   var DELAYS = [1, 2, 4, 8, 15, 30];
-  var RETRYABLE = [500, 502, 503, 504];
+  // 429: a gateway throttling a burst (e.g. after a poster campaign) asks to wait, not to give up.
+  var RETRYABLE = [429, 500, 502, 503, 504];
   // Challenges expire after 10 minutes on the intake; renew a little before.
   var CHALLENGE_MAX_AGE_MS = 8 * 60 * 1000;
   var FETCH_OPTIONS = { credentials: "omit", cache: "no-store", referrerPolicy: "no-referrer" };
