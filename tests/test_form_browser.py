@@ -95,6 +95,12 @@ def fill(page: Any, photo: Path | None) -> None:
         page.set_input_files("#photos", str(photo))
 
 
+STORAGE_SNAPSHOT = (
+    "async () => [localStorage.length, sessionStorage.length, document.cookie,"
+    " (await indexedDB.databases()).length]"
+)
+
+
 def new_tip(live: Live, before: set[str], identity: Any) -> tuple[str, Tip]:
     added = live.keys() - before
     assert len(added) == 1, added
@@ -124,15 +130,14 @@ def test_journey_with_javascript(browser: Any, live: Live, identity: Any, tmp_pa
     fill(page, photo)
     page.wait_for_selector("#photos-list li")
     assert "position GPS" in page.inner_text("#photos-list")
+    # While typing, nothing of the draft is stored by the page (not just after sending).
+    assert page.evaluate(STORAGE_SNAPSHOT) == [0, 0, "", 0]
     page.click("#vigie-submit")
     page.wait_for_selector("#vigie-receipt:not([hidden])", timeout=30_000)
     receipt = page.inner_text("#vigie-receipt-code")
     assert page.evaluate("document.activeElement.id") == "vigie-receipt"
     # Nothing of the draft was kept by the browser.
-    assert page.evaluate(
-        "async () => [localStorage.length, sessionStorage.length, document.cookie,"
-        " (await indexedDB.databases()).length]"
-    ) == [0, 0, "", 0]
+    assert page.evaluate(STORAGE_SNAPSHOT) == [0, 0, "", 0]
     assert context.cookies() == []
     assert page.input_value("#description") == ""
     context.close()

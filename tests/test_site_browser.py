@@ -138,6 +138,19 @@ def test_quick_exit_button_replaces_the_page(context: Any, live: LiveVigie) -> N
     assert page.evaluate("history.length") == 2  # about:blank, then the neutral site
 
 
+def test_quick_exit_from_a_typed_draft_leaves_nothing_behind(context: Any, live: LiveVigie) -> None:
+    """On the form, with a draft typed: out, and back does not bring the draft back."""
+    page = context.new_page()
+    page.goto(live.url + "signaler/")
+    page.fill("#description", "Brouillon à ne jamais retrouver")
+    page.click("#vigie-exit")
+    page.wait_for_url(NEUTRAL)
+    assert page.evaluate("[localStorage.length, sessionStorage.length]") == [0, 0]
+    page.go_back()
+    assert "127.0.0.1" not in page.url
+    assert "Brouillon" not in page.content()
+
+
 def test_escape_twice_exits_but_once_does_not(context: Any, live: LiveVigie) -> None:
     page = context.new_page()
     page.goto(live.url)
