@@ -225,6 +225,13 @@ def make_handler(
                 # a header block never has: a multipart Content-Type always gets some.)
                 self._json_error(400, "bad_request", "Requête HTTP invalide.")
                 return
+            if self.command not in ("POST", "PUT", "PATCH") and (
+                self.headers.get("Content-Length", "0").strip() not in ("", "0")
+                or self.headers.get("Transfer-Encoding")
+            ):
+                # Its unread body would be parsed as the next request on this
+                # keep-alive connection: answer, then close.
+                self.close_connection = True
             if self.path.startswith("/api/") or self.path == "/api":
                 self._api()
             else:

@@ -25,6 +25,8 @@ from typing import Any
 
 # Version of the stored object format (age v1 around plaintext container v1).
 ENVELOPE_VERSION = 1
+# The only metadata stored with an object (no time, no client detail).
+STORE_METADATA = {"vigie-envelope": str(ENVELOPE_VERSION)}
 PLAINTEXT_MAGIC = b"vigie-tip/1\n"
 AGE_VERSION_LINE = b"age-encryption.org/v1"
 ARMOR_BEGIN = b"-----BEGIN AGE ENCRYPTED FILE-----"

@@ -33,7 +33,6 @@ log = logging.getLogger("vigie.intake")
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 RETRY_AFTER_SECONDS = 5
-METADATA = {"vigie-envelope": str(envelope.ENVELOPE_VERSION)}
 
 
 def format_receipt(digest: bytes) -> str:
@@ -120,7 +119,9 @@ class Intake:
             self.store.probe()
         except StoreUnavailable:
             return Response.json(
-                503, {"status": "unavailable", "storage": "unavailable"}, Retry_After="5"
+                503,
+                {"status": "unavailable", "storage": "unavailable"},
+                Retry_After=str(RETRY_AFTER_SECONDS),
             )
         return Response.json(200, {"status": "ok", "storage": "ready"})
 
@@ -144,7 +145,7 @@ class Intake:
 
     def _put(self, key: str, data: bytes) -> bool:
         try:
-            return self.store.put_new(key, data, METADATA)
+            return self.store.put_new(key, data, envelope.STORE_METADATA)
         except StoreUnavailable as exc:
             log.warning("store write failed: %s", exc)
             raise store_unavailable() from None

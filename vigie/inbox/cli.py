@@ -28,7 +28,6 @@ from .triage import STATUSES
 Handler = Callable[[argparse.Namespace], int]
 
 
-
 def _days(text: str) -> int:
     """A number of days, 0 or more (a negative age would select today's tips)."""
     try:
@@ -38,6 +37,7 @@ def _days(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError("le nombre de jours doit être positif ou nul")
     return value
+
 
 def _friendly(func: Callable[[argparse.Namespace], str]) -> Handler:
     @functools.wraps(func)

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from chalicelib.config import Config
+from chalicelib.envelope import STORE_METADATA
 from chalicelib.storage import ObjectMissing, TipStore, open_store
 
 from . import listing, purge, stats, triage
@@ -121,7 +122,7 @@ def do_mark(
         except ObjectMissing:
             data = analyst.cache.get(tip_keys[0])
         kept_key = f"kept/{match.group(2)}/{receipt}.age"
-        store.put_new(kept_key, data, {"vigie-envelope": "1"})
+        store.put_new(kept_key, data, STORE_METADATA)
         analyst.cache.put(kept_key, data)
     label = triage.STATUS_LABELS[status]
     return f"{receipt} : statut « {label} » enregistré ({key})."

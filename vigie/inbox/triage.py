@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from chalicelib.envelope import canonical_json, seal
+from chalicelib.envelope import STORE_METADATA, canonical_json, seal
 from chalicelib.storage import TipStore
 
 from .cache import STATE_KEY_RE, Cache
@@ -89,7 +89,7 @@ def mark(
     while True:
         key = event_key(receipt, when)
         # A False here means the random suffix collided: pick another, never overwrite.
-        if store.put_new(key, sealed, {"vigie-envelope": "1"}):
+        if store.put_new(key, sealed, STORE_METADATA):
             break
     if cache is not None:
         cache.ensure()
