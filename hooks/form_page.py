@@ -74,7 +74,9 @@ def form_settings(values: dict[str, Any], page_url: str) -> dict[str, Any]:
         "worker": get_relative_url(WORKER, page_url),
         "police": str((values.get("emergency") or {}).get("police", "17")),
         "campaignPattern": envelope.CAMPAIGN_CODE_RE.pattern,
-        "campaignMax": 32,
+        "campaignMax": envelope.CAMPAIGN_MAX,
+        # Renew a challenge a little before the intake would call it expired.
+        "challengeMaxAgeMs": int(values.get("pow_expires_seconds", 600)) * 800,
         "textLimits": dict(envelope.TEXT_LIMITS),
         "maxAttachments": envelope.MAX_ATTACHMENTS,
         "maxAttachmentBytes": envelope.MAX_ATTACHMENT_BYTES,

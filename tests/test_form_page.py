@@ -95,6 +95,8 @@ def test_keys_and_limits_are_baked_into_the_page(
     assert settings["maxAttachments"] == envelope.MAX_ATTACHMENTS
     assert settings["campaignPattern"] == envelope.CAMPAIGN_CODE_RE.pattern
     assert settings["worker"] == "../assets/form/pow-worker.js"
+    # Challenges are renewed before the intake would call them expired.
+    assert 0 < settings["challengeMaxAgeMs"] < 1000 * 600
     assert html.find("script", id="vigie-form-config")[0]["type"] == "application/json"
 
 

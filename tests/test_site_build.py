@@ -203,6 +203,7 @@ def test_values_are_json_ready_with_the_documented_keys(cfg: Config) -> None:
         "intake_url",
         "max_body_bytes",
         "pow_max_number",
+        "pow_expires_seconds",
         "report_url",
         "site_url",
         "name",

@@ -53,7 +53,7 @@ CHANNELS = ("web", "form")
 ATTACHMENT_TYPES = ("image/jpeg", "image/png")
 # Coarse campaign code carried *inside* the ciphertext (e.g. "BSN-CENTRE").
 CAMPAIGN_CODE_RE = re.compile(r"^[A-Z0-9]{2,12}(?:-[A-Z0-9]{1,12}){0,3}$")
-_CAMPAIGN_MAX = 32
+CAMPAIGN_MAX = 32
 _B64_43 = re.compile(rb"^[A-Za-z0-9+/]{43}$")
 _B64_BODY = re.compile(rb"^[A-Za-z0-9+/]{0,64}$")
 _VCHARS = re.compile(rb"^[\x21-\x7e]+$")
@@ -236,7 +236,7 @@ def canonical_json(value: Any) -> bytes:
 def normalize_campaign(code: str) -> str:
     """Validate a campaign code from a poster URL; '' when absent."""
     code = code.strip().upper()
-    if code and (len(code) > _CAMPAIGN_MAX or not CAMPAIGN_CODE_RE.fullmatch(code)):
+    if code and (len(code) > CAMPAIGN_MAX or not CAMPAIGN_CODE_RE.fullmatch(code)):
         raise EnvelopeError("bad_campaign", "code de campagne invalide")
     return code
 

@@ -117,6 +117,7 @@ def site_values(cfg: Config) -> dict[str, Any]:
         "max_body_bytes": cfg.intake.max_body_bytes,
         "max_body_mb": round(cfg.intake.max_body_bytes / (1024 * 1024), 1),
         "pow_max_number": cfg.intake.pow_max_number,
+        "pow_expires_seconds": cfg.intake.pow_expires_seconds,
         "emergency": emergency,
         # Dial/SMS forms of the numbers (`tel:17`, `sms:114`) for links.
         "tel": {key: _tel(value) for key, value in numbers.items()},

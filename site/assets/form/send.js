@@ -19,8 +19,9 @@
   var DELAYS = [1, 2, 4, 8, 15, 30];
   // 429: a gateway throttling a burst (e.g. after a poster campaign) asks to wait, not to give up.
   var RETRYABLE = [429, 500, 502, 503, 504];
-  // Challenges expire after 10 minutes on the intake; renew a little before.
-  var CHALLENGE_MAX_AGE_MS = 8 * 60 * 1000;
+  // Challenges expire on the intake after [intake] pow_expires_seconds (baked into
+  // the page as challengeMaxAgeMs, 80 % of it); 8 minutes if the page predates it.
+  var DEFAULT_CHALLENGE_MAX_AGE_MS = 8 * 60 * 1000;
   var FETCH_OPTIONS = { credentials: "omit", cache: "no-store", referrerPolicy: "no-referrer" };
 
   function SendError(kind, message) {
@@ -44,7 +45,7 @@
   Session.prototype.warm = function () {
     var pow = this.pow;
     if (pow && pow.key === this.key && !pow.failed &&
-        Date.now() - pow.started < CHALLENGE_MAX_AGE_MS) {
+        Date.now() - pow.started < (this.cfg.challengeMaxAgeMs || DEFAULT_CHALLENGE_MAX_AGE_MS)) {
       return pow.promise;
     }
     var entry = { key: this.key, started: Date.now(), failed: false };
