@@ -9,6 +9,7 @@ and `/api`, as in production.
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -246,66 +247,49 @@ def test_retry_after_the_intake_was_down_stores_exactly_one_tip(
     assert len(posts) >= 2 and len(set(posts)) == 1
 
 
-def test_a_refused_proof_of_work_gets_a_new_key_and_one_retry(
-    browser: Any, live: Live, identity: Any
-) -> None:
+def send_with_first_post_answered(
+    browser: Any, live: Live, identity: Any, status: int, error: str, **headers: str
+) -> list[tuple[str | None, bytes | None]]:
+    """Submit the form while the first POST gets a canned answer (fault injection:
+    the real intake handles every later attempt); return what each attempt sent."""
     page = browser.new_page()
-    keys: list[str | None] = []
-    state = {"refused": False}
+    seen: list[tuple[str | None, bytes | None]] = []
 
-    def refuse_once(route: Any) -> None:
-        keys.append(route.request.headers.get("idempotency-key"))
-        if not state["refused"]:
-            state["refused"] = True
-            # What the intake answers to an expired challenge (fault injection:
-            # the real intake handles the retry).
-            route.fulfill(
-                status=403,
-                content_type="application/json",
-                body='{"error":"pow_expired","message":"Preuve de travail expirée."}',
-            )
-        else:
+    def answer_first(route: Any) -> None:
+        seen.append((route.request.headers.get("idempotency-key"), route.request.post_data_buffer))
+        if len(seen) > 1:
             route.continue_()
+            return
+        body = json.dumps({"error": error, "message": "Réponse simulée."})
+        route.fulfill(status=status, headers=headers, content_type="application/json", body=body)
 
-    page.route("**/api/tips", refuse_once)
+    page.route("**/api/tips", answer_first)
     before = live.keys()
     page.goto(live.url + "signaler/")
     fill(page, None)
     page.click("#vigie-submit")
     page.wait_for_selector("#vigie-receipt:not([hidden])", timeout=30_000)
     page.close()
-    assert len(keys) == 2 and keys[0] != keys[1]
     assert_typed(new_tip(live, before, identity)[1])
+    return seen
+
+
+def test_a_refused_proof_of_work_gets_a_new_key_and_one_retry(
+    browser: Any, live: Live, identity: Any
+) -> None:
+    # What the intake answers to an expired challenge.
+    seen = send_with_first_post_answered(browser, live, identity, 403, "pow_expired")
+    assert len(seen) == 2 and seen[0][0] != seen[1][0]
 
 
 def test_a_503_is_retried_with_the_same_key_and_body(
     browser: Any, live: Live, identity: Any
 ) -> None:
-    page = browser.new_page()
-    seen: list[tuple[str | None, bytes | None]] = []
-
-    def unavailable_once(route: Any) -> None:
-        seen.append((route.request.headers.get("idempotency-key"), route.request.post_data_buffer))
-        if len(seen) == 1:
-            # What the intake answers when its storage is down (fault injection).
-            route.fulfill(
-                status=503,
-                headers={"Retry-After": "1"},
-                content_type="application/json",
-                body='{"error":"storage_unavailable","message":"Service indisponible."}',
-            )
-        else:
-            route.continue_()
-
-    page.route("**/api/tips", unavailable_once)
-    before = live.keys()
-    page.goto(live.url + "signaler/")
-    fill(page, None)
-    page.click("#vigie-submit")
-    page.wait_for_selector("#vigie-receipt:not([hidden])", timeout=30_000)
-    page.close()
+    # What the intake answers when its storage is down.
+    seen = send_with_first_post_answered(
+        browser, live, identity, 503, "storage_unavailable", **{"Retry-After": "1"}
+    )
     assert len(seen) == 2 and seen[0] == seen[1]  # same key, same ciphertext
-    assert_typed(new_tip(live, before, identity)[1])
 
 
 def test_errors_are_announced_and_linked_to_their_fields(browser: Any, live: Live) -> None:
