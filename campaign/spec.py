@@ -20,7 +20,7 @@ from PIL import Image, features
 from campaign.formats import FORMATS
 from campaign.texts import LANGUAGES, RTL_LANGUAGES, TEXT_KEYS, texts_for
 from chalicelib.config import Config, ConfigError
-from chalicelib.envelope import _CAMPAIGN_MAX, CAMPAIGN_CODE_RE
+from chalicelib.envelope import CAMPAIGN_CODE_RE, CAMPAIGN_MAX
 
 LAYOUTS = ("bandeau", "classique")
 _COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -259,11 +259,11 @@ def _variants(
             raise chk.fail(where, "expected a table")
         chk.unknown(table, _VARIANT_KEYS, where)
         code = chk.string(table, "code", where, None)
-        if len(code) > _CAMPAIGN_MAX or not CAMPAIGN_CODE_RE.match(code):
+        if len(code) > CAMPAIGN_MAX or not CAMPAIGN_CODE_RE.fullmatch(code):
             raise chk.fail(
                 f"{where} code",
                 f"{code!r} is not a campaign code: 2-12 capital letters or digits, then up to "
-                f"3 dash-separated parts, {_CAMPAIGN_MAX} characters at most (e.g. BSN-CENTRE)",
+                f"3 dash-separated parts, {CAMPAIGN_MAX} characters at most (e.g. BSN-CENTRE)",
             )
         if code in seen:
             raise chk.fail(f"{where} code", f"{code!r} is used by another variant")
