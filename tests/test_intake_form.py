@@ -124,6 +124,12 @@ def test_form_refusals_are_4xx_html_and_store_nothing(
         response = client.http.post("/api/tips/form", headers={"Content-Type": ctype}, body=body)
     assert response.status_code == status, response.body
     assert [o.key for o in store.list("tips/")] == []
+    if status == 415:  # refused by content type before the form is read: JSON like the API
+        assert response.headers["Content-Type"].startswith("application/json")
+    else:  # a French page the person can read, with the way back to the form
+        assert response.headers["Content-Type"].startswith("text/html")
+        page = response.body.decode()
+        assert 'lang="fr"' in page and "Rien n'a été enregistré" in page and "/signaler/" in page
 
 
 def test_non_image_upload_is_refused(backend_config: Any) -> None:
