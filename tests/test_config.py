@@ -71,15 +71,18 @@ def test_config_file_from_environment_and_errors(tmp_path: Path) -> None:
         load_config(tmp_path / "missing.toml", {})
 
 
-def test_cli_reports_a_bad_config_in_one_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_cli_reports_a_bad_config_in_one_line(tmp_path: Path, where: str) -> None:
+    """`vigie --config F serve` and `vigie serve --config F` (the issue's spelling) both work."""
     path = tmp_path / "bad.toml"
     path.write_text('[intake]\nstore = "nowhere"\n')
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "vigie"), "--config", str(path), "serve", "--no-build"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
+    vigie = str(Path(sys.executable).parent / "vigie")
+    args = (
+        ["--config", str(path), "serve", "--no-build"]
+        if where == "before"
+        else ["serve", "--config", str(path), "--no-build"]
     )
+    result = subprocess.run([vigie, *args], capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert "[intake] store" in result.stderr and "Traceback" not in result.stderr

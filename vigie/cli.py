@@ -41,7 +41,27 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
+    _accept_config_anywhere(parser)
     return parser
+
+
+def _accept_config_anywhere(parser: argparse.ArgumentParser) -> None:
+    """`vigie serve --config FILE` works as well as `vigie --config FILE serve`.
+
+    Every subcommand also takes --config; SUPPRESS keeps a subcommand without
+    it from resetting a value given before the subcommand.
+    """
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                if not any("--config" in a.option_strings for a in child._actions):
+                    child.add_argument(
+                        "--config",
+                        metavar="FILE",
+                        default=argparse.SUPPRESS,
+                        help="configuration file (default: $VIGIE_CONFIG, else ./vigie.toml)",
+                    )
+                _accept_config_anywhere(child)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
