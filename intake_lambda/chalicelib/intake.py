@@ -190,12 +190,8 @@ class Intake:
         # Up to 8 distinct random slots: exact for small budgets, and for large ones
         # a refusal means the hour is almost certainly (>= ~90%) spent.
         for slot in secrets.SystemRandom().sample(range(budget), min(budget, 8)):
-            try:
-                if self.store.put_new(f"intake/form-budget/{hour}/{slot}", b""):
-                    return
-            except StoreUnavailable as exc:
-                log.warning("store write failed: %s", exc)
-                raise store_unavailable() from None
+            if self._put(f"intake/form-budget/{hour}/{slot}", b""):
+                return
         raise ApiError(
             429,
             "form_budget_exhausted",
