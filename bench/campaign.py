@@ -25,15 +25,14 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "intake_lambda"))
 
 from PIL import Image  # noqa: E402
 
-from campaign.build import build_campaign, render_job  # noqa: E402
-from campaign.formats import FORMATS  # noqa: E402
-from campaign.layout import layout_piece  # noqa: E402
-from campaign.spec import Campaign, load_campaign  # noqa: E402
-from chalicelib.config import build_config  # noqa: E402
+from vigie.campaign.build import build_campaign, render_job  # noqa: E402
+from vigie.campaign.formats import FORMATS  # noqa: E402
+from vigie.campaign.layout import layout_piece  # noqa: E402
+from vigie.campaign.spec import Campaign, load_campaign  # noqa: E402
+from vigie.core.config import build_config  # noqa: E402
 
 CFG = build_config({"site": {"report_url": "https://signaler.vigie-besancon.fr/signaler/"}})
 REPEAT = 3

@@ -27,7 +27,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "intake_lambda"))
 
 Row = dict[str, Any]
 
@@ -50,12 +49,12 @@ def _row(name: str, value: float, unit: str, baseline: float, goal: str) -> Row:
 def run() -> list[Row]:
     import pyrage
 
-    from chalicelib import envelope
-    from chalicelib.config import load_config
-    from chalicelib.storage import open_store
     from tests.support.flood import flood, noop_rate, quiet_rate
     from tests.support.hardening import tiny_site
     from tests.support.live import LiveVigie, write_config
+    from vigie.core import envelope
+    from vigie.core.config import load_config
+    from vigie.core.storage import open_store
 
     identity = pyrage.x25519.Identity.generate()
     recipients = [str(identity.to_public())]

@@ -27,7 +27,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "intake_lambda"))
 
 BUNDLE = ROOT / "tools" / "bundle"
 FORM_ASSETS = ROOT / "site" / "assets" / "form"
@@ -137,7 +136,7 @@ def browser_figures(page: Any) -> dict[str, float]:
     )
     figures["encrypt"] = ms / 1000
 
-    from chalicelib.envelope import Attachment, Tip, seal, serialize_tip
+    from vigie.core.envelope import Attachment, Tip, seal, serialize_tip
 
     started = time.perf_counter()
     tip = Tip(

@@ -27,7 +27,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "intake_lambda"))
 
 WORKERS = 8  # the same as vigie.inbox.cache.PULL_WORKERS
 GOAL_RATIO = 1.3
@@ -92,8 +91,8 @@ def child_main(mode: str, args: dict[str, Any]) -> None:
             total = sum(fetch(k) for k in keys)
         assert total > 0 and len(keys) == args["count"], (len(keys), args["count"])
     else:
-        from chalicelib.config import build_config
-        from chalicelib.storage import open_store
+        from vigie.core.config import build_config
+        from vigie.core.storage import open_store
         from vigie.inbox import listing, triage
         from vigie.inbox.cache import Cache, pull
         from vigie.inbox.keys import load_identities
@@ -104,7 +103,7 @@ def child_main(mode: str, args: dict[str, Any]) -> None:
         )
         cache = Cache(Path(args["cache"]))
         if mode == "pull":
-            from chalicelib.s3store import make_s3_client
+            from vigie.core.s3store import make_s3_client
 
             # The client the CLI builds, so the figure is what an analyst gets.
             store = open_store(cfg.intake, s3_client=make_s3_client(cfg.intake))
@@ -133,7 +132,7 @@ def _peak_mib() -> float:
 
 
 def _populate(endpoint: str, bucket: str, count: int, recipient: str) -> None:
-    from chalicelib import envelope
+    from vigie.core import envelope
 
     client = _boto_client(endpoint)
     client.create_bucket(Bucket=bucket)

@@ -24,7 +24,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "intake_lambda"))
 
 Row = dict[str, Any]
 
@@ -53,8 +52,8 @@ def _medians(codes: dict[str, str], rounds: int = 9) -> dict[str, float]:
 def cold_start() -> list[Row]:
     key = "age1" + "q" * 58
     setup = (
-        "import app; from chalicelib.config import build_config; "
-        "from chalicelib.storage import open_store; "
+        "import app; from vigie.core.config import build_config; "
+        "from vigie.core.storage import open_store; "
         "cfg = build_config({{'intake': {{'store': '{store}', 's3_endpoint_url': "
         "'http://127.0.0.1:9'}}, 'analysts': {{'recipients': ['{key}']}}}}, {{}}); "
         "s = open_store(cfg.intake)"
@@ -93,11 +92,11 @@ def per_tip() -> list[Row]:
     import pyrage
     from chalice.test import Client
 
-    from chalicelib import envelope
-    from chalicelib.config import build_config
-    from chalicelib.intake import Intake
-    from chalicelib.storage import DirStore
     from tests.support.intake_client import TEST_SECRET, new_key, solve
+    from vigie.core import envelope
+    from vigie.core.config import build_config
+    from vigie.core.intake import Intake
+    from vigie.core.storage import DirStore
     from vigie.serve import load_intake_app
 
     rows: list[Row] = []
@@ -161,10 +160,10 @@ def junk_rate(seconds: float = 3.0) -> list[Row]:
     from chalice.config import Config as ChaliceConfig
     from chalice.local import LocalGateway
 
-    from chalicelib.config import build_config
-    from chalicelib.intake import Intake
-    from chalicelib.storage import DirStore
     from tests.support.intake_client import TEST_SECRET
+    from vigie.core.config import build_config
+    from vigie.core.intake import Intake
+    from vigie.core.storage import DirStore
     from vigie.serve import load_intake_app
 
     app_module = load_intake_app()

@@ -1,7 +1,7 @@
 """MkDocs hook for the report form page (/signaler/): bake its settings at build time.
 
 - Replaces `<!--vigie:categories-->` with one radio button per category, with the
-  French labels of `chalicelib.envelope.CATEGORIES` (one owner for the list).
+  French labels of `vigie.core.envelope.CATEGORIES` (one owner for the list).
 - Appends `<script type="application/json" id="vigie-form-config">`: the analysts'
   age public keys, the intake URL and the envelope limits. Why baked and not
   fetched: a key fetched at run time could be swapped by whoever controls the API
@@ -43,7 +43,7 @@ def sri(data: bytes) -> str:
 
 
 def categories_html() -> str:
-    from chalicelib.envelope import CATEGORIES
+    from vigie.core.envelope import CATEGORIES
 
     rows = []
     for i, (value, label) in enumerate(CATEGORIES.items()):
@@ -59,7 +59,7 @@ def categories_html() -> str:
 
 def form_settings(values: dict[str, Any], page_url: str) -> dict[str, Any]:
     """What form.js needs, from the site values and the envelope's limits."""
-    from chalicelib import envelope
+    from vigie.core import envelope
 
     recipients = [str(r) for r in values.get("recipients", [])]
     bad = [r for r in recipients if not X25519_RECIPIENT.match(r)]

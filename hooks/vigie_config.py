@@ -25,7 +25,7 @@ _PLACEHOLDER = re.compile(r"\{\{\s*vigie\.([A-Za-z0-9_.]+)\s*\}\}")
 
 def on_config(config: Any) -> Any:
     if not config.extra.get("vigie"):
-        from chalicelib.config import load_config
+        from vigie.core.config import load_config
         from vigie.site.values import site_values
 
         config.extra["vigie"] = site_values(load_config(None, os.environ))

@@ -1,4 +1,4 @@
-"""Vigie intake: the Chalice routes, and nothing else (logic in chalicelib.intake).
+"""Vigie intake: the Chalice routes, and nothing else (logic in vigie.core.intake).
 
 Privacy: no route reads the client address, user agent or referrer, and
 nothing here logs requests. API Gateway access logging stays off (see
@@ -13,8 +13,8 @@ from typing import Any
 
 from chalice.app import Chalice, Response
 
-from chalicelib.http import JSON_CSP, SECURITY_HEADERS, ApiError, Request
-from chalicelib.http import Response as VigieResponse
+from vigie.core.http import JSON_CSP, SECURITY_HEADERS, ApiError, Request
+from vigie.core.http import Response as VigieResponse
 
 
 class _ThreadSafeChalice(Chalice):
@@ -54,8 +54,8 @@ def configure(intake: Any) -> None:
 def _intake() -> Any:
     # Built on first use, not at import: the environment is read at the edge.
     if "intake" not in _state:
-        from chalicelib.config import load_config
-        from chalicelib.runtime import build_intake
+        from vigie.core.config import load_config
+        from vigie.core.runtime import build_intake
 
         _state["intake"] = build_intake(load_config(None, os.environ), os.environ)
     return _state["intake"]

@@ -6,7 +6,6 @@ Keys are generated at run time in pytest's temp dirs; nothing secret is committe
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,11 +14,10 @@ import pyrage
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "intake_lambda"))
 
-from chalicelib.config import Config, build_config  # noqa: E402
-from chalicelib.storage import TipStore, open_store  # noqa: E402
 from tests.support.seaweed import SeaweedServer  # noqa: E402
+from vigie.core.config import Config, build_config  # noqa: E402
+from vigie.core.storage import TipStore, open_store  # noqa: E402
 
 # boto3 needs credentials even for an auth-less local SeaweedFS. Set for the
 # test process only, never read at import time by Vigie itself.

@@ -31,9 +31,6 @@ from typing import Any
 import pyrage
 import pytest
 
-from chalicelib import envelope
-from chalicelib.config import load_config
-from chalicelib.storage import TipStore, open_store
 from tests.support.hardening import (
     SAMPLE_TIP,
     healthy,
@@ -48,6 +45,9 @@ from tests.support.hardening import (
 )
 from tests.support.intake_client import new_key
 from tests.support.live import LiveVigie, write_config
+from vigie.core import envelope
+from vigie.core.config import load_config
+from vigie.core.storage import TipStore, open_store
 
 # One server for the whole module, on one worker (the slow-body clients run
 # in the background while the other cases go on).

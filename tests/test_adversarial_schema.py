@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
-from chalicelib.storage import TipStore, open_store
 from tests.support.hardening import healthy, open_all, tiny_site, tip_keys
 from tests.support.live import LiveVigie, write_config
+from vigie.core.storage import TipStore, open_store
 
 SPEC = Path(__file__).resolve().parent.parent / "intake_lambda" / "openapi.yaml"
 FORM = "/api/tips/form"
@@ -50,7 +50,7 @@ def target(
         store_url = f"s3://{bucket}/schema{os.urandom(4).hex()}"
         extra["s3_endpoint_url"] = seaweed.endpoint
     config = write_config(tmp / "vigie.toml", store_url, [str(identity.to_public())], **extra)
-    from chalicelib.config import load_config
+    from vigie.core.config import load_config
 
     store = open_store(load_config(config, {}).intake)
     with LiveVigie(config, tiny_site(tmp / "site")) as live:

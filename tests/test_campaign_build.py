@@ -16,12 +16,12 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from campaign.build import build_campaign
-from campaign.formats import FORMATS
-from campaign.pdf import SLUG_MM
-from campaign.spec import load_campaign
-from chalicelib.config import build_config
+from vigie.campaign.build import build_campaign
+from vigie.campaign.formats import FORMATS
+from vigie.campaign.pdf import SLUG_MM
+from vigie.campaign.spec import load_campaign
 from vigie.cli import main
+from vigie.core.config import build_config
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "campaign" / "examples" / "besancon.toml"

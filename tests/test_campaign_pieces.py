@@ -10,15 +10,15 @@ import segno
 import zxingcpp
 from PIL import Image
 
-from campaign.build import build_campaign
-from campaign.formats import FORMATS, Format
-from campaign.layout import LayoutError, layout_piece
-from campaign.qr import QRTooDense, piece_url, plan_qr, render_qr
-from campaign.render import draw_piece
-from campaign.spec import Campaign, Variant, load_campaign
-from campaign.textfit import ink_box
-from campaign.verify import VerifyError, verify_page
-from chalicelib.config import build_config
+from vigie.campaign.build import build_campaign
+from vigie.campaign.formats import FORMATS, Format
+from vigie.campaign.layout import LayoutError, layout_piece
+from vigie.campaign.qr import QRTooDense, piece_url, plan_qr, render_qr
+from vigie.campaign.render import draw_piece
+from vigie.campaign.spec import Campaign, Variant, load_campaign
+from vigie.campaign.textfit import ink_box
+from vigie.campaign.verify import VerifyError, verify_page
+from vigie.core.config import build_config
 
 CFG = build_config({"site": {"report_url": "https://signaler.vigie-besancon.fr/signaler/"}})
 LONG_URL = "https://signaler.example.fr/" + "/".join(c * 30 for c in "abcd") + "/"

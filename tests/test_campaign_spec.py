@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from campaign.build import check_campaign
-from campaign.spec import CampaignError, load_campaign
-from chalicelib.config import build_config
+from vigie.campaign.build import check_campaign
+from vigie.campaign.spec import CampaignError, load_campaign
 from vigie.cli import main
+from vigie.core.config import build_config
 
 CFG = build_config({"site": {"report_url": "https://signaler.vigie-besancon.fr/signaler/"}})
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.config import ConfigError, build_config, load_config
+from vigie.core.config import ConfigError, build_config, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "age1" + "q" * 58

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from vigie.lambdapkg import vendor_core
+
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.xdist_group("chalice-package")
 
@@ -24,6 +26,7 @@ def template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     stage = request.param
     if stage not in _PACKAGED:
         out = tmp_path_factory.mktemp(f"pkg-{stage}")
+        vendor_core()  # the build step `chalice package` needs (vigie.core under vendor/)
         env = {**os.environ, "AWS_DEFAULT_REGION": "eu-west-3"}
         subprocess.run(
             [str(Path(sys.executable).parent / "chalice"), "package", "--stage", stage, str(out)],
@@ -87,7 +90,7 @@ def test_secret_comes_from_secrets_manager_not_the_repo(template: Any) -> None:
 
 def test_lambda_holds_only_public_keys_and_known_settings(template: Any) -> None:
     """P3: nothing in the function's configuration is a private key."""
-    from chalicelib.config import ENV_OVERRIDES
+    from vigie.core.config import ENV_OVERRIDES
 
     env = template["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]
     assert set(env) <= set(ENV_OVERRIDES) | {"VIGIE_SECRET"}

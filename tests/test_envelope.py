@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chalicelib import envelope
-from chalicelib.envelope import EnvelopeError, check_age
 from tests.support.intake_client import intake_client, post_tip
+from vigie.core import envelope
+from vigie.core.envelope import EnvelopeError, check_age
 
 TIP = envelope.Tip(
     category="spot",

@@ -19,10 +19,6 @@ from typing import Any
 
 import pytest
 
-from chalicelib import envelope
-from chalicelib.intake import tip_key
-from chalicelib.s3store import S3Store
-from chalicelib.storage import TipStore
 from tests.support.hardening import (
     SAMPLE_TIP,
     Answer,
@@ -38,6 +34,10 @@ from tests.support.intake_client import new_key
 from tests.support.live import LiveVigie, write_config
 from tests.support.proxy import PASS, Action, FaultProxy, Seen
 from tests.support.seaweed import SeaweedServer
+from vigie.core import envelope
+from vigie.core.intake import tip_key
+from vigie.core.s3store import S3Store
+from vigie.core.storage import TipStore
 
 pytestmark = pytest.mark.xdist_group("faults")
 

@@ -15,11 +15,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from chalicelib import envelope
-from chalicelib.storage import DirStore
 from tests.support.hardening import Answer, request, solved_headers, tiny_site
 from tests.support.intake_client import new_key
 from tests.support.live import LiveVigie, write_config
+from vigie.core import envelope
+from vigie.core.storage import DirStore
+from vigie.inbox.reader import open_sealed
 
 SLOW_DISK = '''"""Test-only (written by tests/test_faults_intake_kill.py): a slow disk."""
 import os, time
@@ -83,5 +84,5 @@ def test_kill_9_during_a_large_write_leaves_no_visible_partial_tip(
     assert retry.status == 201
     [stored] = list(store.list("tips/"))
     assert store.get(stored.key) == body
-    tip = envelope.parse_tip(envelope.open_sealed(store.get(stored.key), [identity]))
+    tip = envelope.parse_tip(open_sealed(store.get(stored.key), [identity]))
     assert len(tip.attachments) == 2

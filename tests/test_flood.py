@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 
-from chalicelib import envelope
-from chalicelib.config import load_config
-from chalicelib.intake import tip_key
-from chalicelib.storage import open_store
 from tests.support.flood import flood
 from tests.support.hardening import open_all, post_tip, submit_with_retries, tiny_site
 from tests.support.live import LiveVigie, write_config
+from vigie.core import envelope
+from vigie.core.config import load_config
+from vigie.core.intake import tip_key
+from vigie.core.storage import open_store
 
 REAL_TIPS = 20
 JUNK_TOTAL = 6000

@@ -16,11 +16,13 @@ from typing import Any
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
-from chalicelib.config import load_config
-from chalicelib.envelope import Tip, open_sealed, parse_tip
-from chalicelib.storage import TipStore, open_store
 from tests.support.live import LiveVigie, write_config
+from vigie.core.config import load_config
+from vigie.core.envelope import Tip, parse_tip
+from vigie.core.storage import TipStore, open_store
+from vigie.inbox.reader import open_sealed
 from vigie.site.build import build_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("form-live")]
@@ -228,10 +230,9 @@ def test_retry_after_the_intake_was_down_stores_exactly_one_tip(
     live.server.stop()  # SIGKILL: the intake (and site) are gone
     try:
         page.click("#vigie-submit")
-        page.wait_for_function(
-            "document.getElementById('vigie-status').textContent.includes('Nouvel essai')",
-            timeout=15_000,
-        )
+        # A locator assertion, not wait_for_function: the page's CSP forbids
+        # eval, which Playwright's string predicates need while polling.
+        expect(page.locator("#vigie-status")).to_contain_text("Nouvel essai", timeout=15_000)
         assert "Ne fermez pas cette page" in page.inner_text("#vigie-status")
         # The button keeps the keyboard focus while it waits (aria-disabled).
         assert page.evaluate("document.activeElement.id") == "vigie-submit"

@@ -19,9 +19,9 @@ import pyrage
 import pytest
 from mkdocs.exceptions import PluginError
 
-from chalicelib import envelope
-from chalicelib.config import build_config
 from hooks import form_page
+from vigie.core import envelope
+from vigie.core.config import build_config
 from vigie.site.build import build_site
 
 ROOT = Path(__file__).resolve().parent.parent

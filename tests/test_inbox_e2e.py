@@ -19,9 +19,6 @@ import pyrage
 import pytest
 from PIL import Image
 
-from chalicelib import envelope
-from chalicelib.config import Config
-from chalicelib.storage import TipStore
 from tests.conftest import make_config
 from tests.test_inbox_helpers import (
     new_receipt,
@@ -32,6 +29,9 @@ from tests.test_inbox_helpers import (
     write_toml,
 )
 from tests.test_stats import ints_under_threshold
+from vigie.core import envelope
+from vigie.core.config import Config
+from vigie.core.storage import TipStore
 from vigie.inbox import service
 from vigie.inbox.cache import Cache
 
@@ -249,7 +249,7 @@ def test_age_cli_reads_what_the_inbox_caches(
 ) -> None:
     """The cache holds the stored ciphertext as is: `age -d -i KEY` opens it too."""
     cfg = make_config(f"dir:{tmp_path / 'store'}", [str(identity.to_public())], tmp_path)
-    from chalicelib.storage import open_store
+    from vigie.core.storage import open_store
 
     store = open_store(cfg.intake)
     receipt = submit(cfg, store, envelope.Tip(category="other", description="Colis suspect"))

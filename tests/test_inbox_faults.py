@@ -12,9 +12,6 @@ from typing import Any
 import pyrage
 import pytest
 
-from chalicelib import envelope
-from chalicelib.config import Config
-from chalicelib.storage import StoredObject, StoreUnavailable, TipStore, open_store
 from tests.conftest import make_config
 from tests.support.seaweed import free_port
 from tests.test_inbox_helpers import (
@@ -24,6 +21,9 @@ from tests.test_inbox_helpers import (
     vigie,
     write_toml,
 )
+from vigie.core import envelope
+from vigie.core.config import Config
+from vigie.core.storage import StoredObject, StoreUnavailable, TipStore, open_store
 from vigie.inbox.cache import Cache, pull
 
 

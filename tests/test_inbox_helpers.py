@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from chalicelib import envelope
-from chalicelib.config import Config
-from chalicelib.storage import TipStore
 from tests.support.intake_client import submit_tip
 from vigie.cli import main
+from vigie.core import envelope
+from vigie.core.config import Config
+from vigie.core.storage import TipStore
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 

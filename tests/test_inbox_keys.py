@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib import envelope
-from chalicelib.envelope import ARMOR_BEGIN
 from tests.conftest import make_config
 from tests.test_inbox_helpers import assert_one_line_error, submit, vigie, write_toml
+from vigie.core import envelope
+from vigie.core.envelope import ARMOR_BEGIN
 
 PASSPHRASE = "cheval correct agrafe batterie"
 
@@ -64,7 +64,7 @@ def test_protected_key_round_trip(tmp_path: Path, capsys: pytest.CaptureFixture[
 
     # A tip through the real intake, read with the protected key...
     cfg = make_config(f"dir:{tmp_path / 'store'}", [public], tmp_path)
-    from chalicelib.storage import open_store
+    from vigie.core.storage import open_store
 
     store = open_store(cfg.intake)
     receipt = submit(cfg, store, envelope.Tip(category="stash", description="Garage, box 12"))

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from chalicelib.config import load_config
+from vigie.core.config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 LIFECYCLE = ROOT / "deploy" / "bucket-lifecycle.json"

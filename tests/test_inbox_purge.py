@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pyrage
 
-from chalicelib import envelope
-from chalicelib.storage import DirStore
+from vigie.core import envelope
+from vigie.core.storage import DirStore
 from vigie.inbox.cache import Cache
 from vigie.inbox.purge import plan_and_purge
 from vigie.inbox.triage import mark
@@ -37,5 +37,3 @@ def test_an_unreadable_later_event_keeps_the_tip(tmp_path: Path) -> None:
     assert [r for r, _ in report.deleted] == ["VG-BBBB-BBBB-BBBB"]
     left = [o.key for o in store.list("tips/")]
     assert left == [f"tips/{old}/VG-AAAA-AAAA-AAAA.age"]
-
-

@@ -9,10 +9,6 @@ from typing import Any
 import pyrage
 import pytest
 
-from chalicelib import envelope
-from chalicelib.config import Config
-from chalicelib.http import Request
-from chalicelib.storage import TipStore
 from tests.support.intake_client import (
     get_challenge,
     intake_client,
@@ -20,6 +16,10 @@ from tests.support.intake_client import (
     post_tip,
     tip_headers,
 )
+from vigie.core import envelope
+from vigie.core.config import Config
+from vigie.core.http import Request
+from vigie.core.storage import TipStore
 from vigie.serve import load_intake_app
 
 TIP = envelope.Tip(
@@ -150,8 +150,8 @@ def test_refusals(backend_config: Any, mutate: Any, status: int, code: str) -> N
 
 
 def test_body_over_limit_is_413_even_without_content_length(tmp_path: Any, identity: Any) -> None:
-    from chalicelib.storage import DirStore
     from tests.conftest import make_config
+    from vigie.core.storage import DirStore
 
     cfg = make_config(
         f"dir:{tmp_path / 's'}", [str(identity.to_public())], tmp_path, max_body_bytes=4096

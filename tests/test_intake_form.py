@@ -10,8 +10,8 @@ import pyrage
 import pytest
 from PIL import Image
 
-from chalicelib import envelope
 from tests.support.intake_client import intake_client
+from vigie.core import envelope
 
 FIELDS = {
     "category": "stash",
@@ -145,8 +145,8 @@ def test_non_image_upload_is_refused(backend_config: Any) -> None:
 def test_form_budget_is_global_and_refuses_when_spent(tmp_path: Any, identity: Any) -> None:
     from urllib.parse import urlencode
 
-    from chalicelib.storage import DirStore
     from tests.conftest import make_config
+    from vigie.core.storage import DirStore
 
     cfg = make_config(
         f"dir:{tmp_path / 's'}", [str(identity.to_public())], tmp_path, form_budget_per_hour=2

@@ -7,11 +7,11 @@ from typing import Any
 
 from botocore.stub import Stubber
 
-from chalicelib.config import IntakeConfig
-from chalicelib.s3store import S3Store, make_s3_client
-from chalicelib.storage import DirStore
 from tests.conftest import make_config
 from tests.support.intake_client import intake_client, new_key
+from vigie.core.config import IntakeConfig
+from vigie.core.s3store import S3Store, make_s3_client
+from vigie.core.storage import DirStore
 
 SITE = "https://vigie.example.fr"
 

@@ -16,17 +16,17 @@ from typing import Any
 
 import pytest
 
-from chalicelib.envelope import (
+from tests.support.static import StaticServer
+from tests.vectors import make_vectors
+from vigie.core.envelope import (
     CATEGORIES,
     Attachment,
     Tip,
     check_age,
-    open_sealed,
     parse_tip,
     serialize_tip,
 )
-from tests.support.static import StaticServer
-from tests.vectors import make_vectors
+from vigie.inbox.reader import open_sealed
 
 ROOT = Path(__file__).resolve().parent.parent
 FORM_ASSETS = ROOT / "site" / "assets" / "form"

@@ -9,8 +9,8 @@ from typing import Any
 
 import yaml
 
-from chalicelib import envelope
 from tests.support.intake_client import intake_client, post_tip
+from vigie.core import envelope
 from vigie.serve import load_intake_app
 
 SPEC = yaml.safe_load(

@@ -18,9 +18,9 @@ from urllib.parse import urlencode
 
 import pytest
 
-from chalicelib import envelope
 from tests.support.intake_client import intake_client, new_key, solve
 from tests.support.live import LiveVigie, write_config
+from vigie.core import envelope
 
 # The privacy regression scope is this module plus the tests marked `privacy`
 # elsewhere (zero third-party requests and no cookie on every page, in

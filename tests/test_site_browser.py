@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 import pyrage
 import pytest
 
-from chalicelib.config import load_config
 from tests.support.live import LiveVigie, write_config
+from vigie.core.config import load_config
 from vigie.site.build import build_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("site_browser")]

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from fontTools.ttLib import TTFont
 
-from chalicelib.config import Config, load_config
 from vigie.cli import main as vigie_main
+from vigie.core.config import Config, load_config
 from vigie.site.build import MKDOCS_YML, PROJECT_ROOT, SiteBuildError, build_site
 from vigie.site.values import content_security_policy, site_values
 

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from chalicelib.envelope import Tip
+from vigie.core.envelope import Tip
 from vigie.inbox import stats
 from vigie.inbox.chart import draw
 from vigie.inbox.errors import InboxError

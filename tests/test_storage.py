@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from chalicelib import envelope
-from chalicelib.storage import DirStore, StoreUnavailable, check_key, open_store
 from tests.conftest import make_config
 from tests.support.intake_client import intake_client, new_key, post_tip
 from tests.support.seaweed import SeaweedServer
+from vigie.core import envelope
+from vigie.core.storage import DirStore, StoreUnavailable, check_key, open_store
 
 
 def test_put_new_never_overwrites(backend_config: Any) -> None:
@@ -57,8 +57,8 @@ def test_dir_store_crash_mid_write_leaves_no_visible_partial(tmp_path: Path) -> 
     import time
 
     code = (
-        "import sys, os; sys.path.insert(0, 'intake_lambda');"
-        "from chalicelib import storage;"
+        "import os;"
+        "from vigie.core import storage;"
         "os.fsync = lambda fd: __import__('time').sleep(30);"  # hang inside the write
         f"storage.DirStore({str(tmp_path)!r}).put_new('tips/d/x.age', b'y' * 1000000)"
     )
@@ -114,10 +114,10 @@ def test_open_store_dir_does_not_import_boto3(tmp_path: Path) -> None:
     import sys
 
     code = (
-        "import sys; sys.path.insert(0, 'intake_lambda');"
-        "from chalicelib.storage import open_store; from chalicelib.config import IntakeConfig;"
+        "import sys;"
+        "from vigie.core.storage import open_store; from vigie.core.config import IntakeConfig;"
         f"open_store(IntakeConfig(store='dir:{tmp_path}'));"
-        "import app;"
+        "from vigie.resources import load_intake_app; load_intake_app();"
         "assert 'boto3' not in sys.modules and 'botocore' not in sys.modules, 'boto3 imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[1])

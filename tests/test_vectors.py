@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.envelope import Attachment, Tip, parse_tip, serialize_tip
 from tests.vectors import make_vectors
+from vigie.core.envelope import Attachment, Tip, parse_tip, serialize_tip
 
 VECTORS = json.loads(make_vectors.OUT.read_text(encoding="utf-8"))["vectors"]
 

@@ -12,7 +12,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from chalicelib.config import ConfigError
+from vigie.core.config import ConfigError
 
 # Command groups, imported lazily so `vigie --help` stays fast and one broken
 # optional dependency does not take every command down.
@@ -20,7 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "vigie.serve_cli",
     "vigie.site.cli",
     "vigie.inbox.cli",
-    "campaign.cli",
+    "vigie.campaign.cli",
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from chalicelib.config import Config, load_config
+from vigie.core.config import Config, load_config
 
 
 def load_cli_config(args: argparse.Namespace) -> Config:

@@ -10,8 +10,8 @@ import os
 import sys
 from pathlib import Path
 
-from chalicelib.config import Config
-from chalicelib.runtime import build_intake
+from vigie.core.config import Config
+from vigie.core.runtime import build_intake
 from vigie.demo import DEMO_IDENTITY, ensure_demo_identity
 
 DEFAULT_SITE_DIR = Path("build/site")

@@ -23,7 +23,7 @@ from typing import Any, cast
 
 from chalice.local import LocalGatewayException
 
-from chalicelib.http import SECURITY_HEADERS
+from vigie.core.http import SECURITY_HEADERS
 from vigie.deadlines import HeadDeadlines
 from vigie.static import static_answer
 
@@ -243,13 +243,10 @@ def make_handler(
 
 
 def load_intake_app() -> Any:
-    """Import intake_lambda/app.py (the Chalice app), which is not an installed module."""
-    import importlib
+    """The Chalice app (intake_lambda/app.py), imported by path (vigie.resources)."""
+    from vigie.resources import load_intake_app as load
 
-    project = Path(__file__).resolve().parent.parent / "intake_lambda"
-    if str(project) not in sys.path:
-        sys.path.insert(0, str(project))
-    return importlib.import_module("app")
+    return load()
 
 
 def make_server(

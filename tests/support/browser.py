@@ -25,9 +25,7 @@ CHROMIUM_ARGS = [
 
 
 def launch(playwright: Any) -> Any:
-    return playwright.chromium.launch(
-        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-    )
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
 
 
 def browser_session() -> Iterator[Any]:

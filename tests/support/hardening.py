@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from chalicelib import envelope
-from chalicelib.storage import TipStore
 from tests.support.intake_client import new_key, solve
+from vigie.core import envelope
+from vigie.core.storage import TipStore
+from vigie.inbox.reader import open_sealed
 
 SAMPLE_TIP = envelope.Tip(
     category="spot",
@@ -45,10 +46,7 @@ def tip_keys(store: TipStore) -> list[str]:
 
 def open_all(store: TipStore, identity: Any) -> list[envelope.Tip]:
     """Decrypt and parse every stored tip: a partial or foreign object fails here."""
-    return [
-        envelope.parse_tip(envelope.open_sealed(store.get(key), [identity]))
-        for key in tip_keys(store)
-    ]
+    return [envelope.parse_tip(open_sealed(store.get(key), [identity])) for key in tip_keys(store)]
 
 
 @dataclass

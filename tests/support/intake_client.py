@@ -14,10 +14,10 @@ from typing import Any
 
 from altcha import PayloadV1, solve_challenge_v1
 
-from chalicelib import envelope
-from chalicelib.config import Config
-from chalicelib.intake import Intake
-from chalicelib.storage import TipStore
+from vigie.core import envelope
+from vigie.core.config import Config
+from vigie.core.intake import Intake
+from vigie.core.storage import TipStore
 
 TEST_SECRET = bytes(range(32))  # test-only HMAC secret, not a production value
 

@@ -1,7 +1,7 @@
 """Generate tests/vectors/plaintext.json: known-answer vectors for the tip container.
 
 Each vector is a tip (fields as typed, attachments as base64) and the exact bytes
-`chalicelib.envelope.serialize_tip` makes of it. The browser serializer
+`vigie.core.envelope.serialize_tip` makes of it. The browser serializer
 (site/assets/form/tip.js) must produce the same bytes (tests/test_js_vectors.py)
 and Python must keep doing so (tests/test_vectors.py, which also re-runs this
 generator and compares with the committed file, so the file cannot drift).
@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from chalicelib.envelope import Attachment, Tip, serialize_tip
+from vigie.core.envelope import Attachment, Tip, serialize_tip
 
 OUT = Path(__file__).with_name("plaintext.json")
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from chalicelib.storage import ObjectMissing, StoredObject, TipStore, check_key
+from vigie.core.storage import ObjectMissing, StoredObject, TipStore, check_key
 
 from .errors import InboxError
 

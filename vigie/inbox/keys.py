@@ -25,7 +25,7 @@ from typing import Any
 
 import pyrage
 
-from chalicelib.envelope import ARMOR_BEGIN, ARMOR_END, EnvelopeError, dearmor
+from vigie.core.envelope import ARMOR_BEGIN, ARMOR_END, EnvelopeError, dearmor
 
 from .errors import InboxError
 

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from chalicelib.envelope import CATEGORIES
+from vigie.core.envelope import CATEGORIES
 
 from .errors import InboxError
 from .keys import write_private

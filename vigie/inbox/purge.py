@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from chalicelib.storage import TipStore
+from vigie.core.storage import TipStore
 
 from .cache import STATE_KEY_RE, TIP_KEY_RE, Cache, pull
 from .errors import InboxError

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from chalicelib.config import Config
-from chalicelib.envelope import STORE_METADATA
-from chalicelib.storage import ObjectMissing, TipStore, open_store
+from vigie.core.config import Config
+from vigie.core.envelope import STORE_METADATA
+from vigie.core.storage import ObjectMissing, TipStore, open_store
 
 from . import listing, purge, stats, triage
 from .cache import RECEIPT_RE, TIP_KEY_RE, Cache, pull
@@ -42,7 +42,7 @@ class Analyst:
 
 def open_analyst_store(cfg: Config) -> TipStore:
     if cfg.intake.store.startswith("s3://"):
-        from chalicelib.s3store import make_s3_client
+        from vigie.core.s3store import make_s3_client
 
         return open_store(cfg.intake, s3_client=make_s3_client(cfg.intake))
     return open_store(cfg.intake)

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from chalicelib.envelope import STORE_METADATA, canonical_json, seal
-from chalicelib.storage import TipStore
+from vigie.core.envelope import STORE_METADATA, canonical_json, seal
+from vigie.core.storage import TipStore
 
 from .cache import STATE_KEY_RE, Cache
 from .reader import decrypt

@@ -1,6 +1,7 @@
 """Build the awareness site with MkDocs, programmatically, from a Vigie Config.
 
-`build_site(cfg)` loads `mkdocs.yml` from the project root, puts the site values
+`build_site(cfg)` loads `mkdocs.yml` (from the checkout or the wheel, see
+`vigie.resources`), puts the site values
 (`vigie.site.values.site_values`) into `config.extra["vigie"]` before any hook
 runs, and builds into `build/site` (or `out_dir`). With `strict=True` (the
 default) any MkDocs warning (broken link, missing page, unknown placeholder)
@@ -13,12 +14,15 @@ import logging
 import os
 from pathlib import Path
 
-from chalicelib.config import Config
+from vigie.core.config import Config
+from vigie.resources import mkdocs_yml, source_root
 from vigie.site.values import site_values
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-MKDOCS_YML = PROJECT_ROOT / "mkdocs.yml"
-DEFAULT_OUT = PROJECT_ROOT / "build" / "site"
+# The site sources: a checkout's top level, or the copy a wheel carries
+# (vigie.resources); the output goes to ./build/site by default.
+PROJECT_ROOT = source_root()
+MKDOCS_YML = mkdocs_yml()
+DEFAULT_OUT = Path("build") / "site"
 
 
 class SiteBuildError(Exception):

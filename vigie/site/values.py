@@ -14,7 +14,7 @@ from dataclasses import asdict
 from typing import Any
 from urllib.parse import urlsplit
 
-from chalicelib.config import Config
+from vigie.core.config import Config
 
 # Where the quick-exit button sends people: a busy, neutral, French public site
 # that raises no eyebrow if someone looks at the screen or the tab title.

@@ -30,7 +30,7 @@ def register(subparsers: Any) -> None:
 
 
 def _load(args: argparse.Namespace) -> Any:
-    from campaign.spec import load_campaign
+    from vigie.campaign.spec import load_campaign
 
     camp = load_campaign(args.campaign_file, load_cli_config(args))
     for warning in camp.warnings:
@@ -39,7 +39,7 @@ def _load(args: argparse.Namespace) -> Any:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from campaign.build import build_campaign
+    from vigie.campaign.build import build_campaign
     from vigie.cli import UserError
 
     if args.jobs is not None and args.jobs < 1:
@@ -55,7 +55,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from campaign.build import check_campaign
+    from vigie.campaign.build import check_campaign
 
     plans = check_campaign(_load(args))
     print(f"{args.campaign_file}: OK, {len(plans)} pièces, chaque code tient dans son format")

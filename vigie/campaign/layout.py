@@ -13,11 +13,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from campaign.formats import FORMATS, Format
-from campaign.qr import QRPlan, piece_url, plan_qr
-from campaign.spec import Campaign, Variant
-from campaign.textfit import TextBlock, TextStyle, block_height, place
-from campaign.texts import PieceTexts, texts_for
+from vigie.campaign.formats import FORMATS, Format
+from vigie.campaign.qr import QRPlan, piece_url, plan_qr
+from vigie.campaign.spec import Campaign, Variant
+from vigie.campaign.textfit import TextBlock, TextStyle, block_height, place
+from vigie.campaign.texts import PieceTexts, texts_for
 
 Rect = tuple[int, int, int, int]
 Color = tuple[int, int, int]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from campaign.layout import PiecePlan
-from campaign.qr import render_qr
+from vigie.campaign.layout import PiecePlan
+from vigie.campaign.qr import render_qr
 
 
 @lru_cache(maxsize=8)

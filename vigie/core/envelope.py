@@ -325,7 +325,9 @@ def parse_tip(data: bytes) -> Tip:
     return validate_tip(tip)
 
 
-# ------------------------------------------------------------------- seal / open
+# ------------------------------------------------------------------------- seal
+# Opening (decryption) lives in vigie.inbox.reader: the Lambda ships this
+# module and must carry nothing that decrypts.
 
 
 def seal(plaintext: bytes, recipients: Sequence[str]) -> bytes:
@@ -334,10 +336,3 @@ def seal(plaintext: bytes, recipients: Sequence[str]) -> bytes:
 
     keys = [pyrage.x25519.Recipient.from_str(r) for r in recipients]
     return bytes(pyrage.encrypt(plaintext, keys))
-
-
-def open_sealed(ciphertext: bytes, identities: Sequence[Any]) -> bytes:
-    """Decrypt with pyrage identities (analysts only; never called by the intake)."""
-    import pyrage
-
-    return bytes(pyrage.decrypt(dearmor(ciphertext), list(identities)))

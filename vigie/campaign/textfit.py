@@ -13,8 +13,8 @@ from functools import lru_cache
 
 from PIL import ImageFont
 
-from campaign.fonts import get_font
-from campaign.texts import RTL_LANGUAGES
+from vigie.campaign.fonts import get_font
+from vigie.campaign.texts import RTL_LANGUAGES
 
 # Tallest and deepest letters of each script (accents, hamza, descenders).
 _PROBES = {"rtl": "أبلغ عنها لإخفاء؟ مشفّرة", "ltr": "ÉÀÇÂgjpqy"}

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PIL import ImageFont
 
-from campaign.texts import RTL_LANGUAGES
+from vigie.campaign.texts import RTL_LANGUAGES
 
 
 def _files(package: str) -> Path:

@@ -3,7 +3,7 @@
 Every error names the file, the key and what is expected, and is raised before
 a single output file exists. Variant codes must match the envelope's campaign
 code pattern because they travel inside the encrypted tips (one owner of that
-rule: `chalicelib.envelope`).
+rule: `vigie.core.envelope`).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from urllib.parse import urlsplit
 
 from PIL import Image, features
 
-from campaign.formats import FORMATS
-from campaign.texts import LANGUAGES, RTL_LANGUAGES, TEXT_KEYS, texts_for
-from chalicelib.config import Config, ConfigError
-from chalicelib.envelope import CAMPAIGN_CODE_RE, CAMPAIGN_MAX
+from vigie.campaign.formats import FORMATS
+from vigie.campaign.texts import LANGUAGES, RTL_LANGUAGES, TEXT_KEYS, texts_for
+from vigie.core.config import Config, ConfigError
+from vigie.core.envelope import CAMPAIGN_CODE_RE, CAMPAIGN_MAX
 
 LAYOUTS = ("bandeau", "classique")
 _COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 import segno
 from PIL import Image
 
-from campaign.formats import MIN_CAMERA_PX_PER_MODULE, QR_MARGIN_FACTOR, Format
+from vigie.campaign.formats import MIN_CAMERA_PX_PER_MODULE, QR_MARGIN_FACTOR, Format
 
 QUIET_ZONE = 4  # modules, the minimum the QR standard allows
 SOCIAL_MIN_MODULE_PX = 6  # a screenshot scanned from another screen

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFont
 
-from campaign.fonts import get_font
-from campaign.pdf import PdfPage, write_pdf
+from vigie.campaign.fonts import get_font
+from vigie.campaign.pdf import PdfPage, write_pdf
 
 SHEET_DPI = 100
 PAGE_MM = (420.0, 297.0)

@@ -23,14 +23,14 @@ from typing import Any
 
 from tqdm import tqdm
 
-from campaign.contact import Thumb, contact_sheet, make_thumb
-from campaign.formats import PRINT_DPI
-from campaign.layout import LayoutError, PiecePlan, UnitCache, layout_piece
-from campaign.pdf import MmRect, PdfPage, Rgb, write_pdf
-from campaign.qr import QRTooDense
-from campaign.render import draw_piece, trim
-from campaign.spec import Campaign, CampaignError
-from campaign.verify import VerifyError, verify_page
+from vigie.campaign.contact import Thumb, contact_sheet, make_thumb
+from vigie.campaign.formats import PRINT_DPI
+from vigie.campaign.layout import LayoutError, PiecePlan, UnitCache, layout_piece
+from vigie.campaign.pdf import MmRect, PdfPage, Rgb, write_pdf
+from vigie.campaign.qr import QRTooDense
+from vigie.campaign.render import draw_piece, trim
+from vigie.campaign.spec import Campaign, CampaignError
+from vigie.campaign.verify import VerifyError, verify_page
 
 MANIFEST = "manifest.json"
 CONTACT_SHEET = "contact-sheet.pdf"

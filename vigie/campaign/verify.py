@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import zxingcpp
 from PIL import Image, ImageFilter
 
-from campaign.formats import Format
+from vigie.campaign.formats import Format
 
 # Social images are scanned off another screen: about half their pixels survive.
 SOCIAL_SCALE = 0.5
