@@ -5,6 +5,8 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 UV      := $(BIN)/uv
 APT_GET := $(shell command -v apt-get 2>/dev/null)
+# Every Python file we own: linted, formatted and type-checked (mypy --strict).
+PY_SRC  := intake_lambda/app.py vigie tests hooks bench tools setup.py
 
 .PHONY: run test lint typecheck bench lock system-deps site clean bundle audit vendor
 
@@ -38,10 +40,10 @@ site: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check intake_lambda vigie campaign tests bench
+	$(BIN)/ruff format --check $(PY_SRC)
 
 typecheck: $(STAMP)
-	$(BIN)/mypy intake_lambda/app.py vigie
+	$(BIN)/mypy $(PY_SRC)
 
 # axe-core for the accessibility tests (tests/js, locked, git-ignored node_modules).
 AXE := tests/js/node_modules/axe-core/axe.min.js
@@ -67,7 +69,8 @@ audit: $(STAMP) system-deps
 
 test: $(STAMP) system-deps $(AXE) $(BUNDLE_DEPS)
 	$(BIN)/ruff check .
-	$(BIN)/mypy intake_lambda/app.py vigie
+	$(BIN)/ruff format --check $(PY_SRC)
+	$(BIN)/mypy $(PY_SRC)
 	$(BIN)/python tools/audit.py
 	$(BIN)/pytest -n 2 --dist loadgroup
 

@@ -29,7 +29,7 @@ def _data_paths() -> tuple[str, ...]:
     raise RuntimeError("vigie/resources.py: DATA_PATHS not found")
 
 
-class BuildPyWithData(build_py):
+class BuildPyWithData(build_py):  # type: ignore[misc]  # setuptools has no stubs here
     def run(self) -> None:
         super().run()
         if getattr(self, "editable_mode", False):

@@ -54,7 +54,9 @@ def test_qr_rules_per_format(fmt: str) -> None:
     img = render_qr(plan)
     # Integer pixels per module, no resampling: only pure black and white, exact size.
     assert img.size == (plan.total_px, plan.total_px)
-    assert {v for _, v in img.convert("L").getcolors()} == {0, 255}
+    colors = img.convert("L").getcolors()
+    assert colors is not None
+    assert {v for _, v in colors} == {0, 255}
     assert [r.text for r in zxingcpp.read_barcodes(img)] == [plan.url]
 
 
@@ -120,7 +122,7 @@ def test_verification_catches_a_code_pasted_over(tmp_path: Path) -> None:
     plan = layout_piece(camp, camp.variants[0], "fr", "sticker")
     img = draw_piece(plan, ())
     fake = segno.make_qr("https://arnaque.example/", error="q")
-    fake.save(tmp := tmp_path / "fake.png", scale=plan.qr.module_px, border=4)
+    fake.save(str(tmp := tmp_path / "fake.png"), scale=plan.qr.module_px, border=4)
     fake_img = Image.open(tmp).convert("RGB").resize((plan.qr.total_px, plan.qr.total_px))
     img.paste(fake_img, plan.qr_pos)
     with pytest.raises(VerifyError, match="BSN-CENTRE-fr-sticker: the code read at print"):

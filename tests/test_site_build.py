@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from fontTools.ttLib import TTFont
 
+from tests.support.modules import load_module
 from vigie.cli import main as vigie_main
 from vigie.core.config import Config, load_config
 from vigie.site.build import MKDOCS_YML, PROJECT_ROOT, SiteBuildError, build_site
@@ -226,11 +227,7 @@ def test_csp_allows_a_separate_intake_origin_only_in_connect_and_form() -> None:
 
 
 def test_unknown_placeholder_fails_the_build(tmp_path: Path) -> None:
-    sys.path.insert(0, str(PROJECT_ROOT / "hooks"))
-    try:
-        import vigie_config  # the hook module
-    finally:
-        sys.path.pop(0)
+    vigie_config = load_module(PROJECT_ROOT / "hooks" / "vigie_config.py", "vigie_hook_config")
     from mkdocs.exceptions import PluginError
 
     config = SimpleNamespace(extra={"vigie": site_values(Config())})

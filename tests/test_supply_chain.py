@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
+from tests.support.modules import load_module
 
-import audit  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+audit = load_module(ROOT / "tools" / "audit.py", "vigie_tools_audit")
 
 
 def test_python_lock_is_pinned_and_hashed() -> None:

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from altcha import PayloadV1, solve_challenge_v1
+from altcha.v1 import Payload as PayloadV1
+from altcha.v1 import solve_challenge as solve_challenge_v1
 
 from vigie.core import envelope
 from vigie.core.config import Config

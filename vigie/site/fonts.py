@@ -37,7 +37,7 @@ FACES: dict[str, str] = {
 
 def source_dir() -> Path:
     """Where the PyPI package `fontpkg-atkinson-hyperlegible` keeps the TTF files."""
-    import fontpkg_atkinson_hyperlegible  # type: ignore[import-untyped]
+    import fontpkg_atkinson_hyperlegible
 
     return Path(fontpkg_atkinson_hyperlegible.__file__).parent / "files"
 
@@ -48,8 +48,8 @@ def _tool_versions() -> str:
 
 def subset_woff2(ttf: bytes, chars: str = FRENCH_CHARS) -> bytes:
     """Subset one TTF to `chars` and return it as woff2 bytes."""
-    from fontTools import subset  # type: ignore[import-untyped]
-    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
 
     options = subset.Options()
     options.flavor = "woff2"
