@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from vigie.core import layout
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -84,7 +86,7 @@ def run() -> list[Row]:
                 max_seconds=MAX_SECONDS,
                 real_spacing=0.0,
             )
-        stored = sum(1 for _ in store.list("tips/"))
+        stored = sum(1 for _ in store.list(layout.TIPS))
     junk_writes = stored - 2 * REAL_TIPS
     refused = result.junk_statuses.get(403, 0)
     return [

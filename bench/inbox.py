@@ -103,7 +103,7 @@ def child_main(mode: str, args: dict[str, Any]) -> None:
         )
         cache = Cache(Path(args["cache"]))
         if mode == "pull":
-            from vigie.core.s3store import make_s3_client
+            from vigie.core.storage.s3 import make_s3_client
 
             # The client the CLI builds, so the figure is what an analyst gets.
             store = open_store(cfg.intake, s3_client=make_s3_client(cfg.intake))

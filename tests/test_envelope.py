@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.support.intake_client import intake_client, post_tip
-from vigie.core import envelope
+from vigie.core import envelope, layout
 from vigie.core.envelope import EnvelopeError, check_age
 
 TIP = envelope.Tip(
@@ -144,7 +144,7 @@ def test_age_cli_round_trip_through_the_intake(
     with intake_client(cfg, store) as client:
         response = post_tip(client, ciphertext)
     assert response.status_code == 201, response.body
-    (obj,) = list(store.list("tips/"))
+    (obj,) = list(store.list(layout.TIPS))
     stored = tmp_path / "tip.age"
     stored.write_bytes(store.get(obj.key))
     out = subprocess.run(

@@ -35,9 +35,9 @@ from tests.support.live import LiveVigie, write_config
 from tests.support.proxy import PASS, Action, FaultProxy, Seen
 from tests.support.seaweed import SeaweedServer
 from vigie.core import envelope
-from vigie.core.intake import tip_key
-from vigie.core.s3store import S3Store
+from vigie.core.layout import tip_key
 from vigie.core.storage import TipStore
+from vigie.core.storage.s3 import S3Store
 
 pytestmark = pytest.mark.xdist_group("faults")
 

@@ -20,7 +20,7 @@ from tests.support.hardening import open_all, post_tip, submit_with_retries, tin
 from tests.support.live import LiveVigie, write_config
 from vigie.core import envelope
 from vigie.core.config import load_config
-from vigie.core.intake import tip_key
+from vigie.core.layout import tip_key
 from vigie.core.storage import open_store
 
 REAL_TIPS = 20

@@ -19,6 +19,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from tests.support.live import LiveVigie, write_config
+from vigie.core import layout
 from vigie.core.config import load_config
 from vigie.core.envelope import Tip, parse_tip
 from vigie.core.storage import TipStore, open_store
@@ -48,7 +49,7 @@ class Live:
         return self.server.url
 
     def keys(self) -> set[str]:
-        return {o.key for o in self.store.list("tips/")}
+        return {o.key for o in self.store.list(layout.TIPS)}
 
 
 # Session scope: built once per test worker, never torn down between modules.

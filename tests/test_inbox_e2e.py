@@ -29,7 +29,7 @@ from tests.test_inbox_helpers import (
     write_toml,
 )
 from tests.test_stats import ints_under_threshold
-from vigie.core import envelope
+from vigie.core import envelope, layout
 from vigie.core.config import Config
 from vigie.core.storage import TipStore
 from vigie.inbox import service
@@ -108,7 +108,7 @@ def test_inbox_end_to_end(
     ).stdout
     age_receipt = new_receipt()
     today = datetime.now(UTC).date()
-    store.put_new(f"tips/{today}/{age_receipt}.age", age_cli, {"vigie-envelope": "1"})
+    store.put_new(layout.tip_key(today, age_receipt), age_cli, {"vigie-envelope": "1"})
 
     # 4. Pull (twice: the second fetches nothing) and list.
     r = vigie(capsys, *common_a, "inbox", "pull", "--cache", cache_a)
@@ -224,7 +224,7 @@ def test_inbox_end_to_end(
         r = vigie(capsys, *common_a, "inbox", "mark", receipt, "--cache", cache_a,
                   "--status", status)  # fmt: skip
         assert r.code == 0, r.err
-    assert any(o.key == f"kept/{old}/{old_done}.age" for o in store.list("kept/"))
+    assert any(o.key == layout.kept_key(old, old_done) for o in store.list(layout.KEPT))
     before = sorted(o.key for o in store.list(""))
     r = vigie(capsys, *common_a, "inbox", "purge", "--cache", cache_a, "-i", key_a)
     assert r.code == 0 and "Simulation" in r.out and f"{old_plain} du {old}" in r.out
@@ -264,4 +264,4 @@ def test_age_cli_reads_what_the_inbox_caches(
     ).stdout
     assert envelope.parse_tip(plain).description == "Colis suspect"
     assert bytes(pyrage.decrypt(cached.read_bytes(), [identity])) == plain
-    assert os.path.getsize(cached) == next(iter(store.list("tips/"))).size
+    assert os.path.getsize(cached) == next(iter(store.list(layout.TIPS))).size

@@ -21,7 +21,7 @@ from tests.test_inbox_helpers import (
     vigie,
     write_toml,
 )
-from vigie.core import envelope
+from vigie.core import envelope, layout
 from vigie.core.config import Config
 from vigie.core.storage import StoredObject, StoreUnavailable, TipStore, open_store
 from vigie.inbox.cache import Cache, pull
@@ -41,11 +41,11 @@ def test_damaged_and_foreign_objects_are_listed_and_the_rest_works(
     # Truncated: a real tip cut in the middle of its payload.
     sealed = envelope.seal(envelope.serialize_tip(_tip(2)), cfg.require_recipients())
     truncated, not_age, foreign = new_receipt(), new_receipt(), new_receipt()
-    store.put_new(f"tips/{today}/{truncated}.age", sealed[: len(sealed) - 40])
-    store.put_new(f"tips/{today}/{not_age}.age", b"%PDF-1.7 definitely not age")
+    store.put_new(layout.tip_key(today, truncated), sealed[: len(sealed) - 40])
+    store.put_new(layout.tip_key(today, not_age), b"%PDF-1.7 definitely not age")
     other = pyrage.x25519.Identity.generate()
     store.put_new(
-        f"tips/{today}/{foreign}.age",
+        layout.tip_key(today, foreign),
         envelope.seal(envelope.serialize_tip(_tip(3)), [str(other.to_public())]),
     )
     store.put_new("tips/odd-name.age", b"x")
@@ -173,7 +173,7 @@ def many_tips(
     today = datetime.now(UTC).date()
     for n in range(60):
         place_tip(cfg, store, _tip(n), today)
-    store.put_new("intake/ready", b"ok")  # the intake's own objects are not pulled
+    store.put_new(layout.READY_KEY, b"ok")  # the intake's own objects are not pulled
     return cfg, store, 60
 
 
@@ -198,10 +198,10 @@ def test_interrupted_pull_resumes_without_duplicates_or_gaps(
     damaged.write_bytes(damaged.read_bytes()[:10])
     result = pull(store, cache)
     assert result.listed == total and result.fetched == total - len(partial) + 1
-    stored = {o.key: store.get(o.key) for o in store.list("tips/")}
-    cached = {o.key: cache.get(o.key) for o in cache.list("tips/")}
+    stored = {o.key: store.get(o.key) for o in store.list(layout.TIPS)}
+    cached = {o.key: cache.get(o.key) for o in cache.list(layout.TIPS)}
     assert cached == stored  # nothing missed, nothing duplicated, bytes identical
-    assert not cache.path("intake/ready").exists()
+    assert not cache.path(layout.READY_KEY).exists()
     again = pull(store, cache)
     assert (again.fetched, again.already) == (0, total)
 
@@ -229,7 +229,7 @@ def test_two_pulls_at_once_are_safe(
     assert len(files) == total and not [p for p in files if p.name.startswith(".tmp-")]
     assert all(p.stat().st_mode & 0o777 == 0o600 for p in files)
     assert {o.key: cache.get(o.key) for o in cache.list()} == {
-        o.key: store.get(o.key) for o in store.list("tips/")
+        o.key: store.get(o.key) for o in store.list(layout.TIPS)
     }
 
 

@@ -20,7 +20,7 @@ from PIL import Image
 
 from tests.support.intake_client import submit_tip
 from vigie.cli import main
-from vigie.core import envelope
+from vigie.core import envelope, layout
 from vigie.core.config import Config
 from vigie.core.storage import TipStore
 
@@ -56,7 +56,7 @@ def place_tip(cfg: Config, store: TipStore, tip: envelope.Tip, day: date) -> str
     """Store a tip dated `day` exactly as the intake would have stored it then."""
     receipt = new_receipt()
     data = envelope.seal(envelope.serialize_tip(tip), cfg.require_recipients())
-    assert store.put_new(f"tips/{day.isoformat()}/{receipt}.age", data, {"vigie-envelope": "1"})
+    assert store.put_new(layout.tip_key(day.isoformat(), receipt), data, {"vigie-envelope": "1"})
     return receipt
 
 

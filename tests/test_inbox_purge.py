@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyrage
 
-from vigie.core import envelope
+from vigie.core import envelope, layout
 from vigie.core.storage import DirStore
 from vigie.inbox.cache import Cache
 from vigie.inbox.purge import plan_and_purge
@@ -23,7 +23,7 @@ def test_an_unreadable_later_event_keeps_the_tip(tmp_path: Path) -> None:
     old = TODAY - timedelta(days=120)
     plain = envelope.serialize_tip(envelope.Tip(category="stash", description="garage"))
     for receipt in ("VG-AAAA-AAAA-AAAA", "VG-BBBB-BBBB-BBBB"):
-        store.put_new(f"tips/{old}/{receipt}.age", envelope.seal(plain, [str(me.to_public())]))
+        store.put_new(layout.tip_key(old, receipt), envelope.seal(plain, [str(me.to_public())]))
     start = datetime(2026, 8, 1, tzinfo=UTC)
     # Tip A: readable "in-progress", then an "actioned" this analyst cannot read.
     mark(store, None, [str(me.to_public())], "VG-AAAA-AAAA-AAAA", "in-progress", now=start)
@@ -35,5 +35,5 @@ def test_an_unreadable_later_event_keeps_the_tip(tmp_path: Path) -> None:
     report = plan_and_purge(store, cache, [me], 90, None, TODAY, apply=True)
     assert report.kept_unknown == ["VG-AAAA-AAAA-AAAA"]
     assert [r for r, _ in report.deleted] == ["VG-BBBB-BBBB-BBBB"]
-    left = [o.key for o in store.list("tips/")]
+    left = [o.key for o in store.list(layout.TIPS)]
     assert left == [f"tips/{old}/VG-AAAA-AAAA-AAAA.age"]

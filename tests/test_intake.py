@@ -16,7 +16,7 @@ from tests.support.intake_client import (
     post_tip,
     tip_headers,
 )
-from vigie.core import envelope
+from vigie.core import envelope, layout
 from vigie.core.config import Config
 from vigie.core.http import Request
 from vigie.core.storage import TipStore
@@ -33,7 +33,7 @@ TIP = envelope.Tip(
 
 
 def tips_in(store: TipStore) -> list[str]:
-    return [o.key for o in store.list("tips/")]
+    return [o.key for o in store.list(layout.TIPS)]
 
 
 def sealed(cfg: Config, tip: envelope.Tip = TIP) -> bytes:
@@ -48,7 +48,7 @@ def test_round_trip_stores_decryptable_tip(backend_config: Any, identity: Any) -
     answer = json.loads(response.body)
     assert answer["receipt"].startswith("VG-") and len(answer["receipt"]) == 17
     keys = tips_in(store)
-    assert keys == [f"tips/{answer['received']}/{answer['receipt']}.age"]
+    assert keys == [layout.tip_key(answer["received"], answer["receipt"])]
     tip = envelope.parse_tip(pyrage.decrypt(store.get(keys[0]), [identity]))
     assert tip == TIP
 

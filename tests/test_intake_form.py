@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from tests.support.intake_client import intake_client
-from vigie.core import envelope
+from vigie.core import envelope, layout
 
 FIELDS = {
     "category": "stash",
@@ -57,7 +57,7 @@ def multipart(fields: dict[str, str], files: list[tuple[str, str, bytes]]) -> tu
 
 
 def decrypt_only_tip(store: Any, identity: Any) -> envelope.Tip:
-    keys = [o.key for o in store.list("tips/")]
+    keys = [o.key for o in store.list(layout.TIPS)]
     assert len(keys) == 1
     return envelope.parse_tip(pyrage.decrypt(store.get(keys[0]), [identity]))
 
@@ -123,7 +123,7 @@ def test_form_refusals_are_4xx_html_and_store_nothing(
     with intake_client(cfg, store) as client:
         response = client.http.post("/api/tips/form", headers={"Content-Type": ctype}, body=body)
     assert response.status_code == status, response.body
-    assert [o.key for o in store.list("tips/")] == []
+    assert [o.key for o in store.list(layout.TIPS)] == []
     if status == 415:  # refused by content type before the form is read: JSON like the API
         assert response.headers["Content-Type"].startswith("application/json")
     else:  # a French page the person can read, with the way back to the form
@@ -139,7 +139,7 @@ def test_non_image_upload_is_refused(backend_config: Any) -> None:
         response = client.http.post("/api/tips/form", headers={"Content-Type": ctype}, body=body)
     assert response.status_code == 400
     assert "JPEG ou PNG" in response.body.decode()
-    assert [o.key for o in store.list("tips/")] == []
+    assert [o.key for o in store.list(layout.TIPS)] == []
 
 
 def test_form_budget_is_global_and_refuses_when_spent(tmp_path: Any, identity: Any) -> None:
@@ -163,7 +163,7 @@ def test_form_budget_is_global_and_refuses_when_spent(tmp_path: Any, identity: A
             statuses.append(response.status_code)
     assert statuses.count(201) == 2
     assert set(statuses) == {201, 429}
-    assert len([o for o in store.list("tips/")]) == 2
+    assert len([o for o in store.list(layout.TIPS)]) == 2
 
 
 def test_images_appended_after_the_picture_are_dropped(backend_config: Any, identity: Any) -> None:

@@ -10,8 +10,8 @@ from botocore.stub import Stubber
 from tests.conftest import make_config
 from tests.support.intake_client import intake_client, new_key
 from vigie.core.config import IntakeConfig
-from vigie.core.s3store import S3Store, make_s3_client
 from vigie.core.storage import DirStore
+from vigie.core.storage.s3 import S3Store, make_s3_client
 
 SITE = "https://vigie.example.fr"
 

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from tests.support.intake_client import intake_client, post_tip
-from vigie.core import envelope
+from vigie.core import envelope, layout
 from vigie.serve import load_intake_app
 
 SPEC = yaml.safe_load(
@@ -30,6 +30,11 @@ def test_limits_match_the_envelope_module() -> None:
     assert set(form["category"]["enum"]) == set(envelope.CATEGORIES)
     for name, limit in envelope.TEXT_LIMITS.items():
         assert form[name]["maxLength"] == limit, name
+
+
+def test_receipt_pattern_is_the_store_layout_owners() -> None:
+    receipt = SPEC["components"]["schemas"]["Receipt"]["properties"]["receipt"]
+    assert receipt["pattern"] == layout.RECEIPT_RE.pattern
 
 
 def test_real_answers_match_the_schemas(backend_config: Any) -> None:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import sys
 from collections.abc import Sequence
+from typing import Any
 
-from vigie.core.config import ConfigError
+from vigie.errors import UserError, run_guarded
+
+__all__ = ["UserError", "build_parser", "main"]
 
 # Command groups, imported lazily so `vigie --help` stays fast and one broken
 # optional dependency does not take every command down.
@@ -24,8 +26,30 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
-class UserError(Exception):
-    """An error the user can act on: printed as one line, no traceback."""
+CONFIG_HELP = "configuration file (default: $VIGIE_CONFIG, else ./vigie.toml)"
+
+
+def _config_parent() -> argparse.ArgumentParser:
+    """`--config FILE` for every subcommand, so `vigie serve --config FILE` works too.
+
+    SUPPRESS keeps a subcommand without it from resetting a value given before
+    the subcommand.
+    """
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help=CONFIG_HELP)
+    return parent
+
+
+class _CommandParser(argparse.ArgumentParser):
+    """Every (sub)command parser inherits `--config` through argparse's `parents=`.
+
+    argparse builds nested subcommand parsers with the class of their parent,
+    so a command group added later gets the option without registering it.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["parents"] = [*kwargs.get("parents", ()), _config_parent()]
+        super().__init__(*args, **kwargs)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,49 +57,19 @@ def build_parser() -> argparse.ArgumentParser:
         prog="vigie",
         description="Vigie: anonymous, encrypted tip line (site, intake, campaign, inbox).",
     )
-    parser.add_argument(
-        "--config",
-        metavar="FILE",
-        help="configuration file (default: $VIGIE_CONFIG, else ./vigie.toml)",
+    parser.add_argument("--config", metavar="FILE", help=CONFIG_HELP)
+    sub = parser.add_subparsers(
+        dest="command", metavar="COMMAND", required=True, parser_class=_CommandParser
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
-    _accept_config_anywhere(parser)
     return parser
-
-
-def _accept_config_anywhere(parser: argparse.ArgumentParser) -> None:
-    """`vigie serve --config FILE` works as well as `vigie --config FILE serve`.
-
-    Every subcommand also takes --config; SUPPRESS keeps a subcommand without
-    it from resetting a value given before the subcommand.
-    """
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for child in action.choices.values():
-                if not any("--config" in a.option_strings for a in child._actions):
-                    child.add_argument(
-                        "--config",
-                        metavar="FILE",
-                        default=argparse.SUPPRESS,
-                        help="configuration file (default: $VIGIE_CONFIG, else ./vigie.toml)",
-                    )
-                _accept_config_anywhere(child)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        result = args.func(args)
-    except (ConfigError, UserError) as exc:
-        print(f"vigie: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("vigie: interrupted", file=sys.stderr)
-        return 130
-    return int(result or 0)
+    return run_guarded(lambda: args.func(args))
 
 
 if __name__ == "__main__":

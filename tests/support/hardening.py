@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tests.support.intake_client import new_key, solve
-from vigie.core import envelope
+from vigie.core import envelope, layout
 from vigie.core.storage import TipStore
 from vigie.inbox.reader import open_sealed
 
@@ -41,7 +41,7 @@ def tiny_site(root: Path) -> Path:
 
 def tip_keys(store: TipStore) -> list[str]:
     """Keys of stored tips (the intake's own `intake/` markers are ignored)."""
-    return sorted(o.key for o in store.list("tips/"))
+    return sorted(o.key for o in store.list(layout.TIPS))
 
 
 def open_all(store: TipStore, identity: Any) -> list[envelope.Tip]:

@@ -40,7 +40,7 @@ def _load(args: argparse.Namespace) -> Any:
 
 def _build(args: argparse.Namespace) -> int:
     from vigie.campaign.build import build_campaign
-    from vigie.cli import UserError
+    from vigie.errors import UserError
 
     if args.jobs is not None and args.jobs < 1:
         raise UserError("--jobs: expected a number of worker processes, 1 or more")

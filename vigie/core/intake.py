@@ -26,24 +26,13 @@ from . import envelope, pages
 from .config import Config
 from .formpath import build_form_tip, parse_form
 from .http import ApiError, Request, Response
+from .layout import FORM_BUDGET, format_receipt, tip_key
 from .pow import ProofOfWork, check_idempotency_key
 from .storage import StoreUnavailable, TipStore
 
 log = logging.getLogger("vigie.intake")
 
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 RETRY_AFTER_SECONDS = 5
-
-
-def format_receipt(digest: bytes) -> str:
-    """60 bits as `VG-XXXX-XXXX-XXXX` (Crockford base32: no I, L, O, U to misread)."""
-    n = int.from_bytes(digest[:8], "big") >> 4
-    chars = "".join(_CROCKFORD[(n >> (5 * i)) & 31] for i in reversed(range(12)))
-    return f"VG-{chars[:4]}-{chars[4:8]}-{chars[8:]}"
-
-
-def tip_key(day: str, receipt: str) -> str:
-    return f"tips/{day}/{receipt}.age"
 
 
 def store_unavailable() -> ApiError:
@@ -190,7 +179,7 @@ class Intake:
         # Up to 8 distinct random slots: exact for small budgets, and for large ones
         # a refusal means the hour is almost certainly (>= ~90%) spent.
         for slot in secrets.SystemRandom().sample(range(budget), min(budget, 8)):
-            if self._put(f"intake/form-budget/{hour}/{slot}", b""):
+            if self._put(f"{FORM_BUDGET}{hour}/{slot}", b""):
                 return
         raise ApiError(
             429,

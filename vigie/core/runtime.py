@@ -17,7 +17,7 @@ from typing import Any
 
 from .config import Config, ConfigError
 from .intake import Intake
-from .storage import open_store
+from .storage.factory import open_store
 
 _MIN_SECRET = 32
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import secrets
 import time
 from collections.abc import Iterator
@@ -28,16 +27,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from vigie.core.layout import ANALYST_PREFIXES
 from vigie.core.storage import ObjectMissing, StoredObject, TipStore, check_key
 
 from .errors import InboxError
 
 # What the inbox mirrors. `intake/` (health marker, form budget) is the intake's.
-SYNC_PREFIXES = ("tips/", "kept/", "state/")
-RECEIPT = r"VG-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}"
-RECEIPT_RE = re.compile(rf"^{RECEIPT}$")
-TIP_KEY_RE = re.compile(rf"^(tips|kept)/(\d{{4}}-\d{{2}}-\d{{2}})/({RECEIPT})\.age$")
-STATE_KEY_RE = re.compile(rf"^state/({RECEIPT})/([0-9]{{8}}T[0-9]{{12}}Z-[0-9a-f]{{8,32}})\.age$")
+SYNC_PREFIXES = ANALYST_PREFIXES
 DEFAULT_CACHE = Path(".vigie/inbox")
 # Downloads in flight: S3 latency, not bandwidth, bounds a pull of small objects.
 PULL_WORKERS = 8

@@ -14,9 +14,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from vigie.cli import UserError
 from vigie.cliutil import load_cli_config
 from vigie.core.storage import ObjectMissing, StoreUnavailable
+from vigie.errors import UserError
 
 from . import service
 from .cache import DEFAULT_CACHE

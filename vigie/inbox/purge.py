@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from vigie.core.layout import KEPT, STATE, STATE_KEY_RE, TIP_KEY_RE, TIPS
 from vigie.core.storage import TipStore
 
-from .cache import STATE_KEY_RE, TIP_KEY_RE, Cache, pull
+from .cache import Cache, pull
 from .errors import InboxError
 from .triage import read_states
 
@@ -61,14 +62,14 @@ def plan_and_purge(
     report = PurgeReport(limit_days=limit, applied=apply)
     tips: dict[str, list[str]] = {}
     days: dict[str, str] = {}
-    for prefix in ("tips/", "kept/"):
+    for prefix in (TIPS, KEPT):
         for key in cache.keys(prefix):
             match = TIP_KEY_RE.match(key)
             if match:
                 tips.setdefault(match.group(3), []).append(key)
                 days[match.group(3)] = match.group(2)
     events: dict[str, list[str]] = {}
-    for key in cache.keys("state/"):
+    for key in cache.keys(STATE):
         match = STATE_KEY_RE.match(key)
         if match:
             events.setdefault(match.group(1), []).append(key)

@@ -19,8 +19,9 @@ from typing import Any, Literal
 import pyrage
 
 from vigie.core.envelope import EnvelopeError, Tip, check_age, dearmor, parse_tip
+from vigie.core.layout import KEPT, TIP_KEY_RE, TIPS
 
-from .cache import TIP_KEY_RE, Cache
+from .cache import Cache
 
 Kind = Literal["ok", "foreign", "damaged"]
 # pyrage raises one DecryptError class for every failure; its message is the
@@ -80,7 +81,7 @@ def read_tips(cache: Cache, identities: Sequence[Any]) -> list[Entry]:
     first copy that decrypts wins, so a damaged duplicate does not hide a tip.
     """
     best: dict[str, Entry] = {}
-    for prefix in ("tips/", "kept/"):
+    for prefix in (TIPS, KEPT):
         for key in cache.keys(prefix):
             entry = open_entry(key, cache.get(key), identities)
             current = best.get(entry.receipt)
@@ -92,7 +93,7 @@ def read_tips(cache: Cache, identities: Sequence[Any]) -> list[Entry]:
 def find_tip(cache: Cache, receipt: str, identities: Sequence[Any]) -> Entry | None:
     """One receipt, without decrypting the others (a good copy beats a damaged one)."""
     found: Entry | None = None
-    for prefix in ("tips/", "kept/"):
+    for prefix in (TIPS, KEPT):
         for key in cache.keys(prefix):
             if key.endswith(f"/{receipt}.age"):
                 entry = open_entry(key, cache.get(key), identities)

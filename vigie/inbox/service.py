@@ -13,10 +13,11 @@ from pathlib import Path
 
 from vigie.core.config import Config
 from vigie.core.envelope import STORE_METADATA
+from vigie.core.layout import KEPT, RECEIPT_RE, TIP_KEY_RE, TIPS, is_receipt_file, kept_key
 from vigie.core.storage import ObjectMissing, TipStore, open_store
 
 from . import listing, purge, stats, triage
-from .cache import RECEIPT_RE, TIP_KEY_RE, Cache, pull
+from .cache import Cache, pull
 from .errors import InboxError
 from .keys import PassphraseSource, keygen, load_identities
 from .reader import find_tip, read_tips
@@ -42,7 +43,7 @@ class Analyst:
 
 def open_analyst_store(cfg: Config) -> TipStore:
     if cfg.intake.store.startswith("s3://"):
-        from vigie.core.s3store import make_s3_client
+        from vigie.core.storage.s3 import make_s3_client
 
         return open_store(cfg.intake, s3_client=make_s3_client(cfg.intake))
     return open_store(cfg.intake)
@@ -107,8 +108,8 @@ def do_mark(
 ) -> str:
     receipt = _check_receipt(receipt)
     recipients = cfg.require_recipients()
-    tip_keys = [k for k in analyst.cache.keys("tips/") if k.endswith(f"/{receipt}.age")]
-    kept = [k for k in analyst.cache.keys("kept/") if k.endswith(f"/{receipt}.age")]
+    tip_keys = [k for k in analyst.cache.keys(TIPS) if is_receipt_file(k, receipt)]
+    kept = [k for k in analyst.cache.keys(KEPT) if is_receipt_file(k, receipt)]
     if not tip_keys and not kept:
         raise InboxError(f"{receipt} : inconnu dans le cache (lancez `vigie inbox pull`)")
     store = open_analyst_store(cfg)
@@ -121,9 +122,9 @@ def do_mark(
             data = store.get(tip_keys[0])
         except ObjectMissing:
             data = analyst.cache.get(tip_keys[0])
-        kept_key = f"kept/{match.group(2)}/{receipt}.age"
-        store.put_new(kept_key, data, STORE_METADATA)
-        analyst.cache.put(kept_key, data)
+        kept_name = kept_key(match.group(2), receipt)
+        store.put_new(kept_name, data, STORE_METADATA)
+        analyst.cache.put(kept_name, data)
     label = triage.STATUS_LABELS[status]
     return f"{receipt} : statut « {label} » enregistré ({key})."
 

@@ -21,10 +21,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from vigie.core import layout
 from vigie.core.envelope import STORE_METADATA, canonical_json, seal
+from vigie.core.layout import STATE_KEY_RE
 from vigie.core.storage import TipStore
 
-from .cache import STATE_KEY_RE, Cache
+from .cache import Cache
 from .reader import decrypt
 
 STATUSES = ("new", "in-progress", "actioned", "rejected")
@@ -57,7 +59,7 @@ class Triage:
 
 def event_key(receipt: str, now: datetime) -> str:
     stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    return f"state/{receipt}/{stamp}-{secrets.token_hex(8)}.age"
+    return layout.event_key(receipt, stamp, secrets.token_hex(8))
 
 
 def mark(
@@ -133,7 +135,7 @@ def read_states(cache: Cache, identities: Sequence[Any]) -> dict[str, Triage]:
     """Triage state of every receipt that has events in the cache."""
     events: dict[str, list[Event]] = {}
     unreadable: dict[str, int] = {}
-    for key in cache.keys("state/"):
+    for key in cache.keys(layout.STATE):
         match = STATE_KEY_RE.match(key)
         if not match:
             continue

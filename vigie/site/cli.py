@@ -9,8 +9,8 @@ from typing import Any
 
 
 def _build(args: argparse.Namespace) -> int:
-    from vigie.cli import UserError
     from vigie.cliutil import load_cli_config
+    from vigie.errors import UserError
     from vigie.site.build import SiteBuildError, build_site
 
     cfg = load_cli_config(args)

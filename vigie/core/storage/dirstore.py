@@ -1,16 +1,9 @@
-"""Object storage behind one small interface, with two backends chosen by config.
+"""`dir:PATH`, the embedded default store: atomic, never-overwriting writes.
 
-* `dir:PATH` — the embedded default: temp file, fsync, then `os.link` to the
-  final name (atomic, and fails if the name exists: never overwrites), fsync
-  of the directory. A crash leaves at most a hidden `.tmp-*` file, never a
-  partial tip under a real name.
-* `s3://BUCKET/PREFIX` — any S3-compatible store via boto3 (see s3store.py),
-  conditional writes with `If-None-Match: *`.
-
-Keys are relative, '/'-separated, e.g. `tips/2026-11-28/VG-....age`. Stored
-metadata is limited to size and envelope version, and dir: file times are set
-to the start of the day; no client detail of any kind. (An S3 store keeps its
-own LastModified time: see SECURITY.md.)
+Temp file, fsync, then `os.link` to the final name (atomic, and fails if the
+name exists: never overwrites), fsync of the directory. A crash leaves at most
+a hidden `.tmp-*` file, never a partial tip under a real name. File and folder
+times are set to the start of the day (see SECURITY.md).
 """
 
 from __future__ import annotations
@@ -20,59 +13,9 @@ import os
 import secrets
 import time
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
 
-from .config import IntakeConfig
-
-_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./")
-
-
-class StoreUnavailable(Exception):
-    """The store cannot be reached or refused the operation; the caller may retry."""
-
-
-class ObjectMissing(KeyError):
-    """No object under that key."""
-
-
-@dataclass(frozen=True)
-class StoredObject:
-    key: str
-    size: int
-
-
-class TipStore(Protocol):
-    """What Vigie needs from a store. The intake only calls put_new and probe."""
-
-    description: str
-
-    def put_new(self, key: str, data: bytes, metadata: Mapping[str, str] | None = None) -> bool:
-        """Store `data` under `key` unless it exists. True if created, False if it existed."""
-        ...
-
-    def probe(self) -> None:
-        """Raise StoreUnavailable unless the store accepts requests."""
-        ...
-
-    def list(self, prefix: str = "") -> Iterator[StoredObject]: ...
-
-    def get(self, key: str) -> bytes: ...
-
-    def delete(self, key: str) -> None: ...
-
-
-def check_key(key: str) -> str:
-    """Refuse keys that could escape the store root or carry odd characters."""
-    parts = key.split("/")
-    if (
-        not key
-        or not set(key) <= _KEY_CHARS
-        or any(p in ("", ".", "..") or p.startswith(".") for p in parts)
-    ):
-        raise ValueError(f"invalid object key {key!r}")
-    return key
+from .base import ObjectMissing, StoredObject, StoreUnavailable, check_key
 
 
 class DirStore:
@@ -167,12 +110,3 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def open_store(cfg: IntakeConfig, s3_client: Any = None) -> TipStore:
-    """Build the store named by `[intake] store`. An S3 client may be injected."""
-    if cfg.store.startswith("dir:"):
-        return DirStore(cfg.store[4:])
-    from .s3store import S3Store  # boto3 is only imported for s3:// stores
-
-    return S3Store.from_config(cfg, client=s3_client)

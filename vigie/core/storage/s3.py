@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from .config import IntakeConfig
-from .storage import ObjectMissing, StoredObject, StoreUnavailable, check_key
+from ..config import IntakeConfig
+from ..layout import READY_KEY
+from .base import ObjectMissing, StoredObject, StoreUnavailable, check_key
 
 # Error codes meaning "an object already exists under that key".
 _EXISTS = {"PreconditionFailed", "412"}
@@ -82,7 +83,7 @@ class S3Store:
         answers after authenticating the request, so both prove the store works
         and nothing new is written.
         """
-        self.put_new("intake/ready", b"ok")
+        self.put_new(READY_KEY, b"ok")
 
     def list(self, prefix: str = "") -> Iterator[StoredObject]:
         from botocore.exceptions import BotoCoreError, ClientError

@@ -1,0 +1,65 @@
+"""The store layout: every prefix, object name and the receipt format, in one place.
+
+```
+tips/YYYY-MM-DD/VG-XXXX-XXXX-XXXX.age     a tip (age file), day of arrival only
+kept/YYYY-MM-DD/VG-XXXX-XXXX-XXXX.age     an analyst's copy of a tip marked actioned
+state/VG-XXXX-XXXX-XXXX/STAMP-RAND.age    one triage event (encrypted to the analysts)
+intake/ready                              the S3 store's readiness marker
+intake/form-budget/...                    the no-JavaScript path's budget slots
+```
+
+The intake writes `tips/` and `intake/`, the analysts `kept/` and `state/`.
+The receipt is 60 bits of an HMAC in Crockford base32 (no I, L, O, U: nothing
+to misread when a person copies it). The intake, the inbox, the tests, the
+benches and `openapi.yaml` (checked by tests/test_openapi.py) take these from
+here; nothing else spells them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+TIPS = "tips/"
+KEPT = "kept/"
+STATE = "state/"
+INTAKE = "intake/"
+READY_KEY = INTAKE + "ready"
+FORM_BUDGET = INTAKE + "form-budget/"
+#: What the analysts mirror (the intake's own `intake/` objects are not theirs).
+ANALYST_PREFIXES = (TIPS, KEPT, STATE)
+
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_GROUP = "[0-9A-HJKMNP-TV-Z]{4}"  # one Crockford character class, 4 of them
+RECEIPT = rf"VG-{_GROUP}-{_GROUP}-{_GROUP}"
+RECEIPT_RE = re.compile(rf"^{RECEIPT}$")
+DAY = r"\d{4}-\d{2}-\d{2}"
+TIP_KEY_RE = re.compile(rf"^(tips|kept)/({DAY})/({RECEIPT})\.age$")
+EVENT_NAME = r"[0-9]{8}T[0-9]{12}Z-[0-9a-f]{8,32}"
+STATE_KEY_RE = re.compile(rf"^state/({RECEIPT})/({EVENT_NAME})\.age$")
+
+
+def format_receipt(digest: bytes) -> str:
+    """60 bits of `digest` as `VG-XXXX-XXXX-XXXX`."""
+    n = int.from_bytes(digest[:8], "big") >> 4
+    chars = "".join(CROCKFORD[(n >> (5 * i)) & 31] for i in reversed(range(12)))
+    return f"VG-{chars[:4]}-{chars[4:8]}-{chars[8:]}"
+
+
+def tip_key(day: str | date, receipt: str) -> str:
+    return f"{TIPS}{day}/{receipt}.age"
+
+
+def kept_key(day: str | date, receipt: str) -> str:
+    return f"{KEPT}{day}/{receipt}.age"
+
+
+def event_key(receipt: str, stamp: str, rand: str) -> str:
+    """`stamp` is `YYYYMMDDTHHMMSSffffffZ` (UTC), `rand` lowercase hex."""
+    return f"{STATE}{receipt}/{stamp}-{rand}.age"
+
+
+def is_receipt_file(key: str, receipt: str) -> bool:
+    """True for `tips/…/RECEIPT.age` or `kept/…/RECEIPT.age`."""
+    match = TIP_KEY_RE.match(key)
+    return bool(match) and match is not None and match.group(3) == receipt
