@@ -23,7 +23,6 @@ import hashlib
 import html
 import json
 import logging
-import re
 from typing import Any
 
 from mkdocs.exceptions import PluginError
@@ -32,7 +31,6 @@ from mkdocs.utils import get_relative_url
 FORM_PAGE = "signaler/index.md"
 CATEGORIES_MARKER = "<!--vigie:categories-->"
 WORKER = "assets/form/pow-worker.js"
-X25519_RECIPIENT = re.compile(r"^age1[02-9ac-hj-np-z]{58}$")
 
 log = logging.getLogger("mkdocs.hooks.form_page")
 
@@ -60,23 +58,27 @@ def categories_html() -> str:
 def form_settings(values: dict[str, Any], page_url: str) -> dict[str, Any]:
     """What form.js needs, from the site values and the envelope's limits."""
     from vigie.core import envelope
+    from vigie.core.config import RECIPIENT_RE, Config
+    from vigie.site.values import site_values
 
-    recipients = [str(r) for r in values.get("recipients", [])]
-    bad = [r for r in recipients if not X25519_RECIPIENT.match(r)]
+    # Defaults come from the config's own defaults (one owner), never from here.
+    values = {**site_values(Config()), **values}
+    recipients = [str(r) for r in values["recipients"]]
+    bad = [r for r in recipients if not RECIPIENT_RE.match(r)]
     if bad:
         raise PluginError(f"analysts.recipients: not an age X25519 public key: {bad[0]!r}")
     if not recipients:
         log.info("form_page: no analyst key: /signaler/ will use the no-JavaScript path")
     return {
         "recipients": recipients,
-        "intake": str(values.get("intake_url", "/api")).rstrip("/"),
-        "maxBodyBytes": int(values.get("max_body_bytes", 5 * 1024 * 1024)),
+        "intake": str(values["intake_url"]).rstrip("/"),
+        "maxBodyBytes": int(values["max_body_bytes"]),
         "worker": get_relative_url(WORKER, page_url),
-        "police": str((values.get("emergency") or {}).get("police", "17")),
+        "police": str(values["emergency"]["police"]),
         "campaignPattern": envelope.CAMPAIGN_CODE_RE.pattern,
         "campaignMax": envelope.CAMPAIGN_MAX,
         # Renew a challenge a little before the intake would call it expired.
-        "challengeMaxAgeMs": int(values.get("pow_expires_seconds", 600)) * 800,
+        "challengeMaxAgeMs": int(values["pow_expires_seconds"]) * 800,
         "textLimits": dict(envelope.TEXT_LIMITS),
         "maxAttachments": envelope.MAX_ATTACHMENTS,
         "maxAttachmentBytes": envelope.MAX_ATTACHMENT_BYTES,

@@ -24,7 +24,7 @@ from vigie.core import envelope, layout
 from vigie.core.config import Config
 from vigie.core.storage import TipStore
 
-CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CROCKFORD = layout.CROCKFORD
 
 
 def new_receipt() -> str:

@@ -149,8 +149,8 @@ class Intake:
             receipt, day = self.store_form_tip(tip)
         except ApiError as exc:
             log.info("form refused: %s", exc.code)
-            return pages.error_page(exc)
-        return pages.receipt_page(receipt, day)
+            return pages.error_page(exc, self.config.emergency)
+        return pages.receipt_page(receipt, day, self.config.emergency)
 
     def store_form_tip(self, tip: envelope.Tip) -> tuple[str, str]:
         """Encrypt a tip received in clear (no-JS path) and store it at once."""
@@ -186,5 +186,5 @@ class Intake:
             "form_budget_exhausted",
             "Trop de signalements sans JavaScript ont été envoyés cette heure-ci. Réessayez "
             "plus tard ou avec un navigateur qui exécute JavaScript. En cas d'urgence, "
-            "appelez le 17.",
+            f"appelez le {self.config.emergency.police}.",
         )

@@ -6,6 +6,7 @@ the same under the intake's strict CSP, and they repeat the emergency numbers.
 
 from __future__ import annotations
 
+from .config import EmergencyConfig
 from .http import ApiError, Response, escape
 
 _STYLE = """
@@ -21,15 +22,25 @@ a{color:#1f3a93}
 """
 
 
-def _page(title: str, body: str) -> str:
+def _tel(number: str) -> str:
+    return "".join(ch for ch in number if ch.isdigit() or ch == "+")
+
+
+def _page(title: str, body: str, emergency: EmergencyConfig) -> str:
+    e = emergency
+    police, european, sms = (escape(n) for n in (e.police, e.european, e.sms))
+    banner = (
+        f'Urgence ? Appelez le <a href="tel:{_tel(e.police)}">{police}</a>\n'
+        f'(ou le <a href="tel:{_tel(e.european)}">{european}</a> ;\n'
+        f'par SMS : <a href="sms:{_tel(e.sms)}">{sms}</a>).'
+    )
     return f"""<!doctype html>
 <html lang="fr"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>{escape(title)} – Vigie</title><style>{_STYLE}</style></head>
 <body>
-<p class="urgence" role="note">Urgence ? Appelez le <a href="tel:17">17</a>
-(ou le <a href="tel:112">112</a> ; par SMS : <a href="sms:114">114</a>).</p>
+<p class="urgence" role="note">{banner}</p>
 <main>
 <h1>{escape(title)}</h1>
 {body}
@@ -38,7 +49,7 @@ def _page(title: str, body: str) -> str:
 """
 
 
-def receipt_page(receipt: str, day: str) -> Response:
+def receipt_page(receipt: str, day: str, emergency: EmergencyConfig) -> Response:
     body = f"""<p>Votre signalement a bien été reçu et enregistré chiffré.
 Seuls les enquêteurs chargés des stupéfiants peuvent le lire.</p>
 <p>Votre numéro de reçu :</p>
@@ -47,13 +58,13 @@ Seuls les enquêteurs chargés des stupéfiants peuvent le lire.</p>
 qui permette de vous identifier. Vous ne recevrez pas de réponse : c'est normal,
 l'enquête prend du temps et doit rester discrète.</p>
 <p><a href="/">Retour à l'accueil</a></p>"""
-    return Response.html(201, _page("Signalement envoyé", body))
+    return Response.html(201, _page("Signalement envoyé", body, emergency))
 
 
-def error_page(error: ApiError) -> Response:
+def error_page(error: ApiError, emergency: EmergencyConfig) -> Response:
     body = f"""<p>{escape(error.message)}</p>
 <p>Rien n'a été enregistré. Revenez au formulaire avec le bouton « Retour » de votre
 navigateur : ce que vous avez écrit y est peut-être encore.</p>
 <p><a href="/signaler/">Revenir au formulaire</a></p>"""
     extra = {"Retry-After": str(error.retry_after)} if error.retry_after else {}
-    return Response.html(error.status, _page("Signalement non envoyé", body), **extra)
+    return Response.html(error.status, _page("Signalement non envoyé", body, emergency), **extra)

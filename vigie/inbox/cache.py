@@ -17,7 +17,9 @@ repair from the store, the source of truth.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import re
 import secrets
 import time
 from collections.abc import Iterator
@@ -35,6 +37,22 @@ from .errors import InboxError
 # What the inbox mirrors. `intake/` (health marker, form budget) is the intake's.
 SYNC_PREFIXES = ANALYST_PREFIXES
 DEFAULT_CACHE = Path(".vigie/inbox")
+
+
+def cache_dir_for(store: str, root: Path = DEFAULT_CACHE) -> Path:
+    """The default cache folder of one store: `.vigie/inbox/<readable name>-<hash>`.
+
+    One folder per store URL, because a pull mirrors its store exactly: with a
+    single shared folder, pulling from a test store would drop the production
+    store's cached tips as "removed from storage".
+    """
+    if store.startswith("dir:"):
+        store = "dir:" + str(Path(store[4:]).resolve())
+    readable = re.sub(r"[^A-Za-z0-9]+", "-", store).strip("-")[-40:]
+    digest = hashlib.sha256(store.encode("utf-8")).hexdigest()[:10]
+    return root / f"{readable}-{digest}"
+
+
 # Downloads in flight: S3 latency, not bandwidth, bounds a pull of small objects.
 PULL_WORKERS = 8
 

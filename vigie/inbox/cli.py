@@ -19,7 +19,7 @@ from vigie.core.storage import ObjectMissing, StoreUnavailable
 from vigie.errors import UserError
 
 from . import service
-from .cache import DEFAULT_CACHE
+from .cache import DEFAULT_CACHE, cache_dir_for
 from .errors import InboxError
 from .keys import file_passphrase, new_passphrase, terminal_passphrase
 from .listing import DEFAULT_EXPORT_FIELDS, Filters
@@ -58,7 +58,14 @@ def _friendly(func: Callable[[argparse.Namespace], str]) -> Handler:
 
 def _analyst(args: argparse.Namespace) -> service.Analyst:
     ask = file_passphrase(args.passphrase_file) if args.passphrase_file else terminal_passphrase
-    return service.Analyst(Path(args.cache), tuple(args.identity or ()), ask)
+    return service.Analyst(_cache_dir(args), tuple(args.identity or ()), ask)
+
+
+def _cache_dir(args: argparse.Namespace) -> Path:
+    """--cache if given, else the configured store's own folder under .vigie/inbox/."""
+    if args.cache:
+        return Path(args.cache)
+    return cache_dir_for(load_cli_config(args).intake.store)
 
 
 def _day(text: str) -> date:
@@ -81,7 +88,10 @@ def _filters(args: argparse.Namespace) -> Filters:
 
 
 def _keys_options(p: argparse.ArgumentParser, identity: bool = True) -> None:
-    p.add_argument("--cache", default=str(DEFAULT_CACHE), metavar="DIR", help="local cache")
+    p.add_argument(
+        "--cache", metavar="DIR",
+        help=f"local cache (default: one folder per store under {DEFAULT_CACHE}/)",
+    )  # fmt: skip
     if identity:
         p.add_argument(
             "--identity", "-i", action="append", type=Path, metavar="FILE",
@@ -114,7 +124,7 @@ def _keygen(args: argparse.Namespace) -> str:
 
 @_friendly
 def _pull(args: argparse.Namespace) -> str:
-    analyst = service.Analyst(Path(args.cache))
+    analyst = service.Analyst(_cache_dir(args))
     return service.do_pull(load_cli_config(args), analyst, progress=sys.stderr.isatty())
 
 
@@ -130,7 +140,7 @@ def _show(args: argparse.Namespace) -> str:
 
 @_friendly
 def _mark(args: argparse.Namespace) -> str:
-    analyst = service.Analyst(Path(args.cache))
+    analyst = service.Analyst(_cache_dir(args))
     cfg = load_cli_config(args)
     return service.do_mark(cfg, analyst, args.receipt, args.status, args.note, args.assignee)
 
