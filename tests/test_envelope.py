@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import subprocess
 from pathlib import Path
@@ -27,8 +28,57 @@ TIP = envelope.Tip(
 
 def test_serialize_parse_round_trip() -> None:
     data = envelope.serialize_tip(TIP)
-    assert data.startswith(b"vigie-tip/1\n{")
+    assert data.startswith(b"vigie-tip/2\n{")
     assert envelope.parse_tip(data) == TIP
+
+
+def test_version_1_tips_are_still_read() -> None:
+    """Tips stored before version 2 stay readable for as long as they are retained."""
+    manifest = {
+        "attachments": [],
+        "campaign": "BSN-CENTRE",
+        "category": "spot",
+        "channel": "web",
+        "description": "Vente devant l'entrée B.",
+        "format": "vigie-tip",
+        "landmark": "",
+        "place": "Planoise",
+        "reply_key": "",
+        "vehicles": "",
+        "version": 1,
+        "when": "",
+    }
+    tip = envelope.parse_tip(b"vigie-tip/1\n" + envelope.canonical_json(manifest) + b"\n")
+    assert (tip.version, tip.lang, tip.kind, tip.campaign) == (1, "fr", "tip", "BSN-CENTRE")
+    assert tip.place == "Planoise" and not tip.has_followup
+    # A v1 magic with a v2 manifest (or the reverse) is refused, not half-read.
+    with pytest.raises(envelope.EnvelopeError):
+        envelope.parse_tip(
+            b"vigie-tip/1\n" + envelope.canonical_json({**manifest, "version": 2}) + b"\n"
+        )
+
+
+def test_version_2_carries_language_kind_and_followup() -> None:
+    reply: dict[str, Any] = {
+        "reply_key": "age1" + "q" * 58,
+        "reply_mailbox": "ab" * 32,
+        "reply_proof": "cd" * 32,
+    }
+    tip = envelope.Tip(
+        category="other", description="Vers 21 h.", kind="followup", lang="ar", **reply
+    )
+    back = envelope.parse_tip(envelope.serialize_tip(tip))
+    assert back == tip and back.has_followup and back.kind == "followup" and back.lang == "ar"
+    bads: list[dict[str, Any]] = [
+        {"lang": "de"},
+        {"kind": "chat"},
+        {"kind": "followup", "reply_key": "", "reply_mailbox": "", "reply_proof": ""},
+        {"reply_mailbox": "AB" * 32},
+        {"reply_proof": ""},
+    ]
+    for bad in bads:
+        with pytest.raises(envelope.EnvelopeError):
+            envelope.serialize_tip(dataclasses.replace(tip, **bad))
 
 
 def test_manifest_is_canonical_json() -> None:

@@ -155,7 +155,7 @@ def test_js_matches_python_on_random_tips(assets_page: Any) -> None:
     rng = random.Random(20251128)
     tips = []
     for _ in range(150):
-        fields = {
+        fields: dict[str, Any] = {
             name: random_text(rng, rng.randint(0, 40))
             for name in ("place", "landmark", "when", "vehicles")
         }

@@ -100,6 +100,31 @@ def _tips() -> list[tuple[str, Tip]]:
                 campaign="",
             ),
         ),
+        (
+            "arabic-with-followup",
+            Tip(
+                category="spot",
+                description="بيع مخدرات أمام المدخل كل مساء، بين الساعة 8 و10.",
+                place="Planoise",
+                lang="ar",
+                campaign="BSN-GARE",
+                reply_key="age1" + "q" * 58,
+                reply_mailbox="ab" * 32,
+                reply_proof="cd" * 32,
+            ),
+        ),
+        (
+            "followup-answer-english",
+            Tip(
+                category="other",
+                description="Around 9 pm, building C, the blue door.",
+                kind="followup",
+                lang="en",
+                reply_key="age1" + "z" * 58,
+                reply_mailbox="01" * 32,
+                reply_proof="fe" * 32,
+            ),
+        ),
     ]
 
 
@@ -117,6 +142,10 @@ def vector(name: str, tip: Tip) -> dict[str, Any]:
             "campaign": tip.campaign,
             "channel": tip.channel,
             "reply_key": tip.reply_key,
+            "reply_mailbox": tip.reply_mailbox,
+            "reply_proof": tip.reply_proof,
+            "kind": tip.kind,
+            "lang": tip.lang,
             "attachments": [
                 {"type": a.type, "data_b64": base64.b64encode(a.data).decode("ascii")}
                 for a in tip.attachments

@@ -3,7 +3,12 @@
 A stored tip is a standard **age v1** file (X25519 recipients, one per analyst)
 whose plaintext is a small versioned container:
 
-    b"vigie-tip/1\\n" + manifest_json + b"\\n" + attachment bytes (in manifest order)
+    b"vigie-tip/2\\n" + manifest_json + b"\\n" + attachment bytes (in manifest order)
+
+Version 2 adds the tip's language (`lang`), its `kind` (`tip`, or `followup`
+for a reporter's answer to the analysts) and the anonymous follow-up fields
+(`reply_key`, `reply_mailbox`, `reply_proof`). Version 1 (`vigie-tip/1`, no
+such fields) is still read for as long as old tips are retained.
 
 `manifest_json` is canonical JSON (UTF-8, keys sorted, no spaces, non-ASCII kept
 as is), so the browser and Python produce the same bytes for the same tip; the
@@ -20,14 +25,18 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-# Version of the stored object format (age v1 around plaintext container v1).
+# Version of the stored object format (an age v1 file; the intake cannot see
+# the plaintext's version, so this one stays 1).
 ENVELOPE_VERSION = 1
 # The only metadata stored with an object (no time, no client detail).
 STORE_METADATA = {"vigie-envelope": str(ENVELOPE_VERSION)}
-PLAINTEXT_MAGIC = b"vigie-tip/1\n"
+# The plaintext container written now, and every version still read.
+PLAINTEXT_VERSION = 2
+PLAINTEXT_MAGIC = b"vigie-tip/2\n"
+_READABLE_MAGIC = {b"vigie-tip/1\n": 1, b"vigie-tip/2\n": 2}
 AGE_VERSION_LINE = b"age-encryption.org/v1"
 ARMOR_BEGIN = b"-----BEGIN AGE ENCRYPTED FILE-----"
 ARMOR_END = b"-----END AGE ENCRYPTED FILE-----"
@@ -50,6 +59,15 @@ CATEGORIES = {
     "other": "Autre fait lié au trafic",
 }
 CHANNELS = ("web", "form")
+# What a plaintext is: a tip, or a reporter's answer in a follow-up thread.
+KINDS = ("tip", "followup")
+# The reporter's language: the site's languages (French first, the default).
+LANGS = ("fr", "en", "ar")
+# Anonymous follow-up fields (derived in the reporter's browser, see
+# docs/followup.md): an age X25519 public key, a 256-bit mailbox id and a
+# 256-bit thread proof, both lowercase hex.
+REPLY_KEY_RE = re.compile(r"^age1[02-9ac-hj-np-z]{58}$")
+HEX256_RE = re.compile(r"^[0-9a-f]{64}$")
 ATTACHMENT_TYPES = ("image/jpeg", "image/png")
 # Coarse campaign code carried *inside* the ciphertext (e.g. "BSN-CENTRE").
 CAMPAIGN_CODE_RE = re.compile(r"^[A-Z0-9]{2,12}(?:-[A-Z0-9]{1,12}){0,3}$")
@@ -206,8 +224,18 @@ class Tip:
     campaign: str = ""
     channel: str = "web"
     attachments: tuple[Attachment, ...] = field(default=())
-    # Reserved for anonymous follow-up: an age public key the reporter keeps.
+    # Anonymous follow-up (all three set, or none): the reporter's age public
+    # key, the mailbox id the analysts write the thread to, and the proof that
+    # links a later answer to this tip. Derived in the browser from the
+    # reporter's phrase; the phrase itself never leaves their page.
     reply_key: str = ""
+    reply_mailbox: str = ""
+    reply_proof: str = ""
+    kind: str = "tip"
+    lang: str = "fr"
+    # The plaintext version it was read from (serialize_tip always writes the
+    # current one).
+    version: int = PLAINTEXT_VERSION
 
     def manifest(self) -> dict[str, Any]:
         return {
@@ -217,13 +245,21 @@ class Tip:
             "channel": self.channel,
             "description": self.description,
             "format": "vigie-tip",
+            "kind": self.kind,
             "landmark": self.landmark,
+            "lang": self.lang,
             "place": self.place,
             "reply_key": self.reply_key,
+            "reply_mailbox": self.reply_mailbox,
+            "reply_proof": self.reply_proof,
             "vehicles": self.vehicles,
-            "version": 1,
+            "version": PLAINTEXT_VERSION,
             "when": self.when,
         }
+
+    @property
+    def has_followup(self) -> bool:
+        return bool(self.reply_key)
 
 
 def canonical_json(value: Any) -> bytes:
@@ -252,6 +288,20 @@ def validate_tip(tip: Tip) -> Tip:
         if len(getattr(tip, name)) > limit:
             raise EnvelopeError("too_long", f"le champ « {name} » dépasse {limit} caractères")
     normalize_campaign(tip.campaign)
+    if tip.kind not in KINDS:
+        raise EnvelopeError("bad_kind", "nature du message inconnue")
+    if tip.lang not in LANGS:
+        raise EnvelopeError("bad_lang", "langue inconnue")
+    reply = (tip.reply_key, tip.reply_mailbox, tip.reply_proof)
+    if any(reply):
+        if not (
+            REPLY_KEY_RE.fullmatch(tip.reply_key)
+            and HEX256_RE.fullmatch(tip.reply_mailbox)
+            and HEX256_RE.fullmatch(tip.reply_proof)
+        ):
+            raise EnvelopeError("bad_reply", "données de suivi invalides")
+    elif tip.kind == "followup":
+        raise EnvelopeError("bad_reply", "une réponse de suivi doit porter sa boîte et sa preuve")
     if len(tip.attachments) > MAX_ATTACHMENTS:
         raise EnvelopeError("too_many_attachments", f"{MAX_ATTACHMENTS} photos au maximum")
     for a in tip.attachments:
@@ -279,18 +329,20 @@ def _text(manifest: dict[str, Any], key: str) -> str:
 
 def parse_tip(data: bytes) -> Tip:
     """Plaintext container bytes -> Tip. Raises EnvelopeError on any defect."""
-    if not data.startswith(PLAINTEXT_MAGIC):
+    magic = data[: len(PLAINTEXT_MAGIC)]
+    version = _READABLE_MAGIC.get(magic)
+    if version is None:
         raise EnvelopeError("bad_plaintext", "format de signalement inconnu")
-    end = data.find(b"\n", len(PLAINTEXT_MAGIC))
+    end = data.find(b"\n", len(magic))
     if end < 0:
         raise EnvelopeError("bad_plaintext", "manifeste incomplet")
     try:
-        manifest = json.loads(data[len(PLAINTEXT_MAGIC) : end].decode("utf-8"))
+        manifest = json.loads(data[len(magic) : end].decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise EnvelopeError("bad_plaintext", "manifeste illisible") from None
     if not isinstance(manifest, dict) or manifest.get("format") != "vigie-tip":
         raise EnvelopeError("bad_plaintext", "manifeste invalide")
-    if manifest.get("version") != 1:
+    if manifest.get("version") != version:
         raise EnvelopeError("bad_version", "version de signalement non prise en charge")
     raw = manifest.get("attachments", [])
     if not isinstance(raw, list):
@@ -321,7 +373,20 @@ def parse_tip(data: bytes) -> Tip:
         channel=_text(manifest, "channel"),
         attachments=tuple(attachments),
         reply_key=_text(manifest, "reply_key"),
+        version=version,
     )
+    if version >= 2:
+        tip = replace(
+            tip,
+            reply_mailbox=_text(manifest, "reply_mailbox"),
+            reply_proof=_text(manifest, "reply_proof"),
+            kind=_text(manifest, "kind"),
+            lang=_text(manifest, "lang"),
+        )
+    elif tip.reply_key:
+        # Version 1 reserved the field but no client ever set it: keep the
+        # v1 reading exact rather than half a follow-up.
+        raise EnvelopeError("bad_plaintext", "champ reply_key inattendu en version 1")
     return validate_tip(tip)
 
 

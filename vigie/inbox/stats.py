@@ -81,7 +81,10 @@ def compute(entries: Iterable[Entry], since: str, today: date) -> dict[str, Any]
     campaigns: Counter[str] = Counter()
     unreadable = 0
     for entry in entries:
-        if not entry.day or entry.day[:7] < since:
+        # Only the months the document covers: a tip dated after `today` (a
+        # clock that was ahead) would count in the total but in no month,
+        # and total minus the months would give back a hidden count.
+        if not entry.day or not since <= entry.day[:7] <= until:
             continue
         if entry.tip is None:
             unreadable += 1

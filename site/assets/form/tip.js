@@ -1,8 +1,8 @@
 /*
  * Vigie: the browser side of the tip plaintext container.
  *
- * Produces exactly the bytes of Python's chalicelib.envelope.serialize_tip:
- *   "vigie-tip/1\n" + canonical JSON manifest + "\n" + attachment bytes.
+ * Produces exactly the bytes of Python's vigie.core.envelope.serialize_tip:
+ *   "vigie-tip/2\n" + canonical JSON manifest + "\n" + attachment bytes.
  * Canonical JSON = keys sorted, no spaces, non-ASCII characters kept as is
  * (Python: json.dumps(ensure_ascii=False, sort_keys=True, separators=(",", ":"))).
  * tests/vectors/plaintext.json pins the bytes; tests/test_js_vectors.py runs
@@ -14,7 +14,8 @@
 (function () {
   "use strict";
 
-  var MAGIC = "vigie-tip/1\n";
+  var MAGIC = "vigie-tip/2\n";
+  var VERSION = 2;
   var encoder = new TextEncoder();
 
   // Lone UTF-16 surrogates cannot be encoded in UTF-8 (Python refuses them);
@@ -86,11 +87,15 @@
       channel: tip.channel || "web",
       description: tip.description,
       format: "vigie-tip",
+      kind: tip.kind || "tip",
       landmark: tip.landmark || "",
+      lang: tip.lang || "fr",
       place: tip.place || "",
       reply_key: tip.reply_key || "",
+      reply_mailbox: tip.reply_mailbox || "",
+      reply_proof: tip.reply_proof || "",
       vehicles: tip.vehicles || "",
-      version: 1,
+      version: VERSION,
       when: tip.when || "",
     };
   }
