@@ -141,9 +141,12 @@ def test_installed_wheel_runs_every_command_outside_a_checkout(
     example = venv / "lib"
     (packaged,) = example.glob("python3*/site-packages/vigie/_data/campaign/examples/besancon.toml")
     run(venv, empty_folder, "campaign", "check", str(packaged))
+    run(venv, empty_folder, "campaign", "build", str(packaged), "--out", "posters", "--quiet")
+    assert (empty_folder / "posters" / "manifest.json").is_file()
     run(venv, empty_folder, "inbox", "keygen", "--out", "me.key", "--no-passphrase")
     run(venv, empty_folder, "inbox", "pull")
     run(venv, empty_folder, "inbox", "list", "-i", "me.key")
+    run(venv, empty_folder, "stats", "--since", "2026-01", "--out", "stats", "-i", "me.key")
 
 
 def free_port() -> int:
