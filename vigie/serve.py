@@ -23,6 +23,7 @@ from typing import Any, cast
 
 from chalice.local import LocalGatewayException
 
+from vigie.compress import Compressor
 from vigie.core.http import SECURITY_HEADERS
 from vigie.deadlines import HeadDeadlines
 from vigie.static import static_answer
@@ -61,6 +62,7 @@ def make_handler(
     """
 
     deadlines = HeadDeadlines()
+    compressor = Compressor()
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "Vigie"
@@ -83,6 +85,10 @@ def make_handler(
             """Never log: the default prints the client's address for every request."""
 
         def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
+            # No request headers yet when the request line itself was refused.
+            request_headers = getattr(self, "headers", None)
+            accept = request_headers.get("Accept-Encoding") if request_headers else None
+            headers, body = compressor.apply(headers, body, accept)
             self.send_response(status)
             merged = {**SECURITY_HEADERS, **headers}
             merged["Content-Length"] = str(len(body))
