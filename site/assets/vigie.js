@@ -3,6 +3,7 @@
  *   empties the page and replaces it with a neutral site. location.replace()
  *   swaps the current history entry, so Back does not land on Vigie (the
  *   earlier Vigie pages of this visit stay in history: browsers allow no more).
+ * - The closed navigation drawer is inert (no off-screen Tab stops).
  * - Palette toggle (light/dark): remembered in sessionStorage only, which the
  *   browser forgets when the tab closes; never localStorage, never a cookie.
  * No network request, no storage of anything typed. */
@@ -29,6 +30,18 @@
     if (now - lastEscape < 1500) quickExit(event);
     lastEscape = now;
   });
+
+  // The closed drawer of small screens is `inert`: out of the tab order and of
+  // the accessibility tree (vigie.css hides it too, for pages without script).
+  var drawer = document.getElementById("__drawer");
+  var sidebar = document.querySelector(".md-sidebar--primary");
+  var wide = window.matchMedia("(min-width: 76.25em)");
+  function syncDrawer() {
+    if (drawer && sidebar) sidebar.inert = !wide.matches && !drawer.checked;
+  }
+  if (drawer) drawer.addEventListener("change", syncDrawer);
+  if (wide.addEventListener) wide.addEventListener("change", syncDrawer);
+  syncDrawer();
 
   // Palette: Material's markup (radio inputs + labels hidden until a script runs).
   var KEY = "vigie.palette";
