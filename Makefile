@@ -54,6 +54,12 @@ $(AXE): tests/js/package.json tests/js/package-lock.json
 # The form's age bundle: locked esbuild + age-encryption (git-ignored node_modules).
 # `make bundle` rebuilds site/assets/form/age.js; tests check it is byte-identical.
 BUNDLE_DEPS := tools/bundle/node_modules/.package-lock.json
+# Lighthouse for bench/site.py (bench only, locked, git-ignored node_modules).
+LIGHTHOUSE := bench/js/node_modules/.bin/lighthouse
+$(LIGHTHOUSE): bench/js/package.json bench/js/package-lock.json
+	npm ci --prefix bench/js --ignore-scripts --no-audit --no-fund --silent
+	touch $@
+
 $(BUNDLE_DEPS): tools/bundle/package.json tools/bundle/package-lock.json
 	npm ci --prefix tools/bundle --ignore-scripts --no-audit --no-fund --silent
 	touch $@
@@ -74,7 +80,7 @@ test: $(STAMP) system-deps $(AXE) $(BUNDLE_DEPS)
 	$(BIN)/python tools/audit.py
 	$(BIN)/pytest -n 2 --dist loadgroup
 
-bench: $(STAMP) system-deps $(AXE) $(BUNDLE_DEPS)
+bench: $(STAMP) system-deps $(AXE) $(BUNDLE_DEPS) $(LIGHTHOUSE)
 	$(BIN)/python bench/report.py
 
 # Re-resolve the lock from pyproject.toml (needs the package index).

@@ -8,7 +8,7 @@ at level 6 unless its format is already compressed (woff2, images). Headers
 are not counted. Also times `mkdocs build --strict` for the whole site and for
 the baseline.
 
-    python bench/site.py        # prints the rows; `make bench` gathers run()
+    python -m bench.site        # prints the rows; `make bench` gathers run()
 """
 
 from __future__ import annotations
@@ -90,6 +90,7 @@ def run() -> list[dict[str, Any]]:
     import pyrage
     from playwright.sync_api import sync_playwright
 
+    from bench.pageload import lighthouse, slow4g
     from tests.support.browser import launch
     from tests.support.live import LiveVigie, write_config
     from tests.support.static import StaticServer
@@ -116,7 +117,11 @@ def run() -> list[dict[str, Any]]:
                 base_bytes, base_reqs = _transfer(browser, static.url + "/")
                 home_bytes, home_reqs = _transfer(browser, live.url)
                 form_bytes, form_reqs = _transfer(browser, live.url + "signaler/")
+                base_dcl, _ = slow4g(browser, static.url + "/")
+                _, home_cls = slow4g(browser, live.url)
+                form_dcl, _ = slow4g(browser, live.url + "signaler/")
                 browser.close()
+            lh = lighthouse(live.url + "signaler/")
         finally:
             live.stop()
             static.stop()
@@ -127,7 +132,17 @@ def run() -> list[dict[str, Any]]:
         _row("site.signaler.transfer", form_bytes / KB, "kB gzip", base_bytes / KB, "<= 160 kB"),
         _row("site.signaler.requests", form_reqs, "requests", base_reqs, "report"),
         _row("site.build_strict", site_time, "s", base_time, "report (whole site)"),
-    ]
+        _row("site.signaler.dcl_slow4g", form_dcl, "s", base_dcl, "<= 1.8 s"),
+        _row("site.home.cls_slow4g", home_cls, "CLS", None, "<= 0.01"),
+    ] + (
+        [
+            _row("site.signaler.lighthouse", lh["score"], "score", None, ">= 0.9"),
+            _row("site.signaler.lighthouse_tbt", lh["tbt"], "ms", None, "report"),
+            _row("site.signaler.lighthouse_tti", lh["tti"] / 1000, "s", None, "report"),
+        ]
+        if lh
+        else []
+    )
 
 
 def main() -> None:
