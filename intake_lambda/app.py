@@ -7,6 +7,7 @@ nothing here logs requests. API Gateway access logging stays off (see
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from typing import Any
@@ -54,10 +55,19 @@ def configure(intake: Any) -> None:
 def _intake() -> Any:
     # Built on first use, not at import: the environment is read at the edge.
     if "intake" not in _state:
-        from vigie.core.config import load_config
+        from vigie.core.config import ConfigError, load_config
         from vigie.core.runtime import build_intake
 
-        _state["intake"] = build_intake(load_config(None, os.environ), os.environ)
+        try:
+            # Once per cold start; the HMAC secret is read from Secrets Manager here.
+            _state["intake"] = build_intake(load_config(None, os.environ), os.environ)
+        except ConfigError as exc:
+            # Not cached: the next request tries again (a Secrets Manager blip).
+            # Logged by type at ERROR (kept at the WARN log level), nothing else.
+            logging.getLogger("vigie").error("intake not ready (%s)", type(exc).__name__)
+            raise ApiError(
+                503, "unavailable", "Service momentanément indisponible : réessayez.", 5
+            ) from None
     return _state["intake"]
 
 
