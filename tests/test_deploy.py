@@ -384,3 +384,37 @@ def test_deploy_refuses_a_config_that_is_not_production(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match=r"\[intake\] store: expected s3://"):
         production_target(load_config(ROOT / "vigie.toml", {}))
+
+
+def test_the_committed_production_example_is_accepted(tmp_path: Path) -> None:
+    from vigie.core.config import load_config
+    from vigie.deploy.target import production_target
+
+    target = production_target(load_config(ROOT / "deploy" / "vigie.prod.example.toml", {}))
+    assert target.tips_bucket == "vigie-tips-besancon" and target.prefix == "vigie"
+    assert target.log_group == "/aws/lambda/vigie-intake-besancon"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("url", '"http://signaler.exemple.fr/"', r"\[site\] url: must be an https://"),
+        ("log_retention_days", "30", r"\[deploy\] log_retention_days: expected one of"),
+        ("waf_tips_limit", "5", r"\[deploy\] waf_tips_limit: expected 10 or more"),
+        ("max_body_bytes", "5242880", r"\[intake\] max_body_bytes: too large for Lambda"),
+        ("site_bucket", '"vigie-recette-tips"', r"\[deploy\] site_bucket: .* must differ"),
+    ],
+)
+def test_deploy_refuses_unsafe_production_values(
+    key: str, value: str, message: str, tmp_path: Path
+) -> None:
+    from tests.support.deploy import PROD_TOML
+    from vigie.core.config import ConfigError, load_config
+    from vigie.deploy.target import production_target
+
+    text = re.sub(rf"(?m)^{key} = .*$", f"{key} = {value}", PROD_TOML, count=1)
+    assert text != PROD_TOML
+    toml = tmp_path / "prod.toml"
+    toml.write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        production_target(load_config(toml, {}))

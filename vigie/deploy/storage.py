@@ -3,8 +3,8 @@
 Both: SSE-S3, every public access blocked, ACLs disabled, a policy that
 refuses any request not made over TLS, and **no server access logging** (its
 lines carry the client address). The lifecycle rules are owned here
-(`lifecycle_rules`, S3 API form); the committed `deploy/bucket-lifecycle.json`
-for other S3-compatible stores is this output for the prefix `vigie`.
+(`lifecycle_rules`, S3 API form); `vigie deploy` also writes them to
+`build/deploy/bucket-lifecycle.json` for other S3-compatible stores.
 
 Versioning on the tips bucket is **on**, with old versions expired after one
 day: a mistaken purge (or a stolen purge role) can be undone for a day, while
