@@ -1,8 +1,9 @@
 """Vigie intake: the Chalice routes, and nothing else (logic in vigie.core.intake).
 
 Privacy: no route reads the client address, user agent or referrer, and
-nothing here logs requests. API Gateway access logging stays off (see
-.chalice/config.json and the deployment notes).
+nothing here logs requests. API Gateway access and execution logging stay
+off, and the HMAC secret is read from Secrets Manager at the first request
+(the stack `vigie deploy` generates: vigie/deploy/, docs/deploy.md).
 """
 
 from __future__ import annotations

@@ -42,6 +42,7 @@ def main_template(sam: dict[str, Any], target: Target, openapi: Path) -> dict[st
         assert not clash, clash  # a logical id must never silently replace another
         resources.update(part)
     out["Outputs"] = {
+        **out.get("Outputs", {}),  # Chalice's (EndpointURL: execute-api, which answers 403)
         "SiteUrl": {"Value": target.cfg.site.url},
         "DistributionDomain": {"Value": {"Fn::GetAtt": [DISTRIBUTION, "DomainName"]}},
         "DistributionId": {"Value": {"Ref": DISTRIBUTION}},
