@@ -342,7 +342,10 @@ def test_index_function_serves_directories_like_vigie_serve(
 
 
 def test_apply_runs_the_printed_steps_in_order_with_captured_values() -> None:
+    """`--apply` runs the same argv as the printed lines (a recording runner, no AWS)."""
+    arn = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/x/1"
     steps = [
+        Step("bucket", ("aws", "s3", "mb", "s3://b"), unless=("aws", "s3api", "head-bucket")),
         Step("acl", ("aws", "describe", "acl"), capture="WEB_ACL_ARN"),
         Step("deploy", ("aws", "deploy", "WebAclArn=${WEB_ACL_ARN}")),
     ]
@@ -350,17 +353,20 @@ def test_apply_runs_the_printed_steps_in_order_with_captured_values() -> None:
 
     def runner(argv: Any) -> str:
         seen.append(list(argv))
-        return "arn:aws:wafv2:us-east-1:123456789012:global/webacl/x/1" if len(seen) == 1 else ""
+        if argv[:2] == ["aws", "s3api"]:
+            raise subprocess.CalledProcessError(254, argv)  # no such bucket yet
+        return arn if argv[1] == "describe" else ""
 
-    assert apply(steps, runner) == {
-        "WEB_ACL_ARN": "arn:aws:wafv2:us-east-1:123456789012:global/webacl/x/1"
-    }
-    assert seen[1] == [
-        "aws",
-        "deploy",
-        "WebAclArn=arn:aws:wafv2:us-east-1:123456789012:global/webacl/x/1",
+    assert apply(steps, runner) == {"WEB_ACL_ARN": arn}
+    assert seen == [
+        ["aws", "s3api", "head-bucket"],
+        ["aws", "s3", "mb", "s3://b"],
+        ["aws", "describe", "acl"],
+        ["aws", "deploy", f"WebAclArn={arn}"],
     ]
-    assert steps[1].shell() == 'aws deploy "WebAclArn=$WEB_ACL_ARN"'
+    assert steps[0].shell() == "aws s3api head-bucket >/dev/null 2>&1 || aws s3 mb s3://b"
+    assert steps[1].shell() == "WEB_ACL_ARN=$(aws describe acl)"
+    assert steps[2].shell() == 'aws deploy "WebAclArn=$WEB_ACL_ARN"'
 
 
 def test_binary_media_types_routes_and_limits(built: Built) -> None:

@@ -22,8 +22,7 @@ def _deploy(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     print(f"Stack built and checked by cfn-lint in {built.out}/")
     if not args.apply:
-        print("\nOnce per account:\n" + script(built.once))
-        print("Then, with your own AWS credentials (also in deploy-commands.sh):\n")
+        print("\nWith your own AWS credentials (also in deploy-commands.sh):\n")
         print(script(built.steps), end="")
         return 0
     try:

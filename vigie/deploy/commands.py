@@ -36,6 +36,7 @@ class Step:
     why: str
     argv: tuple[str, ...]
     capture: str = ""  # store the command's output under this name
+    unless: tuple[str, ...] = ()  # skip the step when this command succeeds
 
     def shell(self) -> str:
         # A captured value is a shell variable, inside double quotes.
@@ -44,6 +45,8 @@ class Step:
             for word in self.argv
         ]
         line = " ".join(words)
+        if self.unless:
+            line = f"{shlex.join(self.unless)} >/dev/null 2>&1 || {line}"
         return f"{self.capture}=$({line})" if self.capture else line
 
 
@@ -71,6 +74,11 @@ def deploy_steps(target: Target, out: Path) -> list[Step]:
     site = f"{out / SITE_DIR}/"
     bucket = f"s3://{dep.site_bucket}/"
     return [
+        Step(
+            "the artifacts bucket, if it does not exist yet",
+            ("aws", "s3", "mb", f"s3://{dep.artifacts_bucket}", "--region", region),
+            unless=("aws", "s3api", "head-bucket", "--bucket", dep.artifacts_bucket),
+        ),
         Step(
             "edge stack (us-east-1): the WAF web ACL",
             (
@@ -178,23 +186,6 @@ def deploy_steps(target: Target, out: Path) -> list[Step]:
     ]
 
 
-def once_steps(target: Target) -> list[Step]:
-    """Once per account: the bucket `aws cloudformation package` uploads to."""
-    return [
-        Step(
-            "once: the artifacts bucket",
-            (
-                "aws",
-                "s3",
-                "mb",
-                f"s3://{target.cfg.deploy.artifacts_bucket}",
-                "--region",
-                target.region,
-            ),
-        )
-    ]
-
-
 def script(steps: Sequence[Step]) -> str:
     return "\n".join(f"# {s.why}\n{s.shell()}" for s in steps) + "\n"
 
@@ -204,6 +195,7 @@ Runner = Callable[[Sequence[str]], str]
 
 def run_aws(argv: Sequence[str]) -> str:
     """Run one command with the operator's environment; its output, stripped."""
+    # stderr stays the operator's terminal: the aws CLI's own messages.
     done = subprocess.run(list(argv), check=True, text=True, stdout=subprocess.PIPE)
     return done.stdout.strip()
 
@@ -214,6 +206,12 @@ def apply(steps: Sequence[Step], runner: Runner = run_aws) -> dict[str, str]:
     for step in steps:
         argv = [_VAR.sub(lambda m: values[m.group(1)], word) for word in step.argv]
         print(f"vigie deploy: {step.why}", flush=True)
+        if step.unless:
+            try:
+                runner(list(step.unless))
+                continue
+            except subprocess.CalledProcessError:
+                pass  # it does not exist: run the step
         result = runner(argv)
         if step.capture:
             if not result or result == "None":
