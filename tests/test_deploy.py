@@ -44,10 +44,14 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
 
 def test_vigie_deploy_builds_a_stack_that_cfn_lint_accepts(built: Built) -> None:
     assert built.rc == 0, built.stderr
-    for name in ("stack.json", "edge.json", "deployment.zip", "site/signaler/index.html"):
+    names = ("stack.json", "stack.transformed.json", "edge.json", "deployment.zip")
+    for name in (*names, "site/signaler/index.html"):
         assert (built.out / name).is_file(), name
-    # The build ran cfn-lint on both templates (`lint`, below shown able to fail).
+    # The build ran cfn-lint on the templates and on the SAM transform's output
+    # (`lint`, below shown able to fail): no SAM resource is left in the latter.
     assert "checked by cfn-lint" in built.stdout
+    assert not any(r["Type"].startswith("AWS::Serverless::") for r in
+                   built.transformed["Resources"].values())  # fmt: skip
     # The printed commands are the script's, and deploy both stacks.
     script = (built.out / "deploy-commands.sh").read_text()
     for line in script.splitlines():
@@ -67,7 +71,7 @@ def test_cfn_lint_refuses_a_broken_template(built: Built, tmp_path: Path) -> Non
 
 
 def test_no_log_anywhere_records_an_address_or_headers(built: Built) -> None:
-    for template in (built.main, built.edge):
+    for template in (built.main, built.transformed, built.edge):
         text = json.dumps(template)
         for needle in ("AccessLogSetting", "sourceIp", "$context.identity", "RealtimeLogConfig"):
             assert needle not in text, needle
@@ -85,7 +89,10 @@ def test_no_log_anywhere_records_an_address_or_headers(built: Built) -> None:
     assert "Logging" not in distribution["DistributionConfig"]
     for bucket in resources_of_type(built.main, "AWS::S3::Bucket"):
         assert "LoggingConfiguration" not in bucket
-    (settings,) = built.main["Resources"]["RestAPI"]["Properties"]["MethodSettings"]
+    # On the stage CloudFormation will really create (after the SAM transform).
+    (stage,) = resources_of_type(built.transformed, "AWS::ApiGateway::Stage")
+    assert "AccessLogSetting" not in stage
+    (settings,) = stage["MethodSettings"]
     assert settings["LoggingLevel"] == "OFF" and settings["DataTraceEnabled"] is False
 
 
@@ -223,7 +230,8 @@ def test_waf_rate_rules_and_stage_throttling_carry_the_configured_limits(built: 
     config = distribution["DistributionConfig"]
     assert config["WebACLId"] == {"Ref": "WebAclArn"}
     assert config["IPV6Enabled"] is False  # per-address counts mean nothing per IPv6 address
-    (settings,) = built.main["Resources"]["RestAPI"]["Properties"]["MethodSettings"]
+    (stage,) = resources_of_type(built.transformed, "AWS::ApiGateway::Stage")
+    (settings,) = stage["MethodSettings"]
     assert (settings["ResourcePath"], settings["HttpMethod"]) == ("/*", "*")
     assert settings["ThrottlingRateLimit"] == CFG_VALUES["throttle_rate"]
     assert settings["ThrottlingBurstLimit"] == CFG_VALUES["throttle_burst"]
@@ -243,8 +251,16 @@ def test_execute_api_answers_only_requests_carrying_cloudfronts_secret_header(
     origin = next(o for o in distribution["DistributionConfig"]["Origins"] if o["Id"] == "api")
     (header,) = origin["OriginCustomHeaders"]
     assert header["HeaderName"] == "x-api-key" and header["HeaderValue"] == key
-    plan = built.main["Resources"]["OriginUsagePlan"]["Properties"]
-    assert plan["ApiStages"] == [{"ApiId": {"Ref": "RestAPI"}, "Stage": {"Ref": "RestAPI.Stage"}}]
+    # After the SAM transform, the key's usage plan is bound to the real stage.
+    res = built.transformed["Resources"]
+    (plan,) = resources_of_type(built.transformed, "AWS::ApiGateway::UsagePlan")
+    (api_stage,) = plan["ApiStages"]
+    assert res[api_stage["Stage"]["Ref"]]["Type"] == "AWS::ApiGateway::Stage"
+    (body,) = [
+        r["Properties"]["Body"] for r in res.values() if r["Type"] == "AWS::ApiGateway::RestApi"
+    ]
+    assert all(m["security"] == [{"vigie-origin-key": []}]
+               for item in body["paths"].values() for m in item.values())  # fmt: skip
 
 
 def test_api_behaviour_caches_nothing_and_forwards_no_viewer_address(built: Built) -> None:

@@ -67,6 +67,7 @@ class Built:
     stderr: str
     main: dict[str, Any]
     edge: dict[str, Any]
+    transformed: dict[str, Any]  # `main` after the SAM transform
 
 
 _BUILT: dict[str, Built] = {}
@@ -92,6 +93,9 @@ def build_once(factory: pytest.TempPathFactory) -> Built:
             stderr=stderr.getvalue(),
             main=json.loads((out / "stack.json").read_text()) if rc == 0 else {},
             edge=json.loads((out / "edge.json").read_text()) if rc == 0 else {},
+            transformed=(
+                json.loads((out / "stack.transformed.json").read_text()) if rc == 0 else {}
+            ),
         )
     return _BUILT["built"]
 

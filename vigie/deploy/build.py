@@ -4,7 +4,8 @@
 2. build the site with that configuration (`build/deploy/site/`);
 3. vendor the core and run `chalice package` (the Lambda's zip and routes);
 4. compose the main and edge templates (`stack`), write them as JSON;
-5. validate both with `cfn-lint`; any finding fails the build;
+5. expand the SAM resources as CloudFormation will (`sam`), then validate
+   the templates and that expansion with `cfn-lint`; any finding fails;
 6. write the lifecycle rules and bucket policies as JSON too, and the `aws`
    commands (`deploy-commands.sh`).
 """
@@ -26,11 +27,14 @@ from vigie.resources import source_root
 
 from .commands import EDGE_REGION, SITE_DIR, Step, deploy_steps, script
 from .iam import analysts_policy, purge_policy
+from .sam import translate
 from .stack import EDGE_TEMPLATE, MAIN_TEMPLATE, edge_template, main_template
 from .storage import lifecycle_rules
 from .target import Target, production_target
 
 DEFAULT_OUT = Path("build/deploy")
+# The main template after the SAM transform, for cfn-lint and for reading.
+TRANSFORMED_TEMPLATE = "stack.transformed.json"
 CHALICE_STAGE = "prod"
 
 
@@ -100,9 +104,17 @@ def build_deployment(cfg: Config, out: Path = DEFAULT_OUT, site: bool = True) ->
             raise DeployError(str(exc)) from None
     sam = chalice_package(out, target.region)
     openapi = source_root() / "intake_lambda" / "openapi.yaml"
-    _write_json(out / MAIN_TEMPLATE, main_template(sam, target, openapi))
+    main = main_template(sam, target, openapi)
+    _write_json(out / MAIN_TEMPLATE, main)
     _write_json(out / EDGE_TEMPLATE, edge_template(target))
-    lint([out / MAIN_TEMPLATE, out / EDGE_TEMPLATE], sorted({target.region, EDGE_REGION}))
+    try:
+        zip_uri = f"s3://{cfg.deploy.artifacts_bucket}/{cfg.deploy.stack_name}/deployment.zip"
+        transformed = translate(main, target.region, zip_uri)
+    except ValueError as exc:
+        raise DeployError(str(exc)) from None
+    _write_json(out / TRANSFORMED_TEMPLATE, transformed)
+    templates = [out / MAIN_TEMPLATE, out / TRANSFORMED_TEMPLATE, out / EDGE_TEMPLATE]
+    lint(templates, sorted({target.region, EDGE_REGION}))
     # The same rules and policies as files, for S3-compatible stores outside AWS
     # (put-bucket-lifecycle-configuration) or an account managed by hand.
     rules = lifecycle_rules(target.prefix, cfg.analysts.retention_days)
