@@ -212,6 +212,27 @@ def test_buckets_are_encrypted_private_tls_only_and_expire_tips_as_configured(
                for s in allowed)  # fmt: skip
 
 
+def test_tips_bucket_policy_forbids_overwrites_and_deletes_to_everyone_but_purge(
+    built: Built,
+) -> None:
+    """Even a principal given too much by mistake cannot overwrite or delete a tip."""
+    policy = built.main["Resources"]["TipsBucketPolicy"]["Properties"]["PolicyDocument"]
+    denies = {s["Sid"]: s for s in policy["Statement"] if s["Effect"] == "Deny"}
+    objects = {"Fn::Sub": "${TipsBucket.Arn}/*"}
+    overwrite = denies["DenyWritesThatCouldOverwrite"]
+    assert (overwrite["Principal"], overwrite["Action"], overwrite["Resource"]) == (
+        "*", "s3:PutObject", objects)  # fmt: skip
+    assert overwrite["Condition"] == {"Null": {"s3:if-none-match": "true"}}
+    delete = denies["DenyDeletesButThePurgeRole"]
+    assert (delete["Principal"], delete["Action"]) == ("*", "s3:DeleteObject")
+    assert delete["Condition"] == {
+        "ArnNotEquals": {"aws:PrincipalArn": {"Fn::GetAtt": ["PurgeRole", "Arn"]}}
+    }
+    old = denies["DenyDeletingOldVersions"]
+    assert old["Action"] == "s3:DeleteObjectVersion" and "Condition" not in old
+    assert not [s for s in policy["Statement"] if s["Effect"] == "Allow"]
+
+
 def test_waf_rate_rules_and_stage_throttling_carry_the_configured_limits(built: Built) -> None:
     (acl,) = resources_of_type(built.edge, "AWS::WAFv2::WebACL")
     assert acl["Scope"] == "CLOUDFRONT" and acl["DefaultAction"] == {"Allow": {}}

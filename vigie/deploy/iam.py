@@ -24,6 +24,7 @@ from .target import Target
 
 INTAKE_SECRET = "IntakeSecret"  # noqa: S105 - a logical id
 LOG_GROUP = "IntakeLogGroup"
+PURGE_ROLE = "PurgeRole"
 CREATE_ONLY = {"Null": {"s3:if-none-match": "false"}}
 ANALYST_AREAS = ("tips", "kept", "state")
 
@@ -102,7 +103,7 @@ def iam_resources(target: Target) -> dict[str, Any]:
                 "PolicyDocument": analysts_policy(target),
             },
         },
-        "PurgeRole": {
+        PURGE_ROLE: {
             "Type": "AWS::IAM::Role",
             "Properties": {
                 "Description": "Vigie: vigie inbox purge --apply (assumed with MFA)",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .iam import PURGE_ROLE
 from .target import Target
 
 TIPS_BUCKET = "TipsBucket"
@@ -102,6 +103,44 @@ def _deny_plain_http(bucket: str) -> dict[str, Any]:
     }
 
 
+def _tips_guards() -> list[dict[str, Any]]:
+    """What no principal may do to the tips, whatever its own policy says.
+
+    A role given too much by mistake still cannot overwrite an object (every
+    write must be create-only) nor delete one unless it is the purge role;
+    old versions are removed by the lifecycle rule alone (which no bucket
+    policy restricts). Changing this policy is itself an audited action.
+    """
+    objects = {"Fn::Sub": f"${{{TIPS_BUCKET}.Arn}}/*"}
+    return [
+        {
+            "Sid": "DenyWritesThatCouldOverwrite",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:PutObject",
+            "Resource": objects,
+            "Condition": {"Null": {"s3:if-none-match": "true"}},
+        },
+        {
+            "Sid": "DenyDeletesButThePurgeRole",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:DeleteObject",
+            "Resource": objects,
+            "Condition": {
+                "ArnNotEquals": {"aws:PrincipalArn": {"Fn::GetAtt": [PURGE_ROLE, "Arn"]}}
+            },
+        },
+        {
+            "Sid": "DenyDeletingOldVersions",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:DeleteObjectVersion",
+            "Resource": objects,
+        },
+    ]
+
+
 def bucket_resources(target: Target, distribution: str) -> dict[str, Any]:
     """The tips and site buckets and their policies (the site readable only by CloudFront)."""
     tips = _private_bucket(target.tips_bucket)
@@ -134,7 +173,7 @@ def bucket_resources(target: Target, distribution: str) -> dict[str, Any]:
                 "Bucket": {"Ref": TIPS_BUCKET},
                 "PolicyDocument": {
                     "Version": "2012-10-17",
-                    "Statement": [_deny_plain_http(TIPS_BUCKET)],
+                    "Statement": [_deny_plain_http(TIPS_BUCKET), *_tips_guards()],
                 },
             },
         },
