@@ -461,3 +461,15 @@ def test_deploy_refuses_unsafe_production_values(
     toml.write_text(text)
     with pytest.raises(ConfigError, match=message):
         production_target(load_config(toml, {}))
+
+
+def test_headers_cloudfront_cannot_send_as_they_are_are_refused() -> None:
+    from vigie.deploy.viewer import CSP_MAX, headers_policy_config
+
+    for headers in (
+        {"X-Frame-Options": "ALLOW-FROM https://exemple.fr"},
+        {"Strict-Transport-Security": "max-age=60; preload; includeSubDomains"},
+        {"Content-Security-Policy": "default-src 'self'; " + "x" * CSP_MAX},
+    ):
+        with pytest.raises(ValueError):
+            headers_policy_config("p", headers, override=True)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+# CloudFront's limit for the CSP value of a response-headers policy.
+CSP_MAX = 1783
 _HSTS_RE = re.compile(r"max-age=(\d+)((?:; includeSubDomains)?)((?:; preload)?)")
 
 INDEX_FUNCTION_CODE = r"""
@@ -62,6 +64,8 @@ def headers_policy_config(name: str, headers: dict[str, str], override: bool) ->
     for header, value in headers.items():
         key = header.lower()
         if key == "content-security-policy":
+            if len(value) > CSP_MAX:
+                raise ValueError(f"{header}: longer than CloudFront's {CSP_MAX} characters")
             security["ContentSecurityPolicy"] = {
                 "ContentSecurityPolicy": value,
                 "Override": override,
