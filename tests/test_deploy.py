@@ -70,6 +70,7 @@ def test_cfn_lint_refuses_a_broken_template(built: Built, tmp_path: Path) -> Non
         lint([path], ["eu-west-3"])
 
 
+@pytest.mark.privacy
 def test_no_log_anywhere_records_an_address_or_headers(built: Built) -> None:
     for template in (built.main, built.transformed, built.edge):
         text = json.dumps(template)
@@ -96,6 +97,7 @@ def test_no_log_anywhere_records_an_address_or_headers(built: Built) -> None:
     assert settings["LoggingLevel"] == "OFF" and settings["DataTraceEnabled"] is False
 
 
+@pytest.mark.privacy
 def test_lambda_log_group_has_short_retention_and_warn_level(built: Built) -> None:
     props = built.main["Resources"]["APIHandler"]["Properties"]
     assert props["FunctionName"] == CFG_VALUES["function_name"]
@@ -110,6 +112,7 @@ def test_lambda_log_group_has_short_retention_and_warn_level(built: Built) -> No
     assert 1 <= group["Properties"]["RetentionInDays"] <= 7
 
 
+@pytest.mark.privacy
 def test_no_secret_in_the_lambda_environment(built: Built) -> None:
     """P3: the function's configuration holds public keys and settings, the secret by ARN only."""
     env = built.main["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]
@@ -284,6 +287,7 @@ def test_execute_api_answers_only_requests_carrying_cloudfronts_secret_header(
                for item in body["paths"].values() for m in item.values())  # fmt: skip
 
 
+@pytest.mark.privacy
 def test_api_behaviour_caches_nothing_and_forwards_no_viewer_address(built: Built) -> None:
     (distribution,) = resources_of_type(built.main, "AWS::CloudFront::Distribution")
     (behaviour,) = distribution["DistributionConfig"]["CacheBehaviors"]
