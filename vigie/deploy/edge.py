@@ -2,7 +2,7 @@
 
 - one distribution, so the page and `/api` share an origin (`connect-src 'self'`);
 - the site bucket through Origin Access Control (the bucket stays private);
-  a CloudFront Function maps `/page/` to `/page/index.html` (`index_function`);
+  a CloudFront Function maps `/page/` to `/page/index.html` (`viewer`);
 - `/api/*` to API Gateway with caching off, and an origin request policy that
   forwards only the headers and query parameters the API's contract
   (`intake_lambda/openapi.yaml`) declares, plus `Content-Type` and `Origin`:
@@ -17,7 +17,7 @@
   a /64 of them, so a per-address limit would mean nothing over IPv6;
 - the WAF web ACL (rate-based rules per client address, sampled requests and
   logging off) must live in us-east-1 for CloudFront: it is the separate,
-  tiny "edge" stack (`waf_template`), whose ARN the main stack takes.
+  tiny "edge" stack (`waf`), whose ARN the main stack takes.
 """
 
 from __future__ import annotations
@@ -50,10 +50,13 @@ def contract_parameters(openapi: Path) -> tuple[list[str], list[str]]:
     spec = yaml.safe_load(openapi.read_text(encoding="utf-8"))
     found: dict[str, set[str]] = {"header": set(), "query": set()}
     for item in spec.get("paths", {}).values():
+        params = list(item.get("parameters", []))  # declared for the whole path
         for operation in item.values():
-            for param in operation.get("parameters", []) if isinstance(operation, dict) else []:
-                if param.get("in") in found:
-                    found[param["in"]].add(param["name"])
+            if isinstance(operation, dict):
+                params += operation.get("parameters", [])
+        for param in params:
+            if param.get("in") in found:
+                found[param["in"]].add(param["name"])
     return sorted(found["header"]), sorted(found["query"])
 
 
