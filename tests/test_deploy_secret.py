@@ -17,6 +17,7 @@ import secrets
 import subprocess
 import sys
 import threading
+import zipfile
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,18 +25,25 @@ from typing import Any
 
 import pytest
 
-from tests.support.deploy import CFG_VALUES
+from tests.support.deploy import CFG_VALUES, build_once
 
+pytestmark = pytest.mark.xdist_group("chalice-package")  # shares the packaged build
 ARN = "arn:aws:secretsmanager:eu-west-3:123456789012:secret:vigie-intake-AbCdEf"
 
 CHILD = r"""
 import json, os, sys, urllib.request
-from vigie.resources import load_intake_app
 
 def calls():
     return int(urllib.request.urlopen(os.environ["COUNT_URL"]).read())
 
-app = load_intake_app()
+if os.environ.get("LAMBDA_TASK_ROOT"):  # the zip `vigie deploy` built, as Lambda runs it
+    sys.path.insert(0, os.environ["LAMBDA_TASK_ROOT"])
+    import app
+    import vigie
+    assert vigie.__file__.startswith(os.environ["LAMBDA_TASK_ROOT"]), vigie.__file__
+else:
+    from vigie.resources import load_intake_app
+    app = load_intake_app()
 report = {"after_import": calls(), "answers": []}
 for n in range(3):
     key = f"idempotency-key-{n:04d}"
@@ -97,7 +105,7 @@ def secrets_manager() -> Iterator[tuple[type[_SecretsManager], str]]:
         server.server_close()
 
 
-def _run_lambda(url: str, store: Path) -> dict[str, Any]:
+def _run_lambda(url: str, store: Path, task_root: Path | None = None) -> dict[str, Any]:
     env = {
         "PATH": os.environ["PATH"],
         "HOME": str(store),
@@ -111,6 +119,8 @@ def _run_lambda(url: str, store: Path) -> dict[str, Any]:
         "AWS_SECRET_ACCESS_KEY": "example-only",
         "AWS_EC2_METADATA_DISABLED": "true",
     }
+    if task_root is not None:
+        env["LAMBDA_TASK_ROOT"] = str(task_root)
     done = subprocess.run(
         [sys.executable, "-c", CHILD], env=env, cwd=store, capture_output=True, text=True,
         timeout=120, check=True,
@@ -120,11 +130,24 @@ def _run_lambda(url: str, store: Path) -> dict[str, Any]:
     return report
 
 
+@pytest.mark.parametrize("packaged", [False, True], ids=["source", "deployment-zip"])
 def test_lambda_reads_the_secret_once_per_cold_start_and_never_at_import(
-    secrets_manager: tuple[type[_SecretsManager], str], tmp_path: Path
+    secrets_manager: tuple[type[_SecretsManager], str],
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    packaged: bool,
 ) -> None:
+    """Also from the zip `vigie deploy` built (its vendored vigie.core, not the checkout)."""
     handler, url = secrets_manager
-    report = _run_lambda(url, tmp_path)
+    task_root = None
+    if packaged:
+        built = build_once(tmp_path_factory)
+        task_root = tmp_path / "task"
+        with zipfile.ZipFile(built.out / "deployment.zip") as package:
+            package.extractall(task_root)
+    store = tmp_path / "store"
+    store.mkdir()
+    report = _run_lambda(url, store, task_root)
     assert report["after_import"] == 0  # nothing at import time
     assert [a["status"] for a in report["answers"]] == [200, 200, 200]
     assert report["calls"] == [1, 1, 1]  # once, on the first request only
