@@ -16,16 +16,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+# Cache-Control travels with each object, as `vigie serve` answers it.
+from vigie.static import ASSET_CACHE_CONTROL, PAGE_CACHE_CONTROL
+
 from .stack import EDGE_TEMPLATE, MAIN_TEMPLATE
 from .target import Target
 
 EDGE_REGION = "us-east-1"  # CloudFront's web ACLs exist only there
 PACKAGED_TEMPLATE = "packaged.json"
 SITE_DIR = "site"
-# Cache-Control per object, as `vigie serve` answers (vigie/static.py): pages are
-# never stored by the browser (a shared phone), assets are revalidated.
-PAGE_CACHE_CONTROL = "no-store"
-ASSET_CACHE_CONTROL = "no-cache"
 _VAR = re.compile(r"\$\{([A-Z_]+)\}")
 
 
