@@ -1,12 +1,14 @@
 """Vigie intake: the Chalice routes, and nothing else (logic in vigie.core.intake).
 
 Privacy: no route reads the client address, user agent or referrer, and
-nothing here logs requests. API Gateway access logging stays off (see
-.chalice/config.json and the deployment notes).
+nothing here logs requests. API Gateway access and execution logging stay
+off, and the HMAC secret is read from Secrets Manager at the first request
+(the stack `vigie deploy` generates: vigie/deploy/, docs/deploy.md).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from typing import Any
@@ -54,10 +56,19 @@ def configure(intake: Any) -> None:
 def _intake() -> Any:
     # Built on first use, not at import: the environment is read at the edge.
     if "intake" not in _state:
-        from vigie.core.config import load_config
+        from vigie.core.config import ConfigError, load_config
         from vigie.core.runtime import build_intake
 
-        _state["intake"] = build_intake(load_config(None, os.environ), os.environ)
+        try:
+            # Once per cold start; the HMAC secret is read from Secrets Manager here.
+            _state["intake"] = build_intake(load_config(None, os.environ), os.environ)
+        except ConfigError as exc:
+            # Not cached: the next request tries again (a Secrets Manager blip).
+            # Logged by type at ERROR (kept at the WARN log level), nothing else.
+            logging.getLogger("vigie").error("intake not ready (%s)", type(exc).__name__)
+            raise ApiError(
+                503, "unavailable", "Service momentanément indisponible : réessayez.", 5
+            ) from None
     return _state["intake"]
 
 

@@ -1,108 +1,479 @@
-"""Deployment as code, checked offline: `chalice package` and the generated template."""
+"""`vigie deploy`, checked offline: the generated stack passes cfn-lint and keeps Vigie's promises.
+
+The stack is built once per session by the real command (site build, core
+vendored, `chalice package`, composition, cfn-lint) from a production
+`vigie.toml` whose values all differ from the defaults, so every assertion
+below also shows the value came from that file.
+"""
 
 from __future__ import annotations
 
+import http.client
 import json
-import os
+import re
 import subprocess
-import sys
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from vigie.lambdapkg import vendor_core
+from tests.support.deploy import (
+    CFG_VALUES,
+    Built,
+    build_once,
+    policy_headers,
+    resources_of_type,
+    walk,
+)
+from vigie.core.config import ENV_OVERRIDES
+from vigie.core.http import JSON_CSP, SECURITY_HEADERS
+from vigie.deploy.build import DeployError, lint
+from vigie.deploy.commands import ASSET_CACHE_CONTROL, PAGE_CACHE_CONTROL, Step, apply
+from vigie.deploy.edge import CACHING_DISABLED
+from vigie.deploy.viewer import INDEX_FUNCTION_CODE
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.xdist_group("chalice-package")
 
 
-_PACKAGED: dict[str, Any] = {}
+@pytest.fixture
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    return build_once(tmp_path_factory)
 
 
-@pytest.fixture(params=["dev", "prod"])
-def template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """The SAM template of one stage, packaged once per test session (about 10 s each)."""
-    stage = request.param
-    if stage not in _PACKAGED:
-        out = tmp_path_factory.mktemp(f"pkg-{stage}")
-        vendor_core()  # the build step `chalice package` needs (vigie.core under vendor/)
-        env = {**os.environ, "AWS_DEFAULT_REGION": "eu-west-3"}
-        subprocess.run(
-            [str(Path(sys.executable).parent / "chalice"), "package", "--stage", stage, str(out)],
-            cwd=ROOT / "intake_lambda",
-            env=env,
-            check=True,
-            capture_output=True,
+def test_vigie_deploy_builds_a_stack_that_cfn_lint_accepts(built: Built) -> None:
+    assert built.rc == 0, built.stderr
+    names = ("stack.json", "stack.transformed.json", "edge.json", "deployment.zip")
+    for name in (*names, "site/signaler/index.html"):
+        assert (built.out / name).is_file(), name
+    # The build ran cfn-lint on the templates and on the SAM transform's output
+    # (`lint`, below shown able to fail): no SAM resource is left in the latter.
+    assert "checked by cfn-lint" in built.stdout
+    assert not any(r["Type"].startswith("AWS::Serverless::") for r in
+                   built.transformed["Resources"].values())  # fmt: skip
+    # The printed commands are the script's, and deploy both stacks.
+    script = (built.out / "deploy-commands.sh").read_text()
+    for line in script.splitlines():
+        if line.startswith("aws ") or "=$(aws " in line:
+            assert line in built.stdout
+    assert "--stack-name vigie-recette-edge" in script and "--stack-name vigie-recette " in script
+
+
+def test_cfn_lint_refuses_a_broken_template(built: Built, tmp_path: Path) -> None:
+    """The lint step can fail: a misspelt property is a build error, not a deploy surprise."""
+    broken = json.loads(json.dumps(built.main))
+    broken["Resources"]["TipsBucket"]["Properties"]["VersioningConfig"] = {"Status": "Enabled"}
+    path = tmp_path / "stack.json"
+    path.write_text(json.dumps(broken))
+    with pytest.raises(DeployError, match="VersioningConfig"):
+        lint([path], ["eu-west-3"])
+
+
+@pytest.mark.privacy
+def test_no_log_anywhere_records_an_address_or_headers(built: Built) -> None:
+    for template in (built.main, built.transformed, built.edge):
+        text = json.dumps(template)
+        for needle in ("AccessLogSetting", "sourceIp", "$context.identity", "RealtimeLogConfig"):
+            assert needle not in text, needle
+        types = {r["Type"] for r in template["Resources"].values()}
+        assert not types & {
+            "AWS::WAFv2::LoggingConfiguration",
+            "AWS::CloudFront::RealtimeLogConfig",
+            "AWS::CloudTrail::Trail",
+            "AWS::ApiGateway::Account",  # the role execution logging would need
+        }
+        for node in walk(template):
+            if isinstance(node, dict) and "SampledRequestsEnabled" in node:
+                assert node["SampledRequestsEnabled"] is False
+    (distribution,) = resources_of_type(built.main, "AWS::CloudFront::Distribution")
+    assert "Logging" not in distribution["DistributionConfig"]
+    for bucket in resources_of_type(built.main, "AWS::S3::Bucket"):
+        assert "LoggingConfiguration" not in bucket
+    # On the stage CloudFormation will really create (after the SAM transform).
+    (stage,) = resources_of_type(built.transformed, "AWS::ApiGateway::Stage")
+    assert "AccessLogSetting" not in stage
+    (settings,) = stage["MethodSettings"]
+    assert settings["LoggingLevel"] == "OFF" and settings["DataTraceEnabled"] is False
+
+
+@pytest.mark.privacy
+def test_lambda_log_group_has_short_retention_and_warn_level(built: Built) -> None:
+    props = built.main["Resources"]["APIHandler"]["Properties"]
+    assert props["FunctionName"] == CFG_VALUES["function_name"]
+    logging = props["LoggingConfig"]
+    # WARN for the platform drops START/END/REPORT (times and durations per request).
+    assert logging["SystemLogLevel"] == "WARN" and logging["ApplicationLogLevel"] == "WARN"
+    assert logging["LogFormat"] == "JSON"
+    group = built.main["Resources"][logging["LogGroup"]["Ref"]]
+    assert group["Type"] == "AWS::Logs::LogGroup"
+    assert group["Properties"]["LogGroupName"] == f"/aws/lambda/{props['FunctionName']}"
+    assert group["Properties"]["RetentionInDays"] == CFG_VALUES["log_retention_days"]
+    assert 1 <= group["Properties"]["RetentionInDays"] <= 7
+
+
+@pytest.mark.privacy
+def test_no_secret_in_the_lambda_environment(built: Built) -> None:
+    """P3: the function's configuration holds public keys and settings, the secret by ARN only."""
+    env = built.main["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]
+    assert set(env) <= set(ENV_OVERRIDES) and "VIGIE_SECRET" not in env
+    assert env["VIGIE_SECRET_ARN"] == {"Ref": "IntakeSecret"}
+    assert built.main["Resources"]["IntakeSecret"]["Type"] == "AWS::SecretsManager::Secret"
+    assert "resolve:secretsmanager" not in json.dumps(env)
+    assert "AGE-SECRET-KEY" not in json.dumps(built.main).upper()
+    # Every other value is the one in vigie.toml.
+    assert env["VIGIE_STORE"] == "s3://vigie-recette-tips/vigie"
+    assert env["VIGIE_RECIPIENTS"] == CFG_VALUES["recipient"]
+    assert env["VIGIE_MAX_BODY_BYTES"] == "4400000"
+    assert env["VIGIE_REPORT_URL"] == "https://signaler.exemple.fr/signaler/"
+
+
+def test_lambda_policy_is_exactly_what_the_intake_needs_and_create_only(built: Built) -> None:
+    """P10: create tips and budget slots, never overwrite, read, list or delete them.
+
+    Plus the one secret and the one log group, and nothing else.
+    """
+    (policy,) = built.main["Resources"]["ApiHandlerRole"]["Properties"]["Policies"]
+    by_sid = {s["Sid"]: s for s in policy["PolicyDocument"]["Statement"]}
+    assert set(by_sid) == {"CreateTipsOnly", "ReadTheHmacSecret", "OwnLogGroupOnly"}
+    s3 = by_sid["CreateTipsOnly"]
+    assert s3["Action"] == ["s3:PutObject"]
+    assert s3["Resource"] == [
+        "arn:aws:s3:::vigie-recette-tips/vigie/tips/*",
+        "arn:aws:s3:::vigie-recette-tips/vigie/intake/*",
+    ]
+    assert s3["Condition"] == {"Null": {"s3:if-none-match": "false"}}
+    assert by_sid["ReadTheHmacSecret"]["Action"] == ["secretsmanager:GetSecretValue"]
+    assert by_sid["ReadTheHmacSecret"]["Resource"] == {"Ref": "IntakeSecret"}
+    logs = by_sid["OwnLogGroupOnly"]
+    assert logs["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
+    assert logs["Resource"] == {"Fn::GetAtt": ["IntakeLogGroup", "Arn"]}
+    assert all(s["Effect"] == "Allow" for s in by_sid.values())
+    assert not any("*" in a for s in by_sid.values() for a in s["Action"])
+
+
+def test_analysts_create_only_and_only_the_purge_role_deletes(built: Built) -> None:
+    analysts = built.main["Resources"]["AnalystsPolicy"]["Properties"]["PolicyDocument"]
+    actions = {a for s in analysts["Statement"] for a in s["Action"]}
+    assert actions == {"s3:ListBucket", "s3:GetObject", "s3:PutObject"}
+    for statement in analysts["Statement"]:
+        resources = statement["Resource"]
+        assert "/intake" not in json.dumps(resources) and "/intake" not in json.dumps(statement)
+        if statement["Action"] == ["s3:PutObject"]:
+            assert statement["Condition"] == {"Null": {"s3:if-none-match": "false"}}
+            assert all(r.endswith(("/vigie/kept/*", "/vigie/state/*")) for r in resources)
+    purge = built.main["Resources"]["PurgeRole"]["Properties"]
+    (trust,) = purge["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Condition"] == {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+    (inline,) = purge["Policies"]
+    purge_actions = {a for s in inline["PolicyDocument"]["Statement"] for a in s["Action"]}
+    # No PutObject (cannot forge) and no DeleteObjectVersion (a purge is undoable for a day).
+    assert purge_actions == {"s3:ListBucket", "s3:GetObject", "s3:DeleteObject"}
+
+
+def test_buckets_are_encrypted_private_tls_only_and_expire_tips_as_configured(
+    built: Built,
+) -> None:
+    res = built.main["Resources"]
+    for name in ("TipsBucket", "SiteBucket"):
+        props = res[name]["Properties"]
+        (rule,) = props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+        assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+        assert all(props["PublicAccessBlockConfiguration"].values())
+        assert len(props["PublicAccessBlockConfiguration"]) == 4
+        policy = next(
+            r["Properties"]["PolicyDocument"]
+            for r in res.values()
+            if r["Type"] == "AWS::S3::BucketPolicy" and r["Properties"]["Bucket"] == {"Ref": name}
         )
-        _PACKAGED[stage] = json.loads((out / "sam.json").read_text())
-    return _PACKAGED[stage]
+        deny = next(s for s in policy["Statement"] if s["Effect"] == "Deny")
+        assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        assert deny["Action"] == "s3:*" and deny["Principal"] == "*"
+        assert deny["Resource"] == [
+            {"Fn::GetAtt": [name, "Arn"]},
+            {"Fn::Sub": f"${{{name}.Arn}}/*"},
+        ]
+    tips = res["TipsBucket"]["Properties"]
+    assert tips["BucketName"] == "vigie-recette-tips"
+    assert tips["VersioningConfiguration"] == {"Status": "Enabled"}
+    expiring = {
+        r["Prefix"]: r["ExpirationInDays"]
+        for r in tips["LifecycleConfiguration"]["Rules"]
+        if "ExpirationInDays" in r
+    }
+    assert expiring == {
+        "vigie/tips/": CFG_VALUES["retention_days"],
+        "vigie/intake/form-budget/": 1,
+    }
+    rules = tips["LifecycleConfiguration"]["Rules"]
+    assert all(r["NoncurrentVersionExpiration"]["NoncurrentDays"] == 1 for r in rules)
+    # The site bucket is read by this distribution only.
+    site_policy = res["SiteBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    allowed = [s for s in site_policy if s["Effect"] == "Allow"]
+    assert {s["Principal"]["Service"] for s in allowed} == {"cloudfront.amazonaws.com"}
+    assert all("${Distribution}" in s["Condition"]["StringEquals"]["AWS:SourceArn"]["Fn::Sub"]
+               for s in allowed)  # fmt: skip
 
 
-def walk(node: Any) -> Any:
-    yield node
-    if isinstance(node, dict):
-        for value in node.values():
-            yield from walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from walk(value)
+def test_tips_bucket_policy_forbids_overwrites_and_deletes_to_everyone_but_purge(
+    built: Built,
+) -> None:
+    """Even a principal given too much by mistake cannot overwrite or delete a tip."""
+    policy = built.main["Resources"]["TipsBucketPolicy"]["Properties"]["PolicyDocument"]
+    denies = {s["Sid"]: s for s in policy["Statement"] if s["Effect"] == "Deny"}
+    objects = {"Fn::Sub": "${TipsBucket.Arn}/*"}
+    overwrite = denies["DenyWritesThatCouldOverwrite"]
+    assert (overwrite["Principal"], overwrite["Action"], overwrite["Resource"]) == (
+        "*", "s3:PutObject", objects)  # fmt: skip
+    assert overwrite["Condition"] == {"Null": {"s3:if-none-match": "true"}}
+    delete = denies["DenyDeletesButThePurgeRole"]
+    assert (delete["Principal"], delete["Action"]) == ("*", "s3:DeleteObject")
+    assert delete["Condition"] == {
+        "ArnNotEquals": {"aws:PrincipalArn": {"Fn::GetAtt": ["PurgeRole", "Arn"]}}
+    }
+    old = denies["DenyDeletingOldVersions"]
+    assert old["Action"] == "s3:DeleteObjectVersion" and "Condition" not in old
+    assert not [s for s in policy["Statement"] if s["Effect"] == "Allow"]
 
 
-def test_lambda_may_only_put_objects_under_the_vigie_prefix(template: Any) -> None:
-    role = template["Resources"]["ApiHandlerRole"]["Properties"]
-    statements = [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]]
-    s3 = [s for s in statements if any(a.startswith("s3:") for a in s["Action"])]
-    assert {a for s in s3 for a in s["Action"]} == {"s3:PutObject"}
-    for statement in s3:
-        for resource in statement["Resource"]:
-            assert resource.endswith(("/vigie/tips/*", "/vigie/intake/*")), resource
-    others = {a for s in statements if s not in s3 for a in s["Action"]}
-    assert others <= {"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"}
-    assert all(s["Effect"] == "Allow" and "*" not in s["Action"] for s in statements)
+def test_waf_rate_rules_and_stage_throttling_carry_the_configured_limits(built: Built) -> None:
+    (acl,) = resources_of_type(built.edge, "AWS::WAFv2::WebACL")
+    assert acl["Scope"] == "CLOUDFRONT" and acl["DefaultAction"] == {"Allow": {}}
+    rules = {r["Name"]: r for r in acl["Rules"]}
+    tips = rules["vigie-recette-tips-per-address"]["Statement"]["RateBasedStatement"]
+    assert tips["Limit"] == CFG_VALUES["waf_tips_limit"]
+    assert tips["EvaluationWindowSec"] == CFG_VALUES["waf_window_seconds"]
+    assert tips["AggregateKeyType"] == "IP"  # the viewer's, as CloudFront sees it
+    scope = json.dumps(tips["ScopeDownStatement"])
+    assert '"/api/tips"' in scope and '"POST"' in scope
+    api = rules["vigie-recette-api-per-address"]["Statement"]["RateBasedStatement"]
+    assert api["Limit"] == CFG_VALUES["waf_api_limit"]
+    for rule in rules.values():
+        assert rule["Action"]["Block"]["CustomResponse"]["ResponseCode"] == 429
+    (distribution,) = resources_of_type(built.main, "AWS::CloudFront::Distribution")
+    config = distribution["DistributionConfig"]
+    assert config["WebACLId"] == {"Ref": "WebAclArn"}
+    assert config["IPV6Enabled"] is False  # per-address counts mean nothing per IPv6 address
+    (stage,) = resources_of_type(built.transformed, "AWS::ApiGateway::Stage")
+    (settings,) = stage["MethodSettings"]
+    assert (settings["ResourcePath"], settings["HttpMethod"]) == ("/*", "*")
+    assert settings["ThrottlingRateLimit"] == CFG_VALUES["throttle_rate"]
+    assert settings["ThrottlingBurstLimit"] == CFG_VALUES["throttle_burst"]
 
 
-def test_no_access_logging_of_source_ips(template: Any) -> None:
-    text = json.dumps(template)
-    assert "AccessLogSetting" not in text and "sourceIp" not in text
-    for node in walk(template):
-        if isinstance(node, dict) and "MethodSettings" in node:
-            for setting in node["MethodSettings"]:
-                assert setting.get("LoggingLevel", "OFF") == "OFF"
-                assert not setting.get("DataTraceEnabled", False)
+def test_execute_api_answers_only_requests_carrying_cloudfronts_secret_header(
+    built: Built,
+) -> None:
+    api = built.main["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+    assert api["x-amazon-apigateway-api-key-source"] == "HEADER"
+    (scheme,) = api["securityDefinitions"].values()
+    assert scheme == {"type": "apiKey", "name": "x-api-key", "in": "header"}
+    methods = [m for item in api["paths"].values() for m in item.values()]
+    assert methods and all(m["security"] == [{"vigie-origin-key": []}] for m in methods)
+    key = built.main["Resources"]["OriginKey"]["Properties"]["Value"]
+    (distribution,) = resources_of_type(built.main, "AWS::CloudFront::Distribution")
+    origin = next(o for o in distribution["DistributionConfig"]["Origins"] if o["Id"] == "api")
+    (header,) = origin["OriginCustomHeaders"]
+    assert header["HeaderName"] == "x-api-key" and header["HeaderValue"] == key
+    # After the SAM transform, the key's usage plan is bound to the real stage.
+    res = built.transformed["Resources"]
+    (plan,) = resources_of_type(built.transformed, "AWS::ApiGateway::UsagePlan")
+    (api_stage,) = plan["ApiStages"]
+    assert res[api_stage["Stage"]["Ref"]]["Type"] == "AWS::ApiGateway::Stage"
+    (body,) = [
+        r["Properties"]["Body"] for r in res.values() if r["Type"] == "AWS::ApiGateway::RestApi"
+    ]
+    assert all(m["security"] == [{"vigie-origin-key": []}]
+               for item in body["paths"].values() for m in item.values())  # fmt: skip
 
 
-def test_binary_media_types_and_routes(template: Any) -> None:
-    api = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+@pytest.mark.privacy
+def test_api_behaviour_caches_nothing_and_forwards_no_viewer_address(built: Built) -> None:
+    (distribution,) = resources_of_type(built.main, "AWS::CloudFront::Distribution")
+    (behaviour,) = distribution["DistributionConfig"]["CacheBehaviors"]
+    assert behaviour["PathPattern"] == "/api/*" and behaviour["TargetOriginId"] == "api"
+    assert behaviour["CachePolicyId"] == CACHING_DISABLED
+    assert behaviour["ViewerProtocolPolicy"] == "https-only"
+    policy = built.main["Resources"][behaviour["OriginRequestPolicyId"]["Ref"]]
+    config = policy["Properties"]["OriginRequestPolicyConfig"]
+    assert config["HeadersConfig"]["HeaderBehavior"] == "whitelist"
+    headers = {h.lower() for h in config["HeadersConfig"]["Headers"]}
+    assert headers == {"content-type", "origin", "idempotency-key", "x-altcha"}
+    assert config["CookiesConfig"] == {"CookieBehavior": "none"}
+    assert not any(
+        re.match(r"cloudfront-viewer|x-forwarded|true-client-ip|user-agent|referer|cookie", h)
+        for h in headers
+    )
+    default = distribution["DistributionConfig"]["DefaultCacheBehavior"]
+    assert default["ViewerProtocolPolicy"] == "redirect-to-https"
+
+
+def _served_headers(cfg: Any, site: Path, path: str) -> dict[str, str]:
+    """What the real `vigie serve` handler answers for `path` (loopback, port 0)."""
+    from vigie.serve import load_intake_app, make_server
+    from vigie.site.values import security_headers
+
+    server = make_server(load_intake_app().app, site, "127.0.0.1", 0, 1 << 20,
+                         security_headers(cfg))  # fmt: skip
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=10)
+        conn.request("GET", path)
+        response = conn.getresponse()
+        response.read()
+        assert response.status == 200
+        return dict(response.getheaders())
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_headers_policy_equals_what_vigie_serve_sends(built: Built) -> None:
+    """One owner: CloudFront's policy is exactly the local server's page headers."""
+    site = built.out / "site"
+    served = _served_headers(built.cfg, site, "/signaler/")
+    res = built.main["Resources"]
+    page_policy = policy_headers(res["SiteHeadersPolicy"]["Properties"])
+    transport = {"content-type", "content-length", "cache-control", "date", "server", "connection"}
+    assert page_policy == {k: v for k, v in served.items() if k.lower() not in transport}
+    assert "frame-ancestors 'none'" in page_policy["Content-Security-Policy"]
+    assert page_policy["Strict-Transport-Security"] == (
+        "max-age=63072000; includeSubDomains; preload"
+    )
+    # Cache-Control travels with each object (set by the printed `aws s3 sync`).
+    assert served["Cache-Control"] == PAGE_CACHE_CONTROL
+    asset = next(p for p in site.rglob("*.css"))
+    css = _served_headers(built.cfg, site, "/" + asset.relative_to(site).as_posix())
+    assert css["Cache-Control"] == ASSET_CACHE_CONTROL
+    assert f"--include '*.html' --cache-control {PAGE_CACHE_CONTROL}" in built.stdout
+    assert f"--exclude '*.html' --cache-control {ASSET_CACHE_CONTROL}" in built.stdout
+    # The API's policy fills in only what API Gateway's own answers (403, 429) lack.
+    api_policy = res["ApiHeadersPolicy"]["Properties"]
+    assert policy_headers(api_policy) == {**SECURITY_HEADERS, "Content-Security-Policy": JSON_CSP}
+    assert '"Override": true' not in json.dumps(api_policy)
+
+
+@pytest.mark.parametrize(
+    ("uri", "query", "expected"),
+    [
+        ("/signaler/", {}, {"uri": "/signaler/index.html"}),
+        ("/", {}, {"uri": "/index.html"}),
+        ("/assets/form/form.js", {}, {"uri": "/assets/form/form.js"}),
+        ("/signaler", {"c": {"value": "BSN-CENTRE"}}, {"location": "/signaler/?c=BSN-CENTRE"}),
+        ("//evil.example/x", {}, {"uri": "//evil.example/x"}),
+        ("/\\evil", {}, {"uri": "/\\evil"}),
+    ],
+)
+def test_index_function_serves_directories_like_vigie_serve(
+    uri: str, query: dict[str, Any], expected: dict[str, str], tmp_path: Path
+) -> None:
+    """The CloudFront Function, run by Node: index.html, slash redirects, no open redirect."""
+    code = tmp_path / "index.js"
+    code.write_text(INDEX_FUNCTION_CODE + "\nconsole.log(JSON.stringify(handler(JSON.parse("
+                    "process.argv[2]))));\n")  # fmt: skip
+    event = json.dumps({"request": {"uri": uri, "querystring": query}})
+    out = json.loads(subprocess.run(["node", code, event], capture_output=True, text=True,
+                                    check=True).stdout)  # fmt: skip
+    if "location" in expected:
+        assert out["statusCode"] == 301
+        assert out["headers"]["location"]["value"] == expected["location"]
+    else:
+        assert out["uri"] == expected["uri"] and "statusCode" not in out
+
+
+def test_apply_runs_the_printed_steps_in_order_with_captured_values() -> None:
+    """`--apply` runs the same argv as the printed lines (a recording runner, no AWS)."""
+    arn = "arn:aws:wafv2:us-east-1:123456789012:global/webacl/x/1"
+    steps = [
+        Step("bucket", ("aws", "s3", "mb", "s3://b"), unless=("aws", "s3api", "head-bucket")),
+        Step("acl", ("aws", "describe", "acl"), capture="WEB_ACL_ARN"),
+        Step("deploy", ("aws", "deploy", "WebAclArn=${WEB_ACL_ARN}")),
+    ]
+    seen: list[list[str]] = []
+
+    def runner(argv: Any) -> str:
+        seen.append(list(argv))
+        if argv[:2] == ["aws", "s3api"]:
+            raise subprocess.CalledProcessError(254, argv)  # no such bucket yet
+        return arn if argv[1] == "describe" else ""
+
+    assert apply(steps, runner) == {"WEB_ACL_ARN": arn}
+    assert seen == [
+        ["aws", "s3api", "head-bucket"],
+        ["aws", "s3", "mb", "s3://b"],
+        ["aws", "describe", "acl"],
+        ["aws", "deploy", f"WebAclArn={arn}"],
+    ]
+    assert steps[0].shell() == "aws s3api head-bucket >/dev/null 2>&1 || aws s3 mb s3://b"
+    assert steps[1].shell() == "WEB_ACL_ARN=$(aws describe acl)"
+    assert steps[2].shell() == 'aws deploy "WebAclArn=$WEB_ACL_ARN"'
+
+
+def test_binary_media_types_routes_and_limits(built: Built) -> None:
+    api = built.main["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
     # Both must reach the Lambda as bytes: API Gateway would mangle them as text.
     assert {"application/octet-stream", "multipart/form-data"} <= set(
         api["x-amazon-apigateway-binary-media-types"]
     )
     assert set(api["paths"]) == {"/api/health", "/api/challenge", "/api/tips", "/api/tips/form"}
-    assert "application/octet-stream" in api["paths"]["/api/tips"]["post"]["consumes"]
-
-
-def test_secret_comes_from_secrets_manager_not_the_repo(template: Any) -> None:
-    env = template["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]
-    assert env["VIGIE_SECRET"].startswith("{{resolve:secretsmanager:")
-    assert env["VIGIE_STORE"].startswith("s3://")
-
-
-def test_lambda_holds_only_public_keys_and_known_settings(template: Any) -> None:
-    """P3: nothing in the function's configuration is a private key."""
-    from vigie.core.config import ENV_OVERRIDES
-
-    env = template["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]
-    assert set(env) <= set(ENV_OVERRIDES) | {"VIGIE_SECRET"}
-    assert "AGE-SECRET-KEY" not in json.dumps(template).upper()
-    for key in filter(None, env["VIGIE_RECIPIENTS"].split(",")):
-        assert key.startswith("age1")
-
-
-def test_lambda_limits_fit_api_gateway_and_lambda(template: Any) -> None:
-    """Binary bodies arrive base64-encoded (x4/3) within Lambda's 6 MB request cap,
-    and the function must outlive the S3 client's retries to answer its own 503."""
-    props = template["Resources"]["APIHandler"]["Properties"]
+    props = built.main["Resources"]["APIHandler"]["Properties"]
     body = int(props["Environment"]["Variables"]["VIGIE_MAX_BODY_BYTES"])
+    # Binary bodies arrive base64-encoded (x4/3) within Lambda's 6 MB request cap, and
+    # the function must outlive the S3 client's retries to answer its own 503.
     assert body * 4 / 3 + 64 * 1024 <= 6 * 1024 * 1024
     assert 20 <= props["Timeout"] <= 29  # API Gateway gives up at 29 s
+
+
+def test_deploy_refuses_a_config_that_is_not_production(tmp_path: Path) -> None:
+    from vigie.core.config import ConfigError, load_config
+    from vigie.deploy.target import production_target
+
+    with pytest.raises(ConfigError, match=r"\[intake\] store: expected s3://"):
+        production_target(load_config(ROOT / "vigie.toml", {}))
+
+
+def test_the_committed_production_example_is_accepted(tmp_path: Path) -> None:
+    from vigie.core.config import load_config
+    from vigie.deploy.target import production_target
+
+    target = production_target(load_config(ROOT / "deploy" / "vigie.prod.example.toml", {}))
+    assert target.tips_bucket == "vigie-tips-besancon" and target.prefix == "vigie"
+    assert target.log_group == "/aws/lambda/vigie-intake-besancon"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("url", '"http://signaler.exemple.fr/"', r"\[site\] url: must be an https://"),
+        ("log_retention_days", "30", r"\[deploy\] log_retention_days: expected one of"),
+        ("waf_tips_limit", "5", r"\[deploy\] waf_tips_limit: expected 10 or more"),
+        ("max_body_bytes", "5242880", r"\[intake\] max_body_bytes: too large for Lambda"),
+        ("site_bucket", '"vigie-recette-tips"', r"\[deploy\] site_bucket: .* must differ"),
+    ],
+)
+def test_deploy_refuses_unsafe_production_values(
+    key: str, value: str, message: str, tmp_path: Path
+) -> None:
+    from tests.support.deploy import PROD_TOML
+    from vigie.core.config import ConfigError, load_config
+    from vigie.deploy.target import production_target
+
+    text = re.sub(rf"(?m)^{key} = .*$", f"{key} = {value}", PROD_TOML, count=1)
+    assert text != PROD_TOML
+    toml = tmp_path / "prod.toml"
+    toml.write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        production_target(load_config(toml, {}))
+
+
+def test_headers_cloudfront_cannot_send_as_they_are_are_refused() -> None:
+    from vigie.deploy.viewer import CSP_MAX, headers_policy_config
+
+    for headers in (
+        {"X-Frame-Options": "ALLOW-FROM https://exemple.fr"},
+        {"Strict-Transport-Security": "max-age=60; preload; includeSubDomains"},
+        {"Content-Security-Policy": "default-src 'self'; " + "x" * CSP_MAX},
+    ):
+        with pytest.raises(ValueError):
+            headers_policy_config("p", headers, override=True)

@@ -1,22 +1,26 @@
-"""The deployment's S3 lifecycle rule and analyst policy match vigie.toml and the inbox layout."""
+"""The deployment's S3 lifecycle rule and analyst policy match vigie.toml and the inbox layout.
+
+Both are owned by `vigie.deploy` (the stack `vigie deploy` builds, which also
+writes them as JSON files into build/deploy/ for other S3-compatible stores).
+"""
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
 
-from vigie.core.config import load_config
+from vigie.core.config import Config, load_config
+from vigie.deploy.iam import analysts_policy
+from vigie.deploy.storage import lifecycle_rules
+from vigie.deploy.target import Target
 
 ROOT = Path(__file__).resolve().parent.parent
-LIFECYCLE = ROOT / "deploy" / "bucket-lifecycle.json"
-POLICY = ROOT / "deploy" / "analyst-policy.json"
 
 
 def _rules() -> list[dict[str, Any]]:
-    rules: list[dict[str, Any]] = json.loads(LIFECYCLE.read_text(encoding="utf-8"))["Rules"]
-    return rules
+    retention = load_config(ROOT / "vigie.toml", {}).analysts.retention_days
+    return lifecycle_rules("vigie", retention)
 
 
 def test_lifecycle_expiry_matches_retention_days() -> None:
@@ -51,13 +55,15 @@ def test_lifecycle_is_accepted_by_a_real_s3(seaweed: Any) -> None:
     }
 
 
-def test_analyst_policy_reads_and_purges_but_never_touches_intake() -> None:
-    statements = json.loads(POLICY.read_text(encoding="utf-8"))["Statement"]
+def test_analyst_policy_reads_and_creates_but_never_touches_intake_or_deletes() -> None:
+    target = Target(cfg=Config(), tips_bucket="vigie-tips", prefix="vigie", region="eu-west-3")
+    statements = analysts_policy(target)["Statement"]
     resources = [res for s in statements for res in (
         s["Resource"] if isinstance(s["Resource"], list) else [s["Resource"]])]  # fmt: skip
     assert not any("/intake" in r for r in resources)
-    actions = {a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str)
-                                                 else s["Action"])}  # fmt: skip
-    assert actions == {"s3:ListBucket", "s3:GetObject", "s3:DeleteObject", "s3:PutObject"}
-    puts = next(s for s in statements if s["Action"] == "s3:PutObject")["Resource"]
-    assert all(r.endswith(("/kept/*", "/state/*")) for r in puts)  # analysts never forge tips
+    actions = {a for s in statements for a in s["Action"]}
+    # Deletes belong to the separate purge role (vigie.deploy.iam.purge_policy).
+    assert actions == {"s3:ListBucket", "s3:GetObject", "s3:PutObject"}
+    puts = next(s for s in statements if s["Action"] == ["s3:PutObject"])
+    assert all(r.endswith(("/kept/*", "/state/*")) for r in puts["Resource"])  # never forge tips
+    assert puts["Condition"] == {"Null": {"s3:if-none-match": "false"}}  # create-only

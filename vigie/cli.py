@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "vigie.site.cli",
     "vigie.inbox.cli",
     "vigie.campaign.cli",
+    "vigie.deploy.cli",
 )
 
 

@@ -13,6 +13,10 @@ import posixpath
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+# Pages are never stored by the browser (a shared phone keeps no copy of the
+# form); assets are revalidated. CloudFront serves the same (vigie.deploy.commands).
+PAGE_CACHE_CONTROL = "no-store"
+ASSET_CACHE_CONTROL = "no-cache"
 # A name MkDocs never writes: stands for "not in the site" (answered with 404.html).
 _NO_SUCH_FILE = ".vigie-no-such-file"
 
@@ -45,7 +49,7 @@ def static_answer(
     headers = {"Content-Type": ctype + ("; charset=utf-8" if ctype.startswith("text/") else "")}
     if ctype == "text/html":
         headers.update(site_headers)
-        headers["Cache-Control"] = "no-store"
+        headers["Cache-Control"] = PAGE_CACHE_CONTROL
     else:
-        headers["Cache-Control"] = "no-cache"
+        headers["Cache-Control"] = ASSET_CACHE_CONTROL
     return status, headers, body

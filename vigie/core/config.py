@@ -61,6 +61,9 @@ class IntakeConfig:
     # Empty = same-origin only (the default: site and /api share one origin).
     cors_origin: str = ""
     secret_file: str = ".vigie/intake-secret"  # noqa: S105 - a path, not a secret
+    # In Lambda: the Secrets Manager secret (ARN) holding the HMAC secret, read
+    # once per cold start (vigie.core.runtime); never the secret itself.
+    secret_arn: str = ""
 
 
 @dataclass(frozen=True)
@@ -80,11 +83,40 @@ class EmergencyConfig:
 
 
 @dataclass(frozen=True)
+class DeployConfig:
+    """`[deploy]`: the AWS stack `vigie deploy` generates (vigie/deploy/, docs/deploy.md).
+
+    The tips bucket, its prefix and the region come from `[intake] store` and
+    `s3_region`, the retention from `[analysts]`: never typed twice.
+    """
+
+    stack_name: str = "vigie"
+    # The site's host name (CloudFront alternate domain) and its ACM certificate,
+    # which CloudFront requires in us-east-1. Empty: CloudFront's own *.cloudfront.net.
+    domain: str = ""
+    certificate_arn: str = ""
+    site_bucket: str = ""
+    # Where `aws cloudformation package` uploads the Lambda's zip (same region).
+    artifacts_bucket: str = ""
+    function_name: str = "vigie-intake"
+    log_retention_days: int = 3
+    # API Gateway stage throttling (all clients together): steady rate and burst.
+    throttle_rate: int = 10
+    throttle_burst: int = 20
+    # AWS WAF rate-based rules, per client address over the window (seconds):
+    # tips posted, and any /api/ request (challenges are free to ask for).
+    waf_tips_limit: int = 10
+    waf_api_limit: int = 300
+    waf_window_seconds: int = 300
+
+
+@dataclass(frozen=True)
 class Config:
     site: SiteConfig = field(default_factory=SiteConfig)
     intake: IntakeConfig = field(default_factory=IntakeConfig)
     analysts: AnalystsConfig = field(default_factory=AnalystsConfig)
     emergency: EmergencyConfig = field(default_factory=EmergencyConfig)
+    deploy: DeployConfig = field(default_factory=DeployConfig)
     source: str = "<defaults>"
 
     def require_recipients(self) -> tuple[str, ...]:
@@ -105,6 +137,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "intake": IntakeConfig,
     "analysts": AnalystsConfig,
     "emergency": EmergencyConfig,
+    "deploy": DeployConfig,
 }
 
 # Environment variable -> (section, key). The Lambda is configured this way.
@@ -118,6 +151,7 @@ ENV_OVERRIDES: dict[str, tuple[str, str]] = {
     "VIGIE_FORM_BUDGET_PER_HOUR": ("intake", "form_budget_per_hour"),
     "VIGIE_CORS_ORIGIN": ("intake", "cors_origin"),
     "VIGIE_RECIPIENTS": ("analysts", "recipients"),
+    "VIGIE_SECRET_ARN": ("intake", "secret_arn"),
     "VIGIE_SITE_URL": ("site", "url"),
     "VIGIE_REPORT_URL": ("site", "report_url"),
 }

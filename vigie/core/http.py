@@ -14,16 +14,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-# Sent on every response. `no-store`: a tip receipt must not linger in a cache
-# on a shared phone; `no-referrer`: nothing about Vigie leaks to other sites.
-SECURITY_HEADERS = {
-    "Cache-Control": "no-store",
+# The one owner of Vigie's security headers: `vigie serve` (pages and API), the
+# Lambda's answers and CloudFront's response-headers policies (vigie.deploy.edge)
+# are all built from these two mappings, and tests compare them.
+# HSTS: two years, subdomains too, and `preload` (consent to the browsers'
+# preload list, which is what protects the scheme-less address printed on
+# posters from SSL stripping; see docs/deploy.md). Browsers ignore it over
+# plain HTTP, so `vigie serve` on loopback may send it.
+HSTS_MAX_AGE = 63_072_000
+BASE_SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Strict-Transport-Security": f"max-age={HSTS_MAX_AGE}; includeSubDomains; preload",
 }
+# Sent on every intake answer. `no-store`: a tip receipt must not linger in a
+# cache on a shared phone; `no-referrer`: nothing about Vigie leaks to other sites.
+SECURITY_HEADERS = {"Cache-Control": "no-store", **BASE_SECURITY_HEADERS}
 # HTML from the intake (the no-JS form's answer) needs only its inline style.
 HTML_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; "

@@ -1,9 +1,12 @@
 """Assemble an `Intake` from configuration: the edge where env and files are read.
 
 Called lazily on the first request (Lambda) or once by `vigie serve`, never at
-import time. The HMAC secret comes from `$VIGIE_SECRET` (Lambda: set at deploy
-time, never committed) or from `[intake] secret_file` (local runs create it,
-mode 0600, in the git-ignored `.vigie/`).
+import time. The HMAC secret comes, in this order, from `$VIGIE_SECRET` (hex,
+for local runs and tests), from Secrets Manager when `[intake] secret_arn` is
+set (the Lambda: read once per cold start, so the value is in no environment
+variable that `lambda:GetFunctionConfiguration` would show), or from
+`[intake] secret_file` (local runs create it, mode 0600, in the git-ignored
+`.vigie/`).
 """
 
 from __future__ import annotations
@@ -33,9 +36,39 @@ def _decode_secret(text: str, where: str) -> bytes:
     return raw
 
 
-def load_secret(cfg: Config, env: Mapping[str, str], create: bool = False) -> bytes:
+def make_secrets_client(secret_arn: str) -> Any:
+    """A Secrets Manager client in the secret's own region (boto3 imported lazily)."""
+    import boto3
+    from botocore.config import Config as BotoConfig
+
+    parts = secret_arn.split(":")
+    region = parts[3] if len(parts) > 3 and parts[3] else None
+    return boto3.client(
+        "secretsmanager",
+        region_name=region,
+        config=BotoConfig(connect_timeout=2, read_timeout=5, retries={"max_attempts": 2}),
+    )
+
+
+def fetch_secret(secret_arn: str, client: Any) -> bytes:
+    """The HMAC secret from Secrets Manager: its SecretString is the hex value."""
+    try:
+        value = client.get_secret_value(SecretId=secret_arn)["SecretString"]
+    except Exception as exc:  # botocore's errors: name the type only, never the value
+        raise ConfigError(
+            f"[intake] secret_arn: cannot read the secret ({type(exc).__name__})"
+        ) from None
+    return _decode_secret(str(value), "[intake] secret_arn")
+
+
+def load_secret(
+    cfg: Config, env: Mapping[str, str], create: bool = False, secrets_client: Any = None
+) -> bytes:
     if env.get("VIGIE_SECRET"):
         return _decode_secret(env["VIGIE_SECRET"], "VIGIE_SECRET")
+    if cfg.intake.secret_arn:
+        arn = cfg.intake.secret_arn
+        return fetch_secret(arn, secrets_client or make_secrets_client(arn))
     path = Path(cfg.intake.secret_file)
     if not path.exists() and create:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -56,9 +89,10 @@ def build_intake(
     env: Mapping[str, str],
     *,
     s3_client: Any = None,
+    secrets_client: Any = None,
     clock: Callable[[], float] = time.time,
     create_secret: bool = False,
 ) -> Intake:
     cfg.require_recipients()
-    secret = load_secret(cfg, env, create=create_secret)
+    secret = load_secret(cfg, env, create=create_secret, secrets_client=secrets_client)
     return Intake(config=cfg, store=open_store(cfg.intake, s3_client), secret=secret, clock=clock)

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from vigie.core.config import Config
+from vigie.core.http import BASE_SECURITY_HEADERS
 
 # Where the quick-exit button sends people: a busy, neutral, French public site
 # that raises no eyebrow if someone looks at the screen or the tab title.
@@ -80,21 +81,17 @@ def content_security_policy(cfg: Config, header: bool = False) -> str:
 
 
 def security_headers(cfg: Config) -> dict[str, str]:
-    """HTTP response headers for every site response (`vigie serve`, CloudFront policy).
+    """HTTP response headers for every site page (`vigie serve`, CloudFront's policy).
 
-    Besides the CSP: no referrer ever leaves the site; no MIME sniffing; no
-    framing; the browser features the site never uses are switched off (the
-    photo input works through the file picker, not the camera API); HSTS
-    matters only over HTTPS, where browsers honour it.
+    The page's CSP (with `frame-ancestors 'none'`, which only works as a header)
+    on top of the one owner of the other headers, `vigie.core.http`: no
+    referrer ever leaves the site, no MIME sniffing, no framing, no browser
+    feature the site never uses (the photo input works through the file
+    picker, not the camera API), HSTS (honoured only over HTTPS).
     """
     return {
         "Content-Security-Policy": content_security_policy(cfg, header=True),
-        "Referrer-Policy": "no-referrer",
-        "X-Content-Type-Options": "nosniff",
-        "X-Frame-Options": "DENY",
-        "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
-        "Cross-Origin-Opener-Policy": "same-origin",
-        "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+        **BASE_SECURITY_HEADERS,
     }
 
 
