@@ -29,9 +29,10 @@ from tests.support.deploy import (
 from vigie.core.config import ENV_OVERRIDES
 from vigie.core.http import JSON_CSP, SECURITY_HEADERS
 from vigie.deploy.build import DeployError, lint
-from vigie.deploy.commands import ASSET_CACHE_CONTROL, PAGE_CACHE_CONTROL, Step, apply
+from vigie.deploy.commands import Step, apply
 from vigie.deploy.edge import CACHING_DISABLED
 from vigie.deploy.viewer import INDEX_FUNCTION_CODE
+from vigie.static import ASSET_CACHE_CONTROL, PAGE_CACHE_CONTROL
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.xdist_group("chalice-package")
@@ -335,7 +336,10 @@ def test_headers_policy_equals_what_vigie_serve_sends(built: Built) -> None:
     served = _served_headers(built.cfg, site, "/signaler/")
     res = built.main["Resources"]
     page_policy = policy_headers(res["SiteHeadersPolicy"]["Properties"])
+    # Transport and content negotiation, not policy: CloudFront sets its own
+    # Vary when it compresses, as vigie serve does.
     transport = {"content-type", "content-length", "cache-control", "date", "server", "connection"}
+    transport |= {"vary", "content-encoding"}
     assert page_policy == {k: v for k, v in served.items() if k.lower() not in transport}
     assert "frame-ancestors 'none'" in page_policy["Content-Security-Policy"]
     assert page_policy["Strict-Transport-Security"] == (

@@ -81,9 +81,14 @@ class _SecretsManager(BaseHTTPRequestHandler):
             body = {"__type": "ResourceNotFoundException", "message": "not found"}
             self._send(400, json.dumps(body).encode(), "application/x-amz-json-1.1")
             return
-        body = {"ARN": request["SecretId"], "Name": "vigie-intake", "VersionId": "v1",
-                "SecretString": type(self).secret, "VersionStages": ["AWSCURRENT"]}  # fmt: skip
-        self._send(200, json.dumps(body).encode(), "application/x-amz-json-1.1")
+        found: dict[str, Any] = {
+            "ARN": request["SecretId"],
+            "Name": "vigie-intake",
+            "VersionId": "v1",
+            "SecretString": type(self).secret,
+            "VersionStages": ["AWSCURRENT"],
+        }
+        self._send(200, json.dumps(found).encode(), "application/x-amz-json-1.1")
 
     def _send(self, status: int, body: bytes, ctype: str) -> None:
         self.send_response(status)

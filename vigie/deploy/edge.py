@@ -45,7 +45,7 @@ _ALWAYS_FORWARDED = ("Content-Type", "Origin")
 
 def contract_parameters(openapi: Path) -> tuple[list[str], list[str]]:
     """(headers, query parameters) the intake's OpenAPI contract declares."""
-    import yaml  # type: ignore[import-untyped]
+    import yaml
 
     spec = yaml.safe_load(openapi.read_text(encoding="utf-8"))
     found: dict[str, set[str]] = {"header": set(), "query": set()}
