@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from vigie.core.config import load_config
+from vigie.inbox.thread import THREAD_DAYS
 
 ROOT = Path(__file__).resolve().parent.parent
 LIFECYCLE = ROOT / "deploy" / "bucket-lifecycle.json"
@@ -29,9 +30,10 @@ def test_lifecycle_expiry_matches_retention_days() -> None:
     # Tips expire after the retention; kept/ (actioned tips) and state/ are
     # handled by `vigie inbox purge`, which knows the triage status. The no-JS
     # form's hourly budget slots (whose write times say when a form was sent)
-    # go after a day.
+    # go after a day. Follow-up messages go THREAD_DAYS after they were written.
     assert expiring == {
         "vigie/tips/": {"Days": retention},
+        "vigie/replies/": {"Days": THREAD_DAYS},
         "vigie/intake/form-budget/": {"Days": 1},
     }
     # With versioning on, a deleted tip must not survive as an old version.
@@ -60,4 +62,6 @@ def test_analyst_policy_reads_and_purges_but_never_touches_intake() -> None:
                                                  else s["Action"])}  # fmt: skip
     assert actions == {"s3:ListBucket", "s3:GetObject", "s3:DeleteObject", "s3:PutObject"}
     puts = next(s for s in statements if s["Action"] == "s3:PutObject")["Resource"]
-    assert all(r.endswith(("/kept/*", "/state/*")) for r in puts)  # analysts never forge tips
+    assert all(
+        r.endswith(("/kept/*", "/state/*", "/replies/*")) for r in puts
+    )  # analysts never forge tips
