@@ -53,13 +53,52 @@ def test_lambda_may_only_put_objects_under_the_vigie_prefix(template: Any) -> No
     role = template["Resources"]["ApiHandlerRole"]["Properties"]
     statements = [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]]
     s3 = [s for s in statements if any(a.startswith("s3:") for a in s["Action"])]
-    assert {a for s in s3 for a in s["Action"]} == {"s3:PutObject"}
+    assert {a for s in s3 for a in s["Action"]} == {"s3:PutObject", "s3:GetObject"}
     for statement in s3:
+        # Writes under tips/ and intake/; the one read is follow-up threads.
+        allowed = ("/vigie/replies/*",) if statement["Action"] == ["s3:GetObject"] else (
+            "/vigie/tips/*", "/vigie/intake/*",
+        )  # fmt: skip
         for resource in statement["Resource"]:
-            assert resource.endswith(("/vigie/tips/*", "/vigie/intake/*")), resource
+            assert resource.endswith(allowed), resource
     others = {a for s in statements if s not in s3 for a in s["Action"]}
     assert others <= {"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"}
     assert all(s["Effect"] == "Allow" and "*" not in s["Action"] for s in statements)
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_lambda_role_is_pinned_whole(stage: str) -> None:
+    """The intake's role, statement for statement: put tips, read threads, own logs.
+
+    Follow-up gave it exactly one more right, s3:GetObject on replies/ (no
+    ListBucket, no put, no delete there): it can hand out a thread's
+    ciphertext to whoever knows the mailbox id, and nothing else.
+    """
+    policy = json.loads((ROOT / "intake_lambda" / ".chalice" / f"policy-{stage}.json").read_text())
+    bucket = f"arn:aws:s3:::vigie-tips-{stage}/vigie"
+    assert policy == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "WriteTipsOnly",
+                "Effect": "Allow",
+                "Action": ["s3:PutObject"],
+                "Resource": [f"{bucket}/tips/*", f"{bucket}/intake/*"],
+            },
+            {
+                "Sid": "ReadRepliesOnly",
+                "Effect": "Allow",
+                "Action": ["s3:GetObject"],
+                "Resource": [f"{bucket}/replies/*"],
+            },
+            {
+                "Sid": "OwnLogsOnly",
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": f"arn:aws:logs:*:*:log-group:/aws/lambda/vigie-intake-{stage}:*",
+            },
+        ],
+    }
 
 
 def test_no_access_logging_of_source_ips(template: Any) -> None:
@@ -78,7 +117,9 @@ def test_binary_media_types_and_routes(template: Any) -> None:
     assert {"application/octet-stream", "multipart/form-data"} <= set(
         api["x-amazon-apigateway-binary-media-types"]
     )
-    assert set(api["paths"]) == {"/api/health", "/api/challenge", "/api/tips", "/api/tips/form"}
+    assert set(api["paths"]) == {
+        "/api/health", "/api/challenge", "/api/tips", "/api/tips/form", "/api/replies",
+    }  # fmt: skip
     assert "application/octet-stream" in api["paths"]["/api/tips"]["post"]["consumes"]
 
 
