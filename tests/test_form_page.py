@@ -109,6 +109,7 @@ def test_every_form_script_carries_a_matching_sri_hash(page: tuple[Path, Element
         "photos.js",
         "age.js",
         "send.js",
+        "followup.js",
         "form.js",
     ]
     for script in scripts:
@@ -120,7 +121,8 @@ def test_every_form_script_carries_a_matching_sri_hash(page: tuple[Path, Element
 def test_crypto_code_loads_only_on_the_form_page(page: tuple[Path, Elements]) -> None:
     out, _ = page
     for html_file in out.rglob("*.html"):
-        if html_file.parent.name != "signaler":
+        # /suivi/ (follow-up) is the other page that encrypts and decrypts.
+        if html_file.parent.name not in ("signaler", "suivi"):
             assert "assets/form/" not in html_file.read_text(encoding="utf-8"), html_file
 
 
@@ -151,7 +153,8 @@ def test_every_field_has_a_real_label(page: tuple[Path, Elements]) -> None:
     fields = [
         a for t, a in html.form_tags if t in ("input", "textarea") and a.get("type") != "hidden"
     ]
-    assert len(fields) == len(envelope.CATEGORIES) + 7  # 5 texts, photos, honeypot
+    # 5 texts, photos, honeypot, the follow-up checkbox (shown by JavaScript only)
+    assert len(fields) == len(envelope.CATEGORIES) + 8
     for attrs in fields:
         assert attrs["id"] in labelled, attrs
     for value, label in envelope.CATEGORIES.items():
