@@ -258,3 +258,63 @@ def test_follow_up_journey(
     # The mailbox id went only in request bodies, never in a URL or a header.
     for r_ in capture.requests:
         assert keys.mailbox not in r_["url"] and keys.mailbox not in json.dumps(r_["headers"])
+
+
+@pytest.mark.parametrize("live", ["dir"], indirect=True)
+def test_without_javascript_both_pages_say_what_follow_up_needs(browser: Any, live: Live) -> None:
+    ctx = browser.new_context(java_script_enabled=False)
+    page = ctx.new_page()
+    page.goto(live.url + "signaler/")
+    assert page.is_visible("#vigie-followup-nojs") and page.is_hidden("#followup")
+    assert "sens unique" in page.inner_text("#vigie-followup-nojs")
+    page.goto(live.url + "suivi/")
+    assert page.is_visible("#vigie-suivi-nojs") and page.is_hidden("#phrase")
+    assert "JavaScript" in page.inner_text("#vigie-suivi-nojs")
+    ctx.close()
+
+
+@pytest.mark.parametrize("live", ["dir"], indirect=True)
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_follow_up_states_are_accessible(browser: Any, live: Live, scheme: str) -> None:
+    """axe-core on every follow-up state: phrase shown, receipt, word check, /suivi/."""
+    from tests.test_form_browser import AXE, axe_violations
+
+    assert AXE.is_file(), "run `make test` (npm ci --prefix tests/js) to install axe-core"
+    ctx = browser.new_context(viewport={"width": 320, "height": 640}, color_scheme=scheme)
+    page = ctx.new_page()
+    found: dict[str, Any] = {}
+    page.goto(live.url + "signaler/")
+    page.check("#category-spot")
+    page.fill("#description", "Test")
+    page.focus("#followup")
+    page.keyboard.press("Space")
+    page.wait_for_selector("#vigie-followup-panel:not([hidden])")
+    found["phrase"] = axe_violations(page)
+    page.focus("#vigie-submit")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#vigie-receipt:not([hidden])", timeout=30_000)
+    found["receipt"] = axe_violations(page)
+    page.focus("#vigie-followup-noted")
+    page.keyboard.press("Enter")
+    page.focus("#vigie-followup-confirm")
+    page.keyboard.press("Enter")
+    found["check"] = axe_violations(page)
+    page.goto(live.url + "suivi/")
+    page.wait_for_selector("#vigie-suivi[data-pow=ready]", timeout=30_000)
+    found["suivi"] = axe_violations(page)
+    page.fill("#phrase", "abaisser")
+    page.focus("#vigie-read")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#phrase-error:not([hidden])")
+    found["suivi-error"] = axe_violations(page)
+    page.fill("#phrase", followup.phrase_for(os.urandom(16)))
+    page.focus("#vigie-read")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#vigie-thread:not([hidden])", timeout=30_000)
+    found["suivi-thread"] = axe_violations(page)
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    ctx.close()
+    assert found == {k: [] for k in found}
+    assert overflow <= 0

@@ -205,3 +205,22 @@ def test_expired_thread_is_purged_even_if_its_tip_stays(
         layout.reply_key(KEYS.mailbox, 1)
     ]
     assert thread.doomed_threads(cache, [identity], entries, set(), today - timedelta(1)) == []
+
+
+def test_answers_are_not_counted_as_tips_in_stats(
+    setup: tuple[Config, TipStore, tuple[Any, ...]],
+    identity_file: Path,
+    tmp_path: Path,
+) -> None:
+    from vigie.inbox import service
+
+    cfg, store, _ = setup
+    today = date.today()
+    for _ in range(5):
+        place_tip(cfg, store, offered(), today)
+    for n in range(3):
+        place_tip(cfg, store, answer(f"réponse {n}"), today)
+    analyst = service.Analyst(tmp_path / "cache", (identity_file,), lambda _: "")
+    service.do_stats(cfg, analyst, today.strftime("%Y-%m"), tmp_path / "out", None, today=today)
+    doc = json.loads((tmp_path / "out" / "stats.json").read_text(encoding="utf-8"))
+    assert doc["total"] == 5

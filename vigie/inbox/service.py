@@ -220,9 +220,13 @@ def do_stats(
 
     if pull_first:
         pull(open_analyst_store(cfg), analyst.cache)
-    doc = stats.compute(
-        read_tips(analyst.cache, analyst.identities()), since, today or datetime.now(UTC).date()
-    )
+    # A reporter's follow-up answer is not a new tip: it is not counted.
+    tips = [
+        e
+        for e in read_tips(analyst.cache, analyst.identities())
+        if e.tip is None or e.tip.kind != "followup"
+    ]
+    doc = stats.compute(tips, since, today or datetime.now(UTC).date())
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
