@@ -20,6 +20,7 @@ import base64
 import json
 import logging
 import re
+from dataclasses import replace
 
 from .http import ApiError, Request, Response
 from .layout import MAILBOX_RE, MAX_REPLIES, reply_key
@@ -63,8 +64,9 @@ def answer_body(messages: list[bytes]) -> bytes:
     """`{"pad": "0…", "replies": [base64, …]}`, padded to exactly ANSWER_BYTES."""
     replies = [base64.b64encode(m).decode("ascii") for m in messages]
     bare = json.dumps({"pad": "", "replies": replies}, separators=(",", ":")).encode()
-    if len(bare) > ANSWER_BYTES:  # impossible with MAX_REPLY_BYTES enforced below
-        raise ApiError(500, "answer_too_large", "Réponse trop volumineuse.")
+    # Cannot fail: read_thread hands out at most MAX_REPLIES objects of at most
+    # MAX_REPLY_BYTES each, and ANSWER_BYTES has room for all of them.
+    assert len(bare) <= ANSWER_BYTES
     return json.dumps(
         {"pad": "0" * (ANSWER_BYTES - len(bare)), "replies": replies}, separators=(",", ":")
     ).encode()
@@ -98,6 +100,5 @@ def answer(store: TipStore, pow: ProofOfWork, request: Request) -> Response:
             "Le service est momentanément indisponible : réessayez dans quelques instants.",
             retry_after=5,
         ) from None
-    response = Response.json(200, {})
-    response.body = answer_body(messages)
-    return response
+    # Response.json's headers (no-store, CSP...), with the padded body.
+    return replace(Response.json(200, {}), body=answer_body(messages))
