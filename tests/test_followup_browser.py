@@ -168,7 +168,7 @@ def test_follow_up_journey(
     assert page.is_hidden("#vigie-receipt-oneway") and page.is_visible("#vigie-followup-phrase")
     assert page.inner_text("#vigie-followup-phrase") == phrase
     page.click("#vigie-followup-noted")
-    assert page.is_hidden("#vigie-followup-phrase")
+    assert page.is_hidden("#vigie-followup-phrase") and page.is_hidden("#vigie-followup-noted")
     labels = [page.inner_text(f"#followup-confirm-{i}-label") for i in (1, 2, 3)]
     positions = [int(label.split("° ")[1]) for label in labels]
     assert len(set(positions)) == 3
@@ -181,6 +181,7 @@ def test_follow_up_journey(
     page.fill("#followup-confirm-1", followup.fold(words[positions[0] - 1])[:4].upper())
     page.click("#vigie-followup-confirm")
     page.wait_for_selector("#vigie-followup-check[data-checked=true]")
+    assert page.is_hidden("#vigie-followup-confirm") and page.is_hidden("#vigie-followup-again")
     assert phrase not in page.content()  # dropped from the page once on paper
     assert page.evaluate(STORAGE_SNAPSHOT) == [0, 0, "", 0]
     assert ctx_a.cookies() == []
