@@ -137,6 +137,7 @@ def store_blob(store: TipStore) -> bytes:
     return b"\n".join(o.key.encode() + b"\n" + store.get(o.key) for o in store.list(""))
 
 
+@pytest.mark.privacy
 def test_follow_up_journey(
     browser: Any,
     live: Live,

@@ -93,3 +93,24 @@ def test_openapi_describes_the_route_with_the_owners_values() -> None:
     assert answer["properties"]["replies"]["maxItems"] == layout.MAX_REPLIES
     assert str(replies.ANSWER_BYTES) in answer["description"]
     assert answer["properties"]["replies"]["items"]["maxLength"] == replies._B64_MAX
+
+
+def test_cors_preflight_for_replies_only_for_the_configured_origin(
+    tmp_path: Path, identity: Any
+) -> None:
+    from tests.conftest import make_config
+    from vigie.core.storage import DirStore
+
+    site = "https://signaler.exemple.fr"
+    cfg = make_config(f"dir:{tmp_path}", [str(identity.to_public())], tmp_path, cors_origin=site)
+    with intake_client(cfg, DirStore(tmp_path)) as client:
+        good = client.http.request("OPTIONS", "/api/replies", headers={"Origin": site}, body=b"")
+        evil = client.http.request(
+            "OPTIONS", "/api/replies", headers={"Origin": "https://evil.example"}, body=b""
+        )
+        answer = ask(client, KEYS.mailbox)
+    assert good.status_code == 204
+    assert good.headers["Access-Control-Allow-Methods"] == "POST"
+    assert "X-Altcha" in good.headers["Access-Control-Allow-Headers"]
+    assert "Access-Control-Allow-Methods" not in evil.headers
+    assert answer.status_code == 200

@@ -62,6 +62,7 @@ def test_required_ids_and_the_no_js_explanations(built: tuple[Path, list[str]]) 
     assert re.search(r'<p id="vigie-followup-nojs"[^>]*>[^<]*sens unique', form)
 
 
+@pytest.mark.privacy
 def test_page_scripts_never_touch_browser_storage() -> None:
     for name in ("followup.js", "suivi.js"):
         code = (ROOT / "site" / "assets" / "form" / name).read_text(encoding="utf-8")
