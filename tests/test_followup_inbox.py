@@ -108,8 +108,9 @@ def test_reply_thread_answer_list_show_and_purge(
     r = vigie(capsys, "inbox", "list", "--json", *args)
     rows = {row["receipt"]: row["followup"] for row in json.loads(r.out)}
     assert rows[first] == "answer received" and rows[reply] == "answer received"
+    assert {row["receipt"]: row["answer_to"] for row in json.loads(r.out)}[reply] == first
     table = vigie(capsys, "inbox", "list", *args).out
-    assert "réponse reçue" in table and "Suivi" in table
+    assert "réponse reçue" in table and "Suivi" in table and f"réponse à {first}" in table
 
     r = vigie(capsys, "inbox", "show", first, "--json", *args)
     doc = json.loads(r.out)

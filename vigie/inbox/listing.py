@@ -114,7 +114,9 @@ def table(rows: Sequence[dict[str, Any]]) -> str:
                     r["campaign"] or "-",
                     status + (f" ({r['assignee']})" if r["assignee"] else ""),
                     str(r["photos"]),
-                    FOLLOWUP_LABELS.get(r.get("followup", "none"), "-"),
+                    f"réponse à {r['answer_to']}"
+                    if r.get("answer_to")
+                    else FOLLOWUP_LABELS.get(r.get("followup", "none"), "-"),
                 )
             )
         else:

@@ -82,7 +82,10 @@ def do_list(analyst: Analyst, filters: listing.Filters, as_json: bool) -> str:
     rows = listing.select(entries, triage.read_states(analyst.cache, identities), filters)
     by_receipt = {e.receipt: e for e in entries}
     for row in rows:
-        row["followup"] = thread.status(analyst.cache, by_receipt[row["receipt"]], entries)
+        entry = by_receipt[row["receipt"]]
+        row["followup"] = thread.status(analyst.cache, entry, entries)
+        first = thread.parent_of(entry, entries)
+        row["answer_to"] = first.receipt if first else ""
     if as_json:
         return listing.rows_json(rows)
     if not entries:
