@@ -1,13 +1,19 @@
 """Report form figures: age bundle size, proof-of-work and encryption time in Chromium.
 
-- Bundle: Vigie's slimmed `site/assets/form/age.js` (gzip) against the plain
-  esbuild bundle of `age-encryption` (same version, same flags) built in this run.
+- Bundle: Vigie's slimmed `site/assets/form/age.js` (gzip) against the same
+  entry bundled without the stubs (same versions, same flags) in this run.
 - Proof-of-work: the page's Web Worker solving ALTCHA challenges whose answer is
   at maxNumber/2 (the mean case) and at maxNumber (the worst case), with
   maxNumber = 100000 (vigie.toml's default), against Python's hashlib solving
   the same challenge in this run.
 - Encryption: tip.js + age.js serialising and encrypting a tip with three 400 KB
   photos, against pyrage doing the same in this run.
+- Follow-up: on /suivi/, checking a typed phrase, deriving the keys, fetching a
+  full thread (six messages, the fixed-size answer) and decrypting it, in
+  Chromium with the page's CPU throttled 4× (CDP; the page's main thread is
+  where this runs, no worker involved), against Python (vigie.followup +
+  pyrage) doing the same in this run; and the answer's size for an empty and
+  a full thread, made by the intake's own code from a real dir: store.
 
     python bench/form.py        # prints the rows; `make bench` gathers run()
 """
@@ -47,38 +53,31 @@ def row(name: str, value: float, unit: str, baseline: float | None, goal: str) -
 
 
 def full_bundle_gzip(tmp: Path) -> int:
-    """The unslimmed bundle: age-encryption's Encrypter, same esbuild flags."""
+    """The unslimmed bundle: Vigie's entry, same esbuild flags, no stubs."""
     if not (BUNDLE / "node_modules" / "esbuild").is_dir():
         subprocess.run(
             ["npm", "ci", "--prefix", str(BUNDLE), "--ignore-scripts", "--no-audit", "--no-fund"],
             check=True,
         )
-    entry = BUNDLE / ".bench-entry.js"
-    entry.write_text(
-        'import { Encrypter } from "age-encryption";\n'
-        "export async function encrypt(d, r) {\n"
-        "  const e = new Encrypter(); for (const x of r) e.addRecipient(x);\n"
-        "  return await e.encrypt(d);\n}\n"
-    )
+    # The same entry (age encrypt/decrypt + the follow-up phrase), without the
+    # slimming plugin: what the stubs save.
+    entry = BUNDLE / "entry.js"
     out = tmp / "full.js"
-    try:
-        subprocess.run(
-            [
-                str(BUNDLE / "node_modules" / ".bin" / "esbuild"),
-                str(entry),
-                "--bundle",
-                "--minify",
-                "--format=iife",
-                "--global-name=vigieAge",
-                "--target=es2020",
-                "--legal-comments=none",
-                f"--outfile={out}",
-                "--log-level=warning",
-            ],
-            check=True,
-        )
-    finally:
-        entry.unlink()
+    subprocess.run(
+        [
+            str(BUNDLE / "node_modules" / ".bin" / "esbuild"),
+            str(entry),
+            "--bundle",
+            "--minify",
+            "--format=iife",
+            "--global-name=vigieAge",
+            "--target=es2020",
+            "--legal-comments=none",
+            f"--outfile={out}",
+            "--log-level=warning",
+        ],
+        check=True,
+    )
     return len(gzip.compress(out.read_bytes(), 9))
 
 
@@ -149,6 +148,98 @@ def browser_figures(page: Any) -> dict[str, float]:
     return figures
 
 
+def followup_fixture(tmp: Path) -> tuple[str, dict[str, int]]:
+    """A full thread in a dir: store; the intake's answer for it, written to
+    tmp/replies.json; the answer sizes for an empty and a full thread."""
+    import json
+    from datetime import date
+
+    import pyrage
+
+    from vigie import followup
+    from vigie.core import envelope, replies
+    from vigie.core.storage import DirStore
+    from vigie.inbox import thread
+
+    keys = followup.derive(bytes(range(16)))
+    store = DirStore(tmp / "store")
+    analysts = [str(pyrage.x25519.Identity.generate().to_public()) for _ in range(3)]
+    tip = envelope.Tip(
+        category="spot",
+        description="x",
+        reply_key=keys.recipient,
+        reply_mailbox=keys.mailbox,
+        reply_proof=keys.proof,
+    )
+    empty = len(replies.answer_body(replies.read_thread(store, keys.mailbox)))
+    for n in range(6):
+        thread.reply(store, None, analysts, tip, f"Question {n} " + "é" * 1000, date.today())
+    body = replies.answer_body(replies.read_thread(store, keys.mailbox))
+    assert len(json.loads(body)["replies"]) == 6
+    (tmp / "replies.json").write_bytes(body)
+    return keys.phrase, {"empty": empty, "full": len(body)}
+
+
+def python_followup(phrase: str, answer: bytes) -> float:
+    import json
+
+    import pyrage
+
+    from vigie import followup
+    from vigie.inbox.thread import decode_message
+
+    started = time.perf_counter()
+    keys = followup.from_phrase(phrase)
+    ident = pyrage.x25519.Identity.from_str(keys.identity)
+    for b64 in json.loads(answer)["replies"]:
+        decode_message(pyrage.decrypt(base64.b64decode(b64), [ident]))
+    return time.perf_counter() - started
+
+
+FOLLOWUP_JS = """async (phrase) => {
+  const t = performance.now();
+  const k = await vigieAge.derive(vigieAge.seedFromPhrase(phrase));
+  const res = await fetch('replies.json', {cache: 'no-store'});
+  const answer = await res.json();
+  let n = 0;
+  for (const b64 of answer.replies) {
+    const ct = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const pt = await vigieAge.decrypt(ct, k.identity);
+    if (new TextDecoder().decode(pt.slice(0, 14)) === 'vigie-reply/1\\n') n += 1;
+  }
+  if (n !== 6) throw new Error('decrypted ' + n);
+  return performance.now() - t;
+}"""
+
+
+def followup_figures(browser: Any, tmp: Path) -> dict[str, float]:
+    import shutil
+
+    from tests.support.static import StaticServer
+
+    phrase, sizes = followup_fixture(tmp)
+    shutil.copy(FORM_ASSETS / "age.js", tmp / "age.js")
+    server = StaticServer(tmp)
+    try:
+        page = browser.new_page()
+        page.goto(f"{server.url}/age.js")
+        page.set_content("<!doctype html><title>bench</title>")
+        page.add_script_tag(url=f"{server.url}/age.js")
+        page.context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": 4})
+        page.evaluate(FOLLOWUP_JS, phrase)  # warm-up (JIT), as a second visit would be
+        ms = min(page.evaluate(FOLLOWUP_JS, phrase) for _ in range(3))
+        page.close()
+    finally:
+        server.stop()
+    answer = (tmp / "replies.json").read_bytes()
+    return {
+        "followup": ms / 1000,
+        "followup_py": min(python_followup(phrase, answer) for _ in range(3)),
+        "answer_empty": sizes["empty"],
+        "answer_full": sizes["full"],
+    }
+
+
 def run() -> list[dict[str, Any]]:
     from playwright.sync_api import sync_playwright
 
@@ -168,12 +259,14 @@ def run() -> list[dict[str, Any]]:
             page.add_script_tag(url=f"{server.url}/tip.js")
             page.add_script_tag(url=f"{server.url}/age.js")
             f = browser_figures(page)
+            with tempfile.TemporaryDirectory() as tmp:
+                f.update(followup_figures(browser, Path(tmp)))
             browser.close()
     finally:
         server.stop()
     return [
         row(
-            "age bundle (gzip) vs full age-encryption",
+            "age + follow-up bundle (gzip) vs the same without stubs",
             slim / 1000,
             "KB",
             full / 1000,
@@ -199,6 +292,21 @@ def run() -> list[dict[str, Any]]:
             "s",
             f["encrypt_py"],
             "≤ 1 s on this machine",
+        ),
+        row(
+            "follow-up read: phrase + derivation + fetch + decrypt 6 messages, Chromium at 4× CPU"
+            " vs Python",
+            f["followup"],
+            "s",
+            f["followup_py"],
+            "≤ 1 s at 4× CPU (proof-of-work apart: solved while the page loads)",
+        ),
+        row(
+            "follow-up answer size, empty thread vs full thread (6 messages)",
+            f["answer_empty"] / 1000,
+            "KB",
+            f["answer_full"] / 1000,
+            "ratio = 1: one fixed size",
         ),
     ]
 

@@ -1,4 +1,7 @@
-"""MkDocs hook for the report form page (/signaler/): bake its settings at build time.
+"""MkDocs hook for the report form page (/signaler/) and the follow-up page (/suivi/).
+
+Both pages get the same treatment (settings baked, scripts with SRI); the
+category radios are the form's only.
 
 - Replaces `<!--vigie:categories-->` with one radio button per category, with the
   French labels of `vigie.core.envelope.CATEGORIES` (one owner for the list).
@@ -29,6 +32,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
 
 FORM_PAGE = "signaler/index.md"
+# /suivi/: the reporter reads the analysts' questions and answers them (its
+# answers are tips, encrypted to the same baked keys, sent the same way).
+FOLLOWUP_PAGE = "suivi/index.md"
+PAGES = (FORM_PAGE, FOLLOWUP_PAGE)
 CATEGORIES_MARKER = "<!--vigie:categories-->"
 WORKER = "assets/form/pow-worker.js"
 
@@ -99,14 +106,19 @@ def _integrity_scripts(page: Any, files: Any) -> None:
         src = entry["src"] if isinstance(entry, dict) else str(entry)
         file = files.get_file_from_path(src)
         if file is None:
-            raise PluginError(f"{FORM_PAGE}: script {src!r} not found in the site")
+            raise PluginError(f"{page.file.src_uri}: script {src!r} not found in the site")
         with open(file.abs_src_path, "rb") as fh:
             baked.append({"src": src, "integrity": sri(fh.read())})
     page.meta["vigie_scripts"] = baked
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
-    if page.file.src_uri != FORM_PAGE:
+    if page.file.src_uri not in PAGES:
+        return markdown
+    if page.file.src_uri == FOLLOWUP_PAGE:
+        _integrity_scripts(page, files)
+        if files.get_file_from_path(WORKER) is None:
+            raise PluginError(f"{FOLLOWUP_PAGE}: {WORKER} not found in the site")
         return markdown
     if CATEGORIES_MARKER not in markdown:
         raise PluginError(f"{FORM_PAGE}: {CATEGORIES_MARKER} is missing")
@@ -117,7 +129,7 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
 
 
 def on_page_content(html_text: str, page: Any, config: Any, files: Any) -> str:
-    if page.file.src_uri != FORM_PAGE:
+    if page.file.src_uri not in PAGES:
         return html_text
     settings = form_settings(config.extra.get("vigie") or {}, page.url)
     return html_text + "\n" + json_script("vigie-form-config", settings)

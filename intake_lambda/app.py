@@ -157,8 +157,23 @@ def tips_form() -> Response:
     return _answer("submit_form")
 
 
+@app.route("/api/replies", methods=["POST"], content_types=["application/json", "text/plain"])
+def replies() -> Response:
+    """A follow-up thread's ciphertext (mailbox id in the body, never the URL)."""
+    return _answer("read_replies")
+
+
+@app.route("/api/replies", methods=["OPTIONS"])
+def replies_preflight() -> Response:
+    return _preflight()
+
+
 @app.route("/api/tips", methods=["OPTIONS"])
 def tips_preflight() -> Response:
+    return _preflight()
+
+
+def _preflight() -> Response:
     """CORS preflight, answered only for the one configured site origin."""
     headers: dict[str, str | list[str]] = {"Access-Control-Max-Age": "600"}
     cfg = _intake().config.intake

@@ -132,11 +132,18 @@ def test_no_secret_in_the_lambda_environment(built: Built) -> None:
 def test_lambda_policy_is_exactly_what_the_intake_needs_and_create_only(built: Built) -> None:
     """P10: create tips and budget slots, never overwrite, read, list or delete them.
 
-    Plus the one secret and the one log group, and nothing else.
+    Plus the one secret, the one log group, and (follow-up) s3:GetObject on
+    replies/ only: it can hand out a thread's ciphertext to whoever knows the
+    mailbox id (no ListBucket, no put, no delete there), and nothing else.
     """
     (policy,) = built.main["Resources"]["ApiHandlerRole"]["Properties"]["Policies"]
     by_sid = {s["Sid"]: s for s in policy["PolicyDocument"]["Statement"]}
-    assert set(by_sid) == {"CreateTipsOnly", "ReadTheHmacSecret", "OwnLogGroupOnly"}
+    assert set(by_sid) == {
+        "CreateTipsOnly", "ReadRepliesOnly", "ReadTheHmacSecret", "OwnLogGroupOnly",
+    }  # fmt: skip
+    replies = by_sid["ReadRepliesOnly"]
+    assert replies["Action"] == ["s3:GetObject"] and "Condition" not in replies
+    assert replies["Resource"] == ["arn:aws:s3:::vigie-recette-tips/vigie/replies/*"]
     s3 = by_sid["CreateTipsOnly"]
     assert s3["Action"] == ["s3:PutObject"]
     assert s3["Resource"] == [
@@ -162,7 +169,10 @@ def test_analysts_create_only_and_only_the_purge_role_deletes(built: Built) -> N
         assert "/intake" not in json.dumps(resources) and "/intake" not in json.dumps(statement)
         if statement["Action"] == ["s3:PutObject"]:
             assert statement["Condition"] == {"Null": {"s3:if-none-match": "false"}}
-            assert all(r.endswith(("/vigie/kept/*", "/vigie/state/*")) for r in resources)
+            assert all(
+                r.endswith(("/vigie/kept/*", "/vigie/state/*", "/vigie/replies/*"))
+                for r in resources
+            )
     purge = built.main["Resources"]["PurgeRole"]["Properties"]
     (trust,) = purge["AssumeRolePolicyDocument"]["Statement"]
     assert trust["Condition"] == {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
@@ -420,7 +430,9 @@ def test_binary_media_types_routes_and_limits(built: Built) -> None:
     assert {"application/octet-stream", "multipart/form-data"} <= set(
         api["x-amazon-apigateway-binary-media-types"]
     )
-    assert set(api["paths"]) == {"/api/health", "/api/challenge", "/api/tips", "/api/tips/form"}
+    assert set(api["paths"]) == {
+        "/api/health", "/api/challenge", "/api/tips", "/api/tips/form", "/api/replies",
+    }  # fmt: skip
     props = built.main["Resources"]["APIHandler"]["Properties"]
     body = int(props["Environment"]["Variables"]["VIGIE_MAX_BODY_BYTES"])
     # Binary bodies arrive base64-encoded (x4/3) within Lambda's 6 MB request cap, and

@@ -109,6 +109,7 @@ def test_every_form_script_carries_a_matching_sri_hash(page: tuple[Path, Element
         "photos.js",
         "age.js",
         "send.js",
+        "followup.js",
         "form.js",
     ]
     for script in scripts:
@@ -120,7 +121,8 @@ def test_every_form_script_carries_a_matching_sri_hash(page: tuple[Path, Element
 def test_crypto_code_loads_only_on_the_form_page(page: tuple[Path, Elements]) -> None:
     out, _ = page
     for html_file in out.rglob("*.html"):
-        if html_file.parent.name != "signaler":
+        # /suivi/ (follow-up) is the other page that encrypts and decrypts.
+        if html_file.parent.name not in ("signaler", "suivi"):
             assert "assets/form/" not in html_file.read_text(encoding="utf-8"), html_file
 
 
@@ -151,7 +153,8 @@ def test_every_field_has_a_real_label(page: tuple[Path, Elements]) -> None:
     fields = [
         a for t, a in html.form_tags if t in ("input", "textarea") and a.get("type") != "hidden"
     ]
-    assert len(fields) == len(envelope.CATEGORIES) + 7  # 5 texts, photos, honeypot
+    # 5 texts, photos, honeypot, the follow-up checkbox (shown by JavaScript only)
+    assert len(fields) == len(envelope.CATEGORIES) + 8
     for attrs in fields:
         assert attrs["id"] in labelled, attrs
     for value, label in envelope.CATEGORIES.items():
@@ -189,8 +192,11 @@ def test_committed_bundle_is_byte_identical_to_a_rebuild(tmp_path: Path) -> None
 def test_bundle_is_slimmed_to_x25519() -> None:
     bundle = (FORM_ASSETS / "age.js").read_bytes()
     # The stub replaced ML-KEM, P-256 and scrypt; the unslimmed bundle is ~50 KB gzip.
+    # The follow-up phrase adds BIP39's French word list (~7.5 KB gzip) and ~3 KB
+    # of code; the BIP39 seed stretching (PBKDF2-SHA512) is not used and not in.
     assert b"recipient type not included in Vigie's age bundle" in bundle
-    assert len(gzip.compress(bundle, 9)) < 25_000
+    assert b"pbkdf2" not in bundle.lower()
+    assert len(gzip.compress(bundle, 9)) < 35_000
 
 
 def test_empty_recipients_build_a_page_that_keeps_the_plain_form() -> None:

@@ -146,6 +146,9 @@ class FailingAfter:
                 raise StoreUnavailable("connection dropped")
         return self.store.get(key)
 
+    def get_optional(self, key: str) -> bytes | None:
+        return self.store.get_optional(key)
+
     def put_new(self, key: str, data: bytes, metadata: Mapping[str, str] | None = None) -> bool:
         return self.store.put_new(key, data, metadata)
 

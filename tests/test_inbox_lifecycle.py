@@ -14,6 +14,7 @@ from vigie.core.config import Config, load_config
 from vigie.deploy.iam import analysts_policy
 from vigie.deploy.storage import lifecycle_rules
 from vigie.deploy.target import Target
+from vigie.inbox.thread import THREAD_DAYS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,9 +34,10 @@ def test_lifecycle_expiry_matches_retention_days() -> None:
     # Tips expire after the retention; kept/ (actioned tips) and state/ are
     # handled by `vigie inbox purge`, which knows the triage status. The no-JS
     # form's hourly budget slots (whose write times say when a form was sent)
-    # go after a day.
+    # go after a day. Follow-up messages go THREAD_DAYS after they were written.
     assert expiring == {
         "vigie/tips/": {"Days": retention},
+        "vigie/replies/": {"Days": THREAD_DAYS},
         "vigie/intake/form-budget/": {"Days": 1},
     }
     # With versioning on, a deleted tip must not survive as an old version.
@@ -65,5 +67,5 @@ def test_analyst_policy_reads_and_creates_but_never_touches_intake_or_deletes() 
     # Deletes belong to the separate purge role (vigie.deploy.iam.purge_policy).
     assert actions == {"s3:ListBucket", "s3:GetObject", "s3:PutObject"}
     puts = next(s for s in statements if s["Action"] == ["s3:PutObject"])
-    assert all(r.endswith(("/kept/*", "/state/*")) for r in puts["Resource"])  # never forge tips
+    assert all(r.endswith(("/kept/*", "/state/*", "/replies/*")) for r in puts["Resource"])
     assert puts["Condition"] == {"Null": {"s3:if-none-match": "false"}}  # create-only

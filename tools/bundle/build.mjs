@@ -34,9 +34,11 @@ await build({
   legalComments: "none",
   // One short licence line instead of esbuild's scattered legal comments.
   banner: {
-    js: "/*! age-encryption (BSD-3-Clause, Filippo Valsorda) with @noble/* and @scure/base (MIT, Paul Miller). Rebuild: tools/bundle/build.sh */",
+    js: "/*! age-encryption (BSD-3-Clause, Filippo Valsorda) with @noble/*, @scure/base and @scure/bip39 with its French word list (MIT, Paul Miller). Rebuild: tools/bundle/build.sh */",
   },
-  charset: "utf8",
+  // ASCII output (non-ASCII escaped, e.g. the French word list): the bundle then
+  // reads the same whatever charset a host or CDN declares for .js files.
+  charset: "ascii",
   sourcemap: false,
   logLevel: "warning",
   plugins: [slim],

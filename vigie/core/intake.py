@@ -22,7 +22,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import envelope, pages
+from . import envelope, pages, replies
 from .config import Config
 from .formpath import build_form_tip, parse_form
 from .http import ApiError, Request, Response
@@ -131,6 +131,10 @@ class Intake:
         receipt = self.receipt_for(key)
         created = self._put(tip_key(day, receipt), info.data)
         return Response.json(201 if created else 200, {"receipt": receipt, "received": day})
+
+    def read_replies(self, request: Request) -> Response:
+        """A follow-up thread's ciphertext, one fixed-size answer (see replies.py)."""
+        return replies.answer(self.store, self.pow, request)
 
     def _put(self, key: str, data: bytes) -> bool:
         try:

@@ -4,11 +4,16 @@
 tips/YYYY-MM-DD/VG-XXXX-XXXX-XXXX.age     a tip (age file), day of arrival only
 kept/YYYY-MM-DD/VG-XXXX-XXXX-XXXX.age     an analyst's copy of a tip marked actioned
 state/VG-XXXX-XXXX-XXXX/STAMP-RAND.age    one triage event (encrypted to the analysts)
+replies/MAILBOX/NN.age                    an analysts' follow-up message (NN = 01..06),
+                                          encrypted to the reporter's reply_key + analysts
 intake/ready                              the S3 store's readiness marker
 intake/form-budget/...                    the no-JavaScript path's budget slots
 ```
 
-The intake writes `tips/` and `intake/`, the analysts `kept/` and `state/`.
+The intake writes `tips/` and `intake/`, the analysts `kept/`, `state/` and
+`replies/`; the intake only *reads* `replies/` (GetObject on that prefix, no
+listing), one numbered slot at a time, so a thread's names must be guessable
+from the mailbox id alone.
 The receipt is 60 bits of an HMAC in Crockford base32 (no I, L, O, U: nothing
 to misread when a person copies it). The intake, the inbox, the tests, the
 benches and `openapi.yaml` (checked by tests/test_openapi.py) take these from
@@ -23,11 +28,12 @@ from datetime import date
 TIPS = "tips/"
 KEPT = "kept/"
 STATE = "state/"
+REPLIES = "replies/"
 INTAKE = "intake/"
 READY_KEY = INTAKE + "ready"
 FORM_BUDGET = INTAKE + "form-budget/"
 #: What the analysts mirror (the intake's own `intake/` objects are not theirs).
-ANALYST_PREFIXES = (TIPS, KEPT, STATE)
+ANALYST_PREFIXES = (TIPS, KEPT, STATE, REPLIES)
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _GROUP = "[0-9A-HJKMNP-TV-Z]{4}"  # one Crockford character class, 4 of them
@@ -37,6 +43,13 @@ DAY = r"\d{4}-\d{2}-\d{2}"
 TIP_KEY_RE = re.compile(rf"^(tips|kept)/({DAY})/({RECEIPT})\.age$")
 EVENT_NAME = r"[0-9]{8}T[0-9]{12}Z-[0-9a-f]{8,32}"
 STATE_KEY_RE = re.compile(rf"^state/({RECEIPT})/({EVENT_NAME})\.age$")
+#: A follow-up mailbox id: 256 bits derived in the reporter's browser, lowercase hex.
+MAILBOX = r"[0-9a-f]{64}"
+MAILBOX_RE = re.compile(rf"^{MAILBOX}$")
+#: Numbered message slots per thread: the intake reads all of them on every
+#: request (whether they exist or not), so the answer's size and work are fixed.
+MAX_REPLIES = 6
+REPLY_KEY_RE = re.compile(rf"^replies/({MAILBOX})/(0[1-{MAX_REPLIES}])\.age$")
 
 
 def format_receipt(digest: bytes) -> str:
@@ -57,6 +70,19 @@ def kept_key(day: str | date, receipt: str) -> str:
 def event_key(receipt: str, stamp: str, rand: str) -> str:
     """`stamp` is `YYYYMMDDTHHMMSSffffffZ` (UTC), `rand` lowercase hex."""
     return f"{STATE}{receipt}/{stamp}-{rand}.age"
+
+
+def reply_key(mailbox: str, slot: int) -> str:
+    """The object of message `slot` (1..MAX_REPLIES) in the thread of `mailbox`."""
+    if not MAILBOX_RE.match(mailbox) or not 1 <= slot <= MAX_REPLIES:
+        raise ValueError("invalid mailbox id or reply slot")
+    return f"{REPLIES}{mailbox}/{slot:02d}.age"
+
+
+def thread_prefix(mailbox: str) -> str:
+    if not MAILBOX_RE.match(mailbox):
+        raise ValueError("invalid mailbox id")
+    return f"{REPLIES}{mailbox}/"
 
 
 def is_receipt_file(key: str, receipt: str) -> bool:

@@ -5,13 +5,14 @@ Every `s3:PutObject` is **create-only**: allowed only with the
 honour over an existing object. So nobody named here can overwrite a tip, a
 triage event or a kept copy. Deletes belong to the separate purge role only.
 
-- the intake (Lambda): create under `tips/` and `intake/`, read its one
-  secret, write to its one log group; nothing else (no read, list or delete);
+- the intake (Lambda): create under `tips/` and `intake/`, read objects under
+  `replies/` (follow-up threads, by mailbox id; no list), read its one secret,
+  write to its one log group; nothing else (no list or delete);
 - the analysts (a managed policy to attach to their users, groups or SSO
-  permission sets): list and read `tips/`, `kept/`, `state/`; create under
-  `kept/` and `state/`; never `intake/`, never a delete;
+  permission sets): list and read `tips/`, `kept/`, `state/`, `replies/`;
+  create under `kept/`, `state/` and `replies/`; never `intake/`, never a delete;
 - the purge role (assumed with MFA, for `vigie inbox purge --apply`): list,
-  read and delete under `tips/`, `kept/`, `state/`. No `DeleteObjectVersion`:
+  read and delete under `tips/`, `kept/`, `state/`, `replies/`. No `DeleteObjectVersion`:
   with versioning on, a purge leaves old versions that the lifecycle removes a
   day later, so a purge by mistake can be undone within the day.
 """
@@ -26,7 +27,7 @@ INTAKE_SECRET = "IntakeSecret"  # noqa: S105 - a logical id
 LOG_GROUP = "IntakeLogGroup"
 PURGE_ROLE = "PurgeRole"
 CREATE_ONLY = {"Null": {"s3:if-none-match": "false"}}
-ANALYST_AREAS = ("tips", "kept", "state")
+ANALYST_AREAS = ("tips", "kept", "state", "replies")
 
 
 def _statement(sid: str, actions: list[str], resources: Any, **extra: Any) -> dict[str, Any]:
@@ -54,6 +55,9 @@ def intake_policy(target: Target) -> dict[str, Any]:
                 [target.key_arn("tips"), target.key_arn("intake")],
                 Condition=CREATE_ONLY,
             ),
+            # Follow-up: hand a thread's ciphertext to whoever knows its mailbox
+            # id. Read only, and no ListBucket: the ids cannot be enumerated.
+            _statement("ReadRepliesOnly", ["s3:GetObject"], [target.key_arn("replies")]),
             _statement(
                 "ReadTheHmacSecret", ["secretsmanager:GetSecretValue"], {"Ref": INTAKE_SECRET}
             ),
@@ -73,9 +77,9 @@ def analysts_policy(target: Target) -> dict[str, Any]:
             _list_areas(target, ANALYST_AREAS),
             _statement("ReadTips", ["s3:GetObject"], [target.key_arn(a) for a in ANALYST_AREAS]),
             _statement(
-                "CreateTriageEventsAndKeptCopies",
+                "CreateTriageEventsKeptCopiesAndReplies",
                 ["s3:PutObject"],
-                [target.key_arn("kept"), target.key_arn("state")],
+                [target.key_arn("kept"), target.key_arn("state"), target.key_arn("replies")],
                 Condition=CREATE_ONLY,
             ),
         ],

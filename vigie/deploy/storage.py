@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from vigie.inbox.thread import THREAD_DAYS
+
 from .iam import PURGE_ROLE
 from .target import Target
 
@@ -38,6 +40,15 @@ def lifecycle_rules(prefix: str, retention_days: int) -> list[dict[str, Any]]:
             "Status": "Enabled",
             "Filter": {"Prefix": f"{base}tips/"},
             "Expiration": {"Days": retention_days},
+            "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
+        },
+        {
+            # Follow-up threads: each message expires THREAD_DAYS after it was
+            # written (vigie inbox purge also removes a thread with its tip).
+            "ID": "vigie-replies-expiry",
+            "Status": "Enabled",
+            "Filter": {"Prefix": f"{base}replies/"},
+            "Expiration": {"Days": THREAD_DAYS},
             "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
         },
         {

@@ -135,7 +135,19 @@ def _list(args: argparse.Namespace) -> str:
 
 @_friendly
 def _show(args: argparse.Namespace) -> str:
-    return service.do_show(_analyst(args), args.receipt, args.attachments)
+    return service.do_show(_analyst(args), args.receipt, args.attachments, args.json)
+
+
+@_friendly
+def _reply(args: argparse.Namespace) -> str:
+    if args.message_file is not None:
+        try:
+            text = args.message_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InboxError(f"{args.message_file} : illisible ({exc})") from None
+    else:
+        text = args.message
+    return service.do_reply(load_cli_config(args), _analyst(args), args.receipt, text)
 
 
 @_friendly
@@ -164,7 +176,9 @@ def _stats(args: argparse.Namespace) -> str:
 
 
 def register(subparsers: Any) -> None:
-    inbox = subparsers.add_parser("inbox", help="analysts: pull, read, triage, export, purge")
+    inbox = subparsers.add_parser(
+        "inbox", help="analysts: pull, read, triage, reply, export, purge"
+    )
     sub = inbox.add_subparsers(dest="inbox_command", metavar="ACTION", required=True)
 
     p = sub.add_parser("keygen", help="create your age key (passphrase-protected)")
@@ -187,7 +201,16 @@ def register(subparsers: Any) -> None:
     _keys_options(p)
     p.add_argument("receipt")
     p.add_argument("--attachments", type=Path, metavar="DIR", help="write the photos here")
+    p.add_argument("--json", action="store_true", help='{"tip": {...}, "thread": [...]}')
     p.set_defaults(func=_show)
+
+    p = sub.add_parser("reply", help="ask the (anonymous) reporter a question, if they offered")
+    _keys_options(p)
+    p.add_argument("receipt")
+    text = p.add_mutually_exclusive_group(required=True)
+    text.add_argument("--message", metavar="TEXT")
+    text.add_argument("--message-file", type=Path, metavar="FILE")
+    p.set_defaults(func=_reply)
 
     p = sub.add_parser("mark", help="set the shared triage status of a tip")
     _keys_options(p, identity=False)

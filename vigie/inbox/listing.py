@@ -97,7 +97,9 @@ def _cut(text: str, width: int) -> str:
 
 
 def table(rows: Sequence[dict[str, Any]]) -> str:
-    head = ("Reçu", "Date", "Type", "Lieu", "Campagne", "Statut", "Photos")
+    from .thread import FOLLOWUP_LABELS
+
+    head = ("Reçu", "Date", "Type", "Lieu", "Campagne", "Statut", "Photos", "Suivi")
     lines = [head]
     for r in rows:
         if r["kind"] == "ok":
@@ -112,12 +114,15 @@ def table(rows: Sequence[dict[str, Any]]) -> str:
                     r["campaign"] or "-",
                     status + (f" ({r['assignee']})" if r["assignee"] else ""),
                     str(r["photos"]),
+                    f"réponse à {r['answer_to']}"
+                    if r.get("answer_to")
+                    else FOLLOWUP_LABELS.get(r.get("followup", "none"), "-"),
                 )
             )
         else:
             label = "ABÎMÉ" if r["kind"] == "damaged" else "AUTRES CLÉS"
             lines.append(
-                (r["receipt"], r["date"] or "-", label, _cut(r["problem"], 60), "", "", "")
+                (r["receipt"], r["date"] or "-", label, _cut(r["problem"], 60), "", "", "", "")
             )
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
     out = [

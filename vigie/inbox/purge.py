@@ -10,7 +10,10 @@ Rules (also in the README, "For analysts"):
   runs purge, and actioned tips survive it;
 * triage events whose tip is gone (expired by the lifecycle rule) are deleted;
 * a tip whose triage state this analyst cannot decrypt is kept and reported,
-  so that a key mismatch never deletes an actioned tip.
+  so that a key mismatch never deletes an actioned tip;
+* a follow-up thread (`replies/`) goes with its tip, and on its own once its
+  newest message is `thread.THREAD_DAYS` old (the lifecycle rule also expires
+  each message after that many days).
 
 It is a dry run unless `apply=True`: deleting police records is not undoable.
 The limit can be shortened (`--older-than`), never extended past the config.
@@ -26,8 +29,10 @@ from typing import Any
 from vigie.core.layout import KEPT, STATE, STATE_KEY_RE, TIP_KEY_RE, TIPS
 from vigie.core.storage import TipStore
 
+from . import thread
 from .cache import Cache, pull
 from .errors import InboxError
+from .reader import read_tips
 from .triage import read_states
 
 
@@ -39,6 +44,7 @@ class PurgeReport:
     kept_actioned: list[str] = field(default_factory=list)
     kept_unknown: list[str] = field(default_factory=list)
     orphan_events: int = 0
+    thread_messages: int = 0  # follow-up messages deleted (or to delete)
     objects: int = 0  # store objects deleted (or to delete)
 
 
@@ -93,6 +99,11 @@ def plan_and_purge(
         if receipt not in tips:
             report.orphan_events += len(keys)
             doomed += keys
+    threads = thread.doomed_threads(
+        cache, identities, read_tips(cache, identities), {r for r, _ in report.deleted}, today
+    )
+    report.thread_messages = len(threads)
+    doomed += threads
     report.objects = len(doomed)
     if apply:
         for key in doomed:
@@ -113,6 +124,8 @@ def render(report: PurgeReport) -> str:
     lines += [f"  {r} : conservé (suivi illisible avec vos clés)" for r in report.kept_unknown]
     if report.orphan_events:
         lines.append(f"  {report.orphan_events} événement(s) de suivi sans signalement : {verbs}")
+    if report.thread_messages:
+        lines.append(f"  {report.thread_messages} message(s) de fil de suivi : {verbs}")
     lines.append(
         f"{len(report.deleted)} signalement(s) {verbs}, {report.objects} objet(s) au total."
     )

@@ -7,6 +7,7 @@ Lambda's write-only role; the client is built here, at the edge, and injected.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -16,7 +17,7 @@ from vigie.core.envelope import STORE_METADATA
 from vigie.core.layout import KEPT, RECEIPT_RE, TIP_KEY_RE, TIPS, is_receipt_file, kept_key
 from vigie.core.storage import ObjectMissing, TipStore, open_store
 
-from . import listing, purge, stats, triage
+from . import listing, purge, stats, thread, triage
 from .cache import Cache, pull
 from .errors import InboxError
 from .keys import PassphraseSource, keygen, load_identities
@@ -79,6 +80,12 @@ def do_list(analyst: Analyst, filters: listing.Filters, as_json: bool) -> str:
     identities = analyst.identities()
     entries = read_tips(analyst.cache, identities)
     rows = listing.select(entries, triage.read_states(analyst.cache, identities), filters)
+    by_receipt = {e.receipt: e for e in entries}
+    for row in rows:
+        entry = by_receipt[row["receipt"]]
+        row["followup"] = thread.status(analyst.cache, entry, entries)
+        first = thread.parent_of(entry, entries)
+        row["answer_to"] = first.receipt if first else ""
     if as_json:
         return listing.rows_json(rows)
     if not entries:
@@ -93,14 +100,61 @@ def _check_receipt(receipt: str) -> str:
     return receipt
 
 
-def do_show(analyst: Analyst, receipt: str, attachments: Path | None) -> str:
+def do_show(analyst: Analyst, receipt: str, attachments: Path | None, as_json: bool = False) -> str:
     receipt = _check_receipt(receipt)
     identities = analyst.identities()
     entry = find_tip(analyst.cache, receipt, identities)
     if entry is None:
         raise InboxError(f"{receipt} : inconnu dans le cache (lancez `vigie inbox pull`)")
     state = triage.read_states(analyst.cache, identities).get(receipt)
-    return listing.show(entry, state, attachments)
+    if entry.tip is not None and entry.tip.has_followup:
+        # The thread: questions from replies/, answers among all tips (same
+        # mailbox and proof); an answer's own receipt shows its first tip's thread.
+        entries = read_tips(analyst.cache, identities)
+        first = thread.parent_of(entry, entries) or entry
+        messages = thread.messages(analyst.cache, identities, first, entries)
+    else:
+        messages = []
+    if as_json:
+        return json.dumps(
+            {
+                "tip": listing.record(entry, state),
+                "thread": [m.as_json() for m in messages],
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    return "\n".join([listing.show(entry, state, attachments), *thread.render(messages)])
+
+
+def do_reply(
+    cfg: Config, analyst: Analyst, receipt: str, text: str, today: date | None = None
+) -> str:
+    """Write a question to the reporter's thread and record it as a triage event."""
+    receipt = _check_receipt(receipt)
+    recipients = cfg.require_recipients()
+    identities = analyst.identities()
+    store = open_analyst_store(cfg)
+    pull(store, analyst.cache)  # the thread's slots and the tip as they are now
+    entry = find_tip(analyst.cache, receipt, identities)
+    if entry is None or entry.tip is None:
+        raise InboxError(f"{receipt} : inconnu ou illisible dans le cache")
+    key = thread.reply(
+        store, analyst.cache, recipients, entry.tip, text, today or datetime.now(UTC).date()
+    )
+    state = triage.read_states(analyst.cache, identities).get(receipt) or triage.Triage()
+    # The cell's lasting record of the question: the thread's copy expires
+    # after thread.THREAD_DAYS, the triage event lives as long as the tip.
+    triage.mark(
+        store,
+        analyst.cache,
+        recipients,
+        receipt,
+        state.status,
+        f"Question envoyée au déclarant : {thread.check_text(text)}",
+        state.assignee,
+    )
+    return f"{receipt} : question enregistrée pour le déclarant ({key})."
 
 
 def do_mark(
@@ -169,9 +223,13 @@ def do_stats(
 
     if pull_first:
         pull(open_analyst_store(cfg), analyst.cache)
-    doc = stats.compute(
-        read_tips(analyst.cache, analyst.identities()), since, today or datetime.now(UTC).date()
-    )
+    # A reporter's follow-up answer is not a new tip: it is not counted.
+    tips = [
+        e
+        for e in read_tips(analyst.cache, analyst.identities())
+        if e.tip is None or e.tip.kind != "followup"
+    ]
+    doc = stats.compute(tips, since, today or datetime.now(UTC).date())
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -42,6 +42,9 @@
     window.Worker && window.vigieAge && window.vigiePhotos && window.vigieSend &&
     typeof createImageBitmap === "function" && cfg.recipients.length > 0;
   if (!capable) return; // the plain form works as is
+  // Optional follow-up (followup.js): the checkbox appears only on this path.
+  var followup = window.vigieFollowup || null;
+  if (followup) followup.enable();
 
   form.noValidate = true; // our own messages, linked to each field
   $("vigie-mode").textContent = "Votre signalement sera chiffré dans votre navigateur, " +
@@ -131,6 +134,7 @@
         return { type: p.type, data: p.data };
       }) };
     TEXT_FIELDS.forEach(function (name) { tip[name] = $(name).value; });
+    if (followup) Object.assign(tip, followup.fields());
     return tip;
   }
 
@@ -200,6 +204,7 @@
 
   function succeed(result) {
     pending = null;
+    if (followup) followup.onReceipt();
     form.reset();
     clearPhotos();
     form.hidden = true;
@@ -217,6 +222,7 @@
     submit.setAttribute("aria-disabled", "true");
     try {
       await photosReady;
+      if (followup) await followup.ready();
       var tip = collect();
       var errors = validate(tip);
       if (errors.length) {

@@ -11,6 +11,8 @@
  *   refused): a NEW key and a new challenge, once.
  * Requests carry no cookie and no referrer.
  *
+ * The follow-up page reads a thread the same way (Session.readReplies).
+ *
  * Exposed as window.vigieSend = {Session, SendError}.
  */
 (function () {
@@ -136,6 +138,55 @@
         failures += 1;
         // Announced once per wait, not every second: the status region is
         // read aloud by screen readers.
+        this.onStatus("waiting", seconds, failures, DELAYS.length);
+        await sleep(seconds * 1000);
+        continue;
+      }
+      throw new SendError("rejected", await errorMessage(res));
+    }
+  };
+
+  /**
+   * POST /replies {mailbox} (in the body, never the URL) behind the same
+   * proof-of-work; resolves to the intake's fixed-size {replies: [base64...]}.
+   * Same retries as a tip. Afterwards the key is renewed: the next request
+   * (an answer, another read) shares nothing with this one.
+   */
+  Session.prototype.readReplies = async function (mailbox) {
+    var renewed = false;
+    var failures = 0;
+    for (;;) {
+      var res = null;
+      try {
+        this.onStatus("checking");
+        var payload = await this.warm();
+        res = await fetch(this.cfg.intake + "/replies", Object.assign({
+          method: "POST",
+          headers: {
+            "Content-Type": "application/json",
+            "Idempotency-Key": this.key,
+            "X-Altcha": payload,
+          },
+          body: JSON.stringify({ mailbox: mailbox }),
+        }, FETCH_OPTIONS));
+      } catch (e) {
+        res = null;
+      }
+      if (res && res.status === 200) {
+        var answer = await res.json();
+        this.renew();
+        return answer;
+      }
+      if (res && res.status === 403 && !renewed) {
+        renewed = true;
+        this.onStatus("renewing");
+        this.renew();
+        continue;
+      }
+      if (res === null || RETRYABLE.indexOf(res.status) >= 0) {
+        if (failures >= DELAYS.length) throw new SendError("unreachable");
+        var seconds = retryAfter(res, DELAYS[failures]);
+        failures += 1;
         this.onStatus("waiting", seconds, failures, DELAYS.length);
         await sleep(seconds * 1000);
         continue;

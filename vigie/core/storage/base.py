@@ -29,7 +29,8 @@ class StoredObject:
 
 
 class TipStore(Protocol):
-    """What Vigie needs from a store. The intake only calls put_new and probe."""
+    """What Vigie needs from a store. The intake only calls put_new, probe and,
+    for follow-up threads, get_optional."""
 
     description: str
 
@@ -44,6 +45,10 @@ class TipStore(Protocol):
     def list(self, prefix: str = "") -> Iterator[StoredObject]: ...
 
     def get(self, key: str) -> bytes: ...
+
+    def get_optional(self, key: str) -> bytes | None:
+        """The object, or None if absent (the intake's read of follow-up slots)."""
+        ...
 
     def delete(self, key: str) -> None: ...
 

@@ -92,6 +92,12 @@ class DirStore:
         except OSError:
             raise StoreUnavailable("storage read failed") from None
 
+    def get_optional(self, key: str) -> bytes | None:
+        try:
+            return self.get(key)
+        except ObjectMissing:
+            return None
+
     def delete(self, key: str) -> None:
         try:
             self._path(key).unlink(missing_ok=True)

@@ -113,6 +113,26 @@ class S3Store:
         except BotoCoreError:
             raise StoreUnavailable("storage unreachable") from None
 
+    def get_optional(self, key: str) -> bytes | None:
+        """None for a missing key. The intake's role may read `replies/` but not
+        list the bucket, and S3 then answers 403 AccessDenied (not 404) for a
+        key that does not exist: it will not say what exists to someone who
+        cannot list. Both mean "no message in this slot" here; a real
+        permission fault looks the same and the reporter simply sees nothing
+        (tests/test_deploy.py pins the role)."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            body = self.client.get_object(Bucket=self.bucket, Key=self._key(key))["Body"]
+            return bytes(body.read())
+        except ClientError as exc:
+            code = str(exc.response.get("Error", {}).get("Code"))
+            if code in {"NoSuchKey", "404", "AccessDenied", "403"}:
+                return None
+            raise StoreUnavailable("storage read failed") from None
+        except BotoCoreError:
+            raise StoreUnavailable("storage unreachable") from None
+
     def delete(self, key: str) -> None:
         from botocore.exceptions import BotoCoreError, ClientError
 

@@ -1,0 +1,155 @@
+/*
+ * Vigie: the optional follow-up on the report form (/signaler/).
+ *
+ * Ticking « Je veux pouvoir recevoir une question des enquêteurs » draws 16
+ * random bytes in the page and shows them as the 12-word « phrase de suivi »
+ * (BIP39, French list); the reporter's age key, mailbox id and thread proof
+ * are derived from them (vigieAge.derive, the twin of vigie/followup.py). Only
+ * the public key, the mailbox id and the proof go into the tip, inside the
+ * ciphertext. After the receipt, the reporter types back three of the words
+ * (by position) so a badly copied phrase is caught while it can still be read.
+ *
+ * Privacy: the phrase, the seed and the private key live in this page's memory
+ * only (never localStorage, sessionStorage, cookies, IndexedDB or a URL), and
+ * are dropped once the phrase is checked. Nothing of them is ever sent.
+ *
+ * form.js calls enable() (only on its JavaScript path), ready() and fields()
+ * when sending, and onReceipt() once the tip is stored.
+ */
+(function () {
+  "use strict";
+
+  // Every text this script shows, in one place.
+  var T = {
+    word: function (n) { return "Mot n° " + n; },
+    missing: "Tapez les trois mots demandés.",
+    wrong: function (ns) {
+      return (ns.length === 1 ? "Le mot n° " + ns[0] + " ne correspond pas. "
+        : "Les mots n° " + ns.join(", ") + " ne correspondent pas. ") +
+        "Revoyez votre phrase et corrigez votre copie.";
+    },
+    checked: "Votre phrase de suivi est bien notée. Cette page ne la garde pas : " +
+      "elle n'existe plus que sur votre papier.",
+    failed: "La phrase de suivi n'a pas pu être créée dans ce navigateur. " +
+      "Vous pouvez envoyer votre signalement sans suivi.",
+  };
+
+  var $ = function (id) { return document.getElementById(id); };
+  var box = $("followup");
+  if (!box || !window.vigieAge) return;
+  var keys = null; // {phrase, identity, recipient, mailbox, proof}: memory only
+  var pending = Promise.resolve();
+  var positions = [];
+
+  function show(id, on) { $(id).hidden = !on; }
+
+  function forget() {
+    keys = null;
+    $("vigie-followup-phrase").textContent = "";
+  }
+
+  async function toggle() {
+    if (!box.checked) {
+      forget();
+      show("vigie-followup-panel", false);
+      return;
+    }
+    try {
+      keys = await window.vigieAge.derive(window.vigieAge.newSeed());
+      $("vigie-followup-phrase").textContent = keys.phrase;
+      show("vigie-followup-panel", true);
+    } catch (e) {
+      forget();
+      box.checked = false;
+      $("followup-hint").textContent = T.failed;
+    }
+  }
+
+  function enable() {
+    show("vigie-followup-nojs", false);
+    show("vigie-followup-choice", true);
+    show("followup-hint", true);
+    box.addEventListener("change", function () { pending = toggle(); });
+  }
+
+  /** The follow-up fields of the tip (empty when not ticked). */
+  function fields() {
+    if (!box.checked || !keys) return {};
+    return { reply_key: keys.recipient, reply_mailbox: keys.mailbox, reply_proof: keys.proof };
+  }
+
+  /** Three distinct word positions (0-based), drawn with WebCrypto, in order. */
+  function pickPositions() {
+    var all = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+    var r = crypto.getRandomValues(new Uint32Array(all.length));
+    for (var i = all.length - 1; i > 0; i--) { // Fisher-Yates (the tiny modulo bias is harmless here)
+      var j = r[i] % (i + 1);
+      var t = all[i]; all[i] = all[j]; all[j] = t;
+    }
+    return all.slice(0, 3).sort(function (a, b) { return a - b; });
+  }
+
+  function onReceipt() {
+    if (!box.checked || !keys) return;
+    show("vigie-receipt-oneway", false);
+    show("vigie-followup-receipt", true);
+    // The same phrase element, moved next to the receipt: one copy in the page.
+    $("vigie-followup-slot").appendChild($("vigie-followup-panel"));
+    positions = pickPositions();
+    positions.forEach(function (p, i) {
+      $("followup-confirm-" + (i + 1) + "-label").textContent = T.word(p + 1);
+    });
+  }
+
+  function askWords() {
+    show("vigie-followup-panel", false);
+    show("vigie-followup-noted", false);
+    show("vigie-followup-check", true);
+    $("followup-confirm-1").focus();
+  }
+
+  function again() {
+    show("vigie-followup-panel", true);
+    show("vigie-followup-noted", true);
+    show("vigie-followup-check", false);
+    $("vigie-followup-phrase").focus();
+  }
+
+  function check(event) {
+    event.preventDefault();
+    if (!keys) return;
+    var words = keys.phrase.split(" ");
+    var wrong = [];
+    var empty = false;
+    positions.forEach(function (p, i) {
+      var input = $("followup-confirm-" + (i + 1));
+      var typed = input.value.trim();
+      if (!typed) empty = true;
+      var ok = typed && window.vigieAge.complete(typed) === words[p];
+      input.setAttribute("aria-invalid", ok ? "false" : "true");
+      if (!ok) wrong.push(p + 1);
+    });
+    var status = $("vigie-followup-check-status");
+    if (empty) { status.textContent = T.missing; return; }
+    if (wrong.length) { status.textContent = T.wrong(wrong); return; }
+    forget(); // the page keeps nothing: the phrase is on paper now
+    $("vigie-followup-panel").remove();
+    show("vigie-followup-again", false);
+    show("vigie-followup-confirm", false);
+    [1, 2, 3].forEach(function (i) { $("followup-confirm-" + i).value = ""; });
+    status.textContent = T.checked;
+    $("vigie-followup-check").setAttribute("data-checked", "true");
+  }
+
+  $("vigie-followup-noted").addEventListener("click", askWords);
+  $("vigie-followup-again").addEventListener("click", again);
+  $("vigie-followup-check").addEventListener("submit", check);
+  $("vigie-followup-phrase").setAttribute("tabindex", "-1");
+
+  window.vigieFollowup = {
+    enable: enable,
+    ready: function () { return pending; },
+    fields: fields,
+    onReceipt: onReceipt,
+  };
+})();

@@ -1,0 +1,216 @@
+/*
+ * Vigie: the reporter's follow-up page (/suivi/).
+ *
+ * The 12 words typed in #phrase are checked (list and BIP39 checksum) before
+ * anything happens; a wrong phrase never leaves the page, and no request is
+ * made for it. A valid phrase is turned, in the page, into the reporter's age
+ * identity, mailbox id and thread proof (vigieAge.derive, the twin of
+ * vigie/followup.py). Then: proof-of-work, POST /api/replies with the mailbox
+ * id in the body (the answer has one fixed size whatever it holds), decryption
+ * of each message here with the derived identity, display in #vigie-replies.
+ * An answer is an ordinary encrypted tip (kind "followup", the mailbox id and
+ * proof inside the ciphertext) sent through POST /api/tips with the same
+ * duplicate-free retries as the form, and gets its own receipt.
+ *
+ * Privacy: the phrase, the seed and the private key stay in this page's
+ * memory (never in storage, a cookie, a URL or a request) and are dropped by
+ * « Fermer ». Message text is shown with textContent only, never as HTML.
+ */
+(function () {
+  "use strict";
+
+  // Every text this script shows, in one place.
+  var T = {
+    phrase: {
+      count: function (n) {
+        return "La phrase de suivi compte 12 mots : vous en avez tapé " + n + ".";
+      },
+      word: function (n) { return "Le mot n° " + n + " ne fait pas partie de la liste : vérifiez-le."; },
+      checksum: "Cette phrase de suivi n'est pas correcte : un mot est faux ou mal placé. Vérifiez chaque mot.",
+    },
+    recognised: function (words) { return "Mots reconnus : " + words.join(" "); },
+    opening: "Ouverture de votre boîte…",
+    checking: "Vérification anti-spam en cours…",
+    sending: "Envoi chiffré…",
+    renewing: "La vérification anti-spam a expiré : nouvel essai…",
+    waiting: function (s) { return "Le serveur ne répond pas. Nouvel essai dans " + s + " secondes…"; },
+    unreachable: "Le serveur ne répond pas pour le moment. Réessayez dans quelques minutes.",
+    error: "Une erreur est survenue dans votre navigateur. Réessayez.",
+    none: "Pas encore de message. Revenez dans quelques jours : les enquêteurs lisent chaque " +
+      "signalement, mais ne posent pas toujours de question. Vous pouvez aussi ajouter une " +
+      "précision ci-dessous.",
+    some: function (n) { return n === 1 ? "1 message." : n + " messages."; },
+    damaged: "Un message n'a pas pu être ouvert.",
+    from: function (day) { return "Les enquêteurs, le " + day; },
+    emptyAnswer: "Écrivez votre réponse.",
+    longAnswer: function (n) { return "Votre réponse est trop longue (" + n + " caractères au maximum)."; },
+    encrypting: "Chiffrement de votre réponse…",
+    tooLarge: "Votre réponse est trop volumineuse.",
+    closed: "Boîte fermée : cette page ne garde plus rien de votre phrase.",
+  };
+
+  var $ = function (id) { return document.getElementById(id); };
+  var form = $("vigie-suivi");
+  var cfgEl = document.getElementById("vigie-form-config");
+  if (!form || !cfgEl) return;
+  var cfg = JSON.parse(cfgEl.textContent);
+  var capable = window.isSecureContext && window.crypto && crypto.subtle && window.Worker &&
+    window.vigieAge && window.vigieSend && window.vigieTip && cfg.recipients.length > 0;
+  if (!capable) return; // #vigie-suivi-nojs says why nothing can be read
+
+  $("vigie-suivi-nojs").hidden = true;
+  form.hidden = false;
+  var keys = null; // {identity, mailbox, proof, ...}: memory only
+  var phrase = $("phrase");
+  var status = $("vigie-suivi-status");
+  var answerStatus = $("vigie-answer-status");
+  var say = function (text) { status.textContent = text; };
+  var sayAnswer = function (text) { answerStatus.textContent = text; };
+  var session = new window.vigieSend.Session(cfg, function (state, seconds) {
+    var text = state === "waiting" ? T.waiting(seconds) : T[state];
+    (keys && !$("vigie-thread").hidden ? sayAnswer : say)(typeof text === "string" ? text : "");
+  });
+  session.warm().then(function () { form.setAttribute("data-pow", "ready"); }, function () {});
+
+  function fieldError(id, text) {
+    var el = $(id + "-error");
+    el.textContent = text || "";
+    el.hidden = !text;
+    if (text) $(id).setAttribute("aria-invalid", "true");
+    else $(id).removeAttribute("aria-invalid");
+  }
+
+  // Live completion: each word from its first four letters.
+  phrase.addEventListener("input", function () {
+    var words = phrase.value.split(/\s+/).filter(Boolean).map(function (w) {
+      return window.vigieAge.complete(w) || "?";
+    });
+    $("phrase-words").textContent = words.length ? T.recognised(words) : "";
+  });
+
+  function decode(bytes) {
+    var text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    var magic = "vigie-reply/1\n";
+    if (text.slice(0, magic.length) !== magic) throw new Error("not a reply");
+    var end = text.indexOf("\n", magic.length);
+    if (end < 0 || /[^\0]/.test(text.slice(end + 1))) throw new Error("bad padding");
+    var record = JSON.parse(text.slice(magic.length, end));
+    if (record.format !== "vigie-reply" || typeof record.text !== "string") throw new Error("bad");
+    return record;
+  }
+
+  function fromBase64(b64) {
+    return Uint8Array.from(atob(b64), function (c) { return c.charCodeAt(0); });
+  }
+
+  async function show(answer) {
+    var list = $("vigie-replies");
+    list.textContent = "";
+    var records = [];
+    var damaged = 0;
+    for (var i = 0; i < answer.replies.length; i++) {
+      try {
+        records.push(decode(await window.vigieAge.decrypt(fromBase64(answer.replies[i]), keys.identity)));
+      } catch (e) {
+        damaged += 1;
+      }
+    }
+    records.sort(function (a, b) {
+      return a.date < b.date ? -1 : a.date > b.date ? 1 : a.slot - b.slot;
+    });
+    records.forEach(function (r) {
+      var item = document.createElement("article");
+      item.className = "vigie-thread__message";
+      var head = document.createElement("h3");
+      head.textContent = T.from(String(r.date));
+      var body = document.createElement("p");
+      body.className = "vigie-thread__text";
+      body.textContent = r.text; // text, never HTML
+      item.appendChild(head);
+      item.appendChild(body);
+      list.appendChild(item);
+    });
+    say((records.length ? T.some(records.length) : T.none) + (damaged ? " " + T.damaged : ""));
+    var thread = $("vigie-thread");
+    thread.hidden = false;
+    thread.setAttribute("data-replies", String(records.length));
+    thread.focus();
+  }
+
+  form.addEventListener("submit", async function (event) {
+    event.preventDefault();
+    var seed;
+    try {
+      // Checked here, before any request: a mistyped phrase is never sent anywhere.
+      seed = window.vigieAge.seedFromPhrase(phrase.value);
+    } catch (e) {
+      var m = T.phrase[e.code];
+      fieldError("phrase", typeof m === "function"
+        ? m(e.code === "count" ? phrase.value.split(/\s+/).filter(Boolean).length : e.position)
+        : (m || T.phrase.checksum));
+      phrase.focus();
+      return;
+    }
+    fieldError("phrase", "");
+    say(T.opening);
+    try {
+      keys = await window.vigieAge.derive(seed);
+      phrase.value = ""; // the words are not needed any more, and not left on screen
+      $("phrase-words").textContent = "";
+      await show(await session.readReplies(keys.mailbox));
+    } catch (e) {
+      keys = null;
+      say(e instanceof window.vigieSend.SendError
+        ? (e.kind === "rejected" && e.message) || T.unreachable : T.error);
+    }
+  });
+
+  var pending = null;
+  $("vigie-answer-form").addEventListener("submit", async function (event) {
+    event.preventDefault();
+    if (!keys) return;
+    var text = $("answer").value;
+    var limit = cfg.textLimits.description;
+    if (!text.trim()) { fieldError("answer", T.emptyAnswer); return; }
+    if (window.vigieTip.codePoints(text) > limit) { fieldError("answer", T.longAnswer(limit)); return; }
+    fieldError("answer", "");
+    var button = $("vigie-answer-submit");
+    button.setAttribute("aria-disabled", "true");
+    try {
+      sayAnswer(T.encrypting);
+      if (!pending || pending.text !== text) {
+        if (pending) session.renew();
+        var plaintext = await window.vigieTip.serializeTip({
+          category: "other", description: text, channel: "web", kind: "followup",
+          reply_key: keys.recipient, reply_mailbox: keys.mailbox, reply_proof: keys.proof,
+        });
+        var body = await window.vigieAge.encrypt(plaintext, cfg.recipients);
+        if (body.length > cfg.maxBodyBytes) { sayAnswer(T.tooLarge); return; }
+        pending = { text: text, key: session.key, body: body };
+      }
+      var result = await session.send(pending);
+      pending = null;
+      $("answer").value = "";
+      sayAnswer("");
+      $("vigie-answer-code").textContent = result.receipt;
+      $("vigie-answer-receipt").hidden = false;
+      $("vigie-answer-receipt").focus();
+    } catch (e) {
+      sayAnswer(e instanceof window.vigieSend.SendError
+        ? (e.kind === "rejected" && e.message) || T.unreachable : T.error);
+    } finally {
+      button.removeAttribute("aria-disabled");
+    }
+  });
+
+  $("vigie-suivi-close").addEventListener("click", function () {
+    keys = null;
+    pending = null;
+    $("vigie-replies").textContent = "";
+    $("answer").value = "";
+    $("vigie-answer-receipt").hidden = true;
+    $("vigie-thread").hidden = true;
+    say(T.closed);
+    phrase.focus();
+  });
+})();
