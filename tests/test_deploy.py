@@ -32,6 +32,7 @@ from vigie.deploy.build import DeployError, lint
 from vigie.deploy.commands import Step, apply
 from vigie.deploy.edge import CACHING_DISABLED
 from vigie.deploy.viewer import INDEX_FUNCTION_CODE
+from vigie.inbox.thread import THREAD_DAYS
 from vigie.static import ASSET_CACHE_CONTROL, PAGE_CACHE_CONTROL
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -214,6 +215,7 @@ def test_buckets_are_encrypted_private_tls_only_and_expire_tips_as_configured(
     }
     assert expiring == {
         "vigie/tips/": CFG_VALUES["retention_days"],
+        "vigie/replies/": THREAD_DAYS,
         "vigie/intake/form-budget/": 1,
     }
     rules = tips["LifecycleConfiguration"]["Rules"]
