@@ -1,0 +1,58 @@
+"""Start the desk: port first, then config and state, then the one-time URL and the server."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import webbrowser
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+
+from vigie import localweb
+from vigie.core.config import Config
+
+from .app import DeskApp
+from .state import DeskState
+
+DEFAULT_PORT = 8001
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def run(
+    load_config: Callable[[], Config],
+    *,
+    port: int,
+    open_browser: bool,
+    identity_files: tuple[Path, ...],
+    cache_dir: Path,
+    idle_seconds: float,
+    settings_file: Path,
+) -> int:
+    # The port before anything else: a busy one is one line (PortInUse), at once.
+    sock = localweb.listen(port)
+    cfg = load_config()
+    state = DeskState(cfg, cache_dir, idle_seconds)
+    app = DeskApp(state, identity_files, settings_file)
+    guard = localweb.LocalGuard(app, int(sock.getsockname()[1]))
+    print(f"Vigie desk : ouvrez {guard.url}", flush=True)
+    print(
+        "(adresse à usage unique, valable pour ce navigateur seulement ; "
+        "Ctrl-C pour arrêter et tout oublier)",
+        flush=True,
+    )
+    if open_browser:
+        try:
+            opened = webbrowser.open(guard.url)
+        except webbrowser.Error:
+            opened = False
+        if not opened:
+            print("Aucun navigateur trouvé : copiez l'adresse ci-dessus.", file=sys.stderr)
+    # SIGTERM (a session logout, `kill`) stops as cleanly as Ctrl-C: the key is dropped.
+    signal.signal(signal.SIGTERM, _interrupt)
+    localweb.serve(guard, sock, on_stop=state.stop)
+    print("Vigie desk arrêté : la clé et les signalements déchiffrés sont oubliés.", flush=True)
+    return 0
