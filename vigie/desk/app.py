@@ -37,7 +37,11 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 STATIC = Path(__file__).parent / "static"
-_STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+_STATIC_TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
 ASSIGNEE_LIMIT = 80
 # matplotlib's pyplot is not thread-safe; the desk serves requests on threads.
 _CHART_LOCK = threading.Lock()
