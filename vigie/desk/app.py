@@ -24,9 +24,9 @@ from werkzeug.wrappers import Request, Response
 
 from vigie import localweb
 from vigie.core.envelope import ATTACHMENT_TYPES, CATEGORIES
+from vigie.core.layout import RECEIPT_RE
 from vigie.core.storage import ObjectMissing, StoreUnavailable
 from vigie.inbox import listing, stats
-from vigie.inbox.cache import RECEIPT_RE
 from vigie.inbox.errors import InboxError
 from vigie.inbox.triage import NOTE_LIMIT, STATUS_LABELS, STATUSES
 
@@ -185,6 +185,7 @@ class DeskApp:
             statuses=[(s, STATUS_LABELS[s]) for s in STATUSES],
             categories=[(k, v.split(" (")[0]) for k, v in CATEGORIES.items()],
             campaigns=views.campaigns(entries),
+            langs=list(views.LANG_LABELS.items()),
             last_pull=self.state.pull_status(),
         )
 

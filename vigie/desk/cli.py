@@ -18,8 +18,6 @@ def _seconds(text: str) -> float:
 
 
 def register(sub: Any) -> None:
-    from vigie.inbox.cache import DEFAULT_CACHE
-
     from .run import DEFAULT_PORT
     from .settings import DEFAULT_SETTINGS
     from .state import DEFAULT_IDLE_SECONDS
@@ -33,7 +31,10 @@ def register(sub: Any) -> None:
         "--identity", "-i", action="append", type=Path, metavar="FILE",
         help="your age identity file (repeatable; default: $VIGIE_IDENTITY, else the last used)",
     )  # fmt: skip
-    p.add_argument("--cache", type=Path, default=DEFAULT_CACHE, metavar="DIR", help="local cache")
+    p.add_argument(
+        "--cache", type=Path, metavar="DIR",
+        help="local cache (default: the configured store's folder under .vigie/inbox/)",
+    )  # fmt: skip
     p.add_argument(
         "--idle-timeout", type=_seconds, default=DEFAULT_IDLE_SECONDS, metavar="SECONDS",
         help=f"forget the key after this idle time (default {DEFAULT_IDLE_SECONDS:.0f})",
@@ -46,8 +47,8 @@ def register(sub: Any) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from vigie.cli import UserError
     from vigie.cliutil import load_cli_config
+    from vigie.errors import UserError
     from vigie.inbox.cli import identity_paths
     from vigie.localweb import PortInUse
 

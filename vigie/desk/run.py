@@ -28,14 +28,18 @@ def run(
     port: int,
     open_browser: bool,
     identity_files: tuple[Path, ...],
-    cache_dir: Path,
+    cache_dir: Path | None,
     idle_seconds: float,
     settings_file: Path,
 ) -> int:
     # The port before anything else: a busy one is one line (PortInUse), at once.
     sock = localweb.listen(port)
     cfg = load_config()
-    state = DeskState(cfg, cache_dir, idle_seconds)
+    from vigie.inbox.cache import cache_dir_for
+
+    # The same default cache as `vigie inbox` (one folder per store).
+    cache = cache_dir if cache_dir is not None else cache_dir_for(cfg.intake.store)
+    state = DeskState(cfg, cache, idle_seconds)
     app = DeskApp(state, identity_files, settings_file)
     guard = localweb.LocalGuard(app, int(sock.getsockname()[1]))
     print(f"Vigie desk : ouvrez {guard.url}", flush=True)

@@ -23,6 +23,8 @@ from vigie.inbox.reader import Entry
 from vigie.inbox.triage import STATUS_LABELS, STATUSES, Triage
 
 KIND_LABELS = {"damaged": "ABÎMÉ", "foreign": "AUTRES CLÉS"}
+# The reporter's language (envelope v2; version 1 tips read as French).
+LANG_LABELS = {"fr": "français", "en": "anglais", "ar": "arabe"}
 # Fields the search box looks into (all decrypted, all in memory only).
 SEARCHED = (
     "receipt",
@@ -42,6 +44,7 @@ class Query:
     status: str = ""
     category: str = ""
     campaign: str = ""
+    lang: str = ""
     since: date | None = None
     until: date | None = None
 
@@ -60,6 +63,7 @@ class Query:
             ("status", self.status),
             ("category", self.category),
             ("campaign", self.campaign),
+            ("lang", self.lang),
             ("since", self.since.isoformat() if self.since else ""),
             ("until", self.until.isoformat() if self.until else ""),
         ]
@@ -87,11 +91,16 @@ def parse_query(args: Mapping[str, str]) -> tuple[Query, list[str]]:
     if category and category not in CATEGORIES:
         errors.append("Type inconnu : filtre ignoré.")
         category = ""
+    lang = args.get("lang", "")
+    if lang and lang not in LANG_LABELS:
+        errors.append("Langue inconnue : filtre ignoré.")
+        lang = ""
     query = Query(
         q=args.get("q", "").strip()[:200],
         status=status,
         category=category,
         campaign=args.get("campaign", "").strip()[:64],
+        lang=lang,
         since=_day(args.get("since", ""), errors, "Depuis"),
         until=_day(args.get("until", ""), errors, "Jusqu'au"),
     )
@@ -105,11 +114,15 @@ def _notes(state: Triage | None) -> str:
 def rows(entries: Sequence[Entry], states: dict[str, Triage], query: Query) -> list[dict[str, Any]]:
     """The listing's rows for this query, each with display labels added."""
     selected = listing.select(entries, states, query.filters())
+    langs = {e.receipt: e.tip.lang for e in entries if e.tip is not None}
     needle = query.q.casefold()
     campaign = query.campaign.casefold()
     out = []
     for row in selected:
+        row.setdefault("lang", langs.get(row["receipt"], ""))
         if campaign and row["kind"] == "ok" and row["campaign"].casefold() != campaign:
+            continue
+        if query.lang and row["kind"] == "ok" and row["lang"] != query.lang:
             continue
         if needle:
             haystack = (
@@ -128,6 +141,7 @@ def decorate(row: dict[str, Any]) -> dict[str, Any]:
         "category_label": CATEGORIES.get(row["category"], row["category"]).split(" (")[0],
         "status_label": STATUS_LABELS.get(row["status"], row["status"]),
         "kind_label": KIND_LABELS.get(row["kind"], ""),
+        "lang_label": LANG_LABELS.get(row.get("lang", ""), row.get("lang", "")),
         "suspect": bool(row.get("suspect")),
         "followup": row.get("followup", ""),
     }
@@ -136,8 +150,8 @@ def decorate(row: dict[str, Any]) -> dict[str, Any]:
 def tip_view(entry: Entry, state: Triage | None) -> dict[str, Any]:
     """Everything the tip page shows (photos by index only: the bytes stay in memory)."""
     state = state or Triage()
-    row = decorate(listing.record(entry, state))
     tip = entry.tip
+    row = decorate({**listing.record(entry, state), "lang": tip.lang if tip else ""})
     return {
         "row": row,
         "entry": entry,
