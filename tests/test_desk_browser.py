@@ -340,3 +340,37 @@ def test_idle_timeout_asks_for_the_passphrase_again(browser: Any, tmp_path: Path
     finally:
         ctx.close()
         desk.stop()
+
+
+def test_the_browser_profile_keeps_no_decrypted_page_or_photo(browser: Any, tmp_path: Path) -> None:
+    """`Cache-Control: no-store` at work: Chromium's own disk cache holds no tip page or photo.
+
+    (Without no-store, this test finds the tip page and the PNG in Cache_Data.)
+    """
+    from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+    from vigie.core.storage import open_store
+
+    base_cfg = make_config(f"dir:{tmp_path / 'store'}", [], tmp_path)
+    s = _setup(base_cfg, open_store(base_cfg.intake), tmp_path)
+    profile = tmp_path / "profile"
+    desk = LiveDesk(s["conf"], tmp_path / "desk", "--settings", str(tmp_path / "desk/desk.json"))
+    ctx = browser.browser_type.launch_persistent_context(
+        str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
+    try:
+        page = ctx.new_page()
+        page.goto(desk.start())
+        _unlock(page, s["key"])
+        page.click("button:has-text('Récupérer les nouveaux signalements')")
+        page.wait_for_function(
+            "() => document.getElementById('pull-message').textContent.includes('téléchargé')"
+        )
+        page.goto(f"{desk.base}/tips/{s['with_photo']}")
+        assert DESCRIPTION in page.inner_text("#description")
+        assert page.locator(".photos img").evaluate("i => i.complete && i.naturalWidth") == 48
+        page.goto(f"{desk.base}/")
+    finally:
+        ctx.close()
+        desk.stop()
+    leaks = files_containing([profile], [b"Zorglub-7731", b"Vauban-Qx91", s["photo"]])
+    assert leaks == []
