@@ -100,6 +100,11 @@ def test_token_is_exchanged_once_for_a_strict_httponly_cookie(live: Live) -> Non
     assert status == 403 and "set-cookie" not in headers
     status, _, body = live.request("GET", "/", {"Cookie": cookie.split(";")[0]})
     assert status == 200 and body.startswith(b"hello")
+    # ...but clicked again in the browser that holds the session: just back to the app.
+    status, headers, _ = live.request(
+        "GET", f"{target.path}?{target.query}", {"Cookie": cookie.split(";")[0]}
+    )
+    assert status == 303 and headers["location"] == "/" and "set-cookie" not in headers
 
 
 def test_a_wrong_token_gives_no_session(live: Live) -> None:

@@ -197,6 +197,9 @@ class LocalGuard:
         return None
 
     def _exchange(self, environ: WSGIEnvironment) -> _Refusal:
+        if self._has_session(environ):
+            # The printed link clicked again in the browser that already has the session.
+            return "303 See Other", [("Location", "/")], b""
         given = parse_qs(environ.get("QUERY_STRING", "")).get("token", [""])[0]
         with self._lock:
             expected = self._token
