@@ -141,3 +141,51 @@ def test_serve_demo_hint_names_the_key_really_in_use(tmp_path: Path) -> None:
     conf = write_config(demo_dir / "own.toml", f"dir:{demo_dir / 'store'}", [_public(own)])
     out = _serve_banner(conf, demo_dir)
     assert "analyst-DEMO.key" not in out and "VOTRE_CLÉ" in out
+
+
+def _desk_output(
+    conf: Path, cwd: Path, env: dict[str, str], lines: int
+) -> tuple[str, subprocess.Popen[str]]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen(
+        [VIGIE, "--config", str(conf), "desk", "--port", str(port), "--cache", str(cwd / "c")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=cwd,
+        env=env,
+        start_new_session=True,
+    )
+    assert proc.stdout is not None
+    return "".join(proc.stdout.readline() for _ in range(lines)), proc
+
+
+def test_desk_opens_the_one_time_url_in_the_browser_only_on_a_desktop(tmp_path: Path) -> None:
+    conf = write_config(tmp_path / "vigie.toml", f"dir:{tmp_path / 'store'}", [])
+    opened = tmp_path / "opened.txt"
+    recorder = tmp_path / "browser.py"
+    recorder.write_text(f"import sys\nopen({str(opened)!r}, 'w').write(sys.argv[1])\n")
+    base = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env = {**base, "DISPLAY": ":99", "BROWSER": f"{sys.executable} {recorder} %s"}
+    out, proc = _desk_output(conf, tmp_path, env, 2)
+    try:
+        url = out.split("ouvrez ", 1)[1].split()[0]
+        deadline = time.monotonic() + 15
+        while not opened.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert opened.read_text() == url
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    # No desktop: no text browser taking over the terminal, just the address.
+    opened.unlink()
+    out, proc = _desk_output(conf, tmp_path, {**base, "BROWSER": env["BROWSER"]}, 3)
+    try:
+        assert "Pas d'écran graphique" in out
+        time.sleep(1)
+        assert not opened.exists()
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)

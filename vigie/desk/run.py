@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
+import threading
 import webbrowser
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +22,31 @@ DEFAULT_PORT = 8001
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
+
+
+def _graphical() -> bool:
+    """A desktop to open a window on; without one, webbrowser would start a text
+    browser (w3m, lynx) in this very terminal and block the desk."""
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _open_browser(url: str) -> None:
+    if not _graphical():
+        print("Pas d'écran graphique : ouvrez l'adresse ci-dessus dans un navigateur.", flush=True)
+        return
+
+    def launch() -> None:
+        try:
+            opened = webbrowser.open(url)
+        except webbrowser.Error:
+            opened = False
+        if not opened:
+            print("Aucun navigateur trouvé : copiez l'adresse ci-dessus.", file=sys.stderr)
+
+    # In the background: some browsers' launchers wait for the window to close.
+    threading.Thread(target=launch, daemon=True).start()
 
 
 def run(
@@ -49,12 +76,7 @@ def run(
         flush=True,
     )
     if open_browser:
-        try:
-            opened = webbrowser.open(guard.url)
-        except webbrowser.Error:
-            opened = False
-        if not opened:
-            print("Aucun navigateur trouvé : copiez l'adresse ci-dessus.", file=sys.stderr)
+        _open_browser(guard.url)
     # SIGTERM (a session logout, `kill`) stops as cleanly as Ctrl-C: the key is dropped.
     signal.signal(signal.SIGTERM, _interrupt)
     localweb.serve(guard, sock, on_stop=state.stop)
