@@ -42,6 +42,8 @@ DESCRIPTION = "Livraisons Zorglub-7731 le soir, scooter noir immatriculé"
 PLACE = "Quai Vauban-Qx91"
 NOTE = "Recoupé avec la BAC, note-Kp44"
 ASSIGNEE = "Marie-Dq52"
+# The pull page's live message, once the pull is over (null-safe while navigating).
+PULLED = "() => (document.getElementById('pull-message')?.textContent || '').includes('téléchargé')"
 
 
 def _check_axe(page: Any, where: str) -> None:
@@ -148,9 +150,7 @@ def test_desk_end_to_end(
 
         # 3. Pull, with the progress page.
         page.click("button:has-text('Récupérer les nouveaux signalements')")
-        page.wait_for_function(
-            "() => document.getElementById('pull-message').textContent.includes('téléchargé')"
-        )
+        page.wait_for_function(PULLED)
         assert page.inner_text("#pull-message").startswith("4 nouvel(s) objet(s)")
         _check_axe(page, "pull")
         page.click("#pull-done")
@@ -324,9 +324,7 @@ def test_idle_timeout_asks_for_the_passphrase_again(browser: Any, tmp_path: Path
         page.goto(desk.start())
         _unlock(page, s["key"])
         page.click("button:has-text('Récupérer les nouveaux signalements')")
-        page.wait_for_function(
-            "() => document.getElementById('pull-message').textContent.includes('téléchargé')"
-        )
+        page.wait_for_function(PULLED)
         page.goto(f"{desk.base}/tips/{s['with_photo']}")
         assert DESCRIPTION in page.inner_text("#description")
         time.sleep(3)
@@ -341,6 +339,16 @@ def test_idle_timeout_asks_for_the_passphrase_again(browser: Any, tmp_path: Path
         page.click("button:has-text('Déverrouiller')")
         assert page.url == f"{desk.base}/tips/{s['with_photo']}"
         assert DESCRIPTION in page.inner_text("#description")
+        # Away again, then a change sent from the stale page: nothing is done.
+        time.sleep(3)
+        page.select_option("#status", "rejected")
+        page.click("button:has-text('Enregistrer le suivi')")
+        assert "rien n'a été fait" in page.inner_text("main")
+        page.fill("#passphrase", PASSPHRASE)
+        page.click("button:has-text('Déverrouiller')")
+        assert page.url == f"{desk.base}/tips/{s['with_photo']}"
+        assert "nouveau" in page.inner_text(".fields")
+        assert "Aucun suivi enregistré" in page.inner_text("main")
         # « Verrouiller » forgets at once.
         page.click("button:has-text('Verrouiller')")
         assert page.locator("#passphrase").is_visible()
@@ -371,9 +379,7 @@ def test_the_browser_profile_keeps_no_decrypted_page_or_photo(browser: Any, tmp_
         page.goto(desk.start())
         _unlock(page, s["key"])
         page.click("button:has-text('Récupérer les nouveaux signalements')")
-        page.wait_for_function(
-            "() => document.getElementById('pull-message').textContent.includes('téléchargé')"
-        )
+        page.wait_for_function(PULLED)
         page.goto(f"{desk.base}/tips/{s['with_photo']}")
         assert DESCRIPTION in page.inner_text("#description")
         assert page.locator(".photos img").evaluate("i => i.complete && i.naturalWidth") == 48

@@ -120,9 +120,12 @@ class DeskApp:
         if endpoint != "pull_status":
             self.state.touch()  # may lock first, if the analyst was away too long
         if endpoint in _NEEDS_KEY and not self.state.unlocked:
+            next_path = request.full_path.rstrip("?")
             if request.method == "POST":
                 self.notice = "Boîte verrouillée : rien n'a été fait. Déverrouillez d'abord."
-            return self.unlock_page(request, next_path=request.full_path.rstrip("?"))
+                # Back to the page the form was on, never to the action itself.
+                next_path = f"/tips/{args['receipt']}" if endpoint == "mark" else "/"
+            return self.unlock_page(request, next_path=next_path)
         handler = getattr(self, f"on_{endpoint}")
         try:
             result: Response = handler(request, **args)
