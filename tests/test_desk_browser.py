@@ -127,6 +127,8 @@ def test_desk_end_to_end(
         url = desk.start()
         page = ctx.new_page()
         page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+        requested: list[str] = []
+        page.on("request", lambda r: requested.append(r.url))
 
         # 1. The one-time URL becomes a strict session cookie and leaves the address bar.
         page.goto(url)
@@ -230,6 +232,8 @@ def test_desk_end_to_end(
             )
             assert too_wide == [], (path, too_wide)
         assert console == []
+        # No third-party request: every request of the desk's pages went to the desk.
+        assert requested and all(u.startswith(desk.base + "/") for u in requested), requested
 
         # 11. Without the session every action is refused; with a wrong one too.
         r = s["with_photo"]
