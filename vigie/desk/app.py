@@ -23,6 +23,7 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 from vigie import localweb
+from vigie.core.config import ConfigError
 from vigie.core.envelope import ATTACHMENT_TYPES, CATEGORIES
 from vigie.core.layout import RECEIPT_RE
 from vigie.core.storage import ObjectMissing, StoreUnavailable
@@ -245,7 +246,7 @@ class DeskApp:
             self.notice = self.state.mark(receipt, status, note, assignee)
         except StoreUnavailable as exc:
             return self.on_tip(request, receipt, f"Stockage injoignable : {exc}", 503)
-        except (InboxError, ObjectMissing) as exc:
+        except (InboxError, ObjectMissing, ConfigError) as exc:
             return self.on_tip(request, receipt, str(exc), 400)
         return redirect(f"/tips/{receipt}", 303)
 

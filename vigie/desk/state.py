@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vigie.core.config import Config
+from vigie.core.config import Config, ConfigError
 from vigie.core.storage import ObjectMissing, StoreUnavailable
 from vigie.inbox import service, triage
 from vigie.inbox.cache import Cache, pull
@@ -168,7 +168,7 @@ class DeskState:
             message = service.pull_summary(result)
         except StoreUnavailable as exc:
             failed, message = True, f"Stockage injoignable ou accès refusé : {exc}"
-        except (ObjectMissing, InboxError) as exc:
+        except (ObjectMissing, InboxError, ConfigError) as exc:
             failed, message = True, str(exc)
         except Exception as exc:
             failed, message = True, f"Échec du téléchargement ({type(exc).__name__})"
