@@ -56,7 +56,6 @@ class DeskState:
         self._clock = clock
         self._lock = threading.RLock()
         self._identities: list[Any] | None = None
-        self._paths: tuple[Path, ...] = ()
         self._entries: list[Entry] = []
         self._states: dict[str, Triage] = {}
         self._last = clock()
@@ -95,7 +94,6 @@ class DeskState:
         identities = load_identities(paths, lambda _path: passphrase)
         with self._lock:
             self._identities = identities
-            self._paths = tuple(paths)
             self.lock_reason = ""
             self._last = self._clock()
             self._reload()
@@ -190,8 +188,3 @@ class DeskState:
                 "message": job.message,
                 "failed": job.failed,
             }
-
-    def wait_pull(self, timeout: float = 60.0) -> None:
-        thread = self.job.thread
-        if thread is not None:
-            thread.join(timeout)
