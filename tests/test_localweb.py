@@ -83,7 +83,7 @@ def test_without_session_every_request_is_refused(live: Live) -> None:
         assert status == 401, method
         assert "hello" not in body.decode() and "csrf" not in body.decode()
         assert headers["cache-control"] == "no-store"
-    status, _, _ = live.request("GET", "/", {"Cookie": "vigie_session=guessed"})
+    status, _, _ = live.request("GET", "/", {"Cookie": f"{live.guard.cookie_name}=guessed"})
     assert status == 403
 
 
@@ -224,3 +224,31 @@ def test_the_apps_own_form_passes_in_chromium(live: Live, browser: Any) -> None:
         assert page.inner_text("body").startswith("done:csrf=")
     finally:
         ctx.close()
+
+
+def test_two_local_apps_keep_their_own_sessions(live: Live) -> None:
+    """Cookies ignore ports: desk and studio side by side must not clobber each other."""
+    sock = localweb.listen(0)
+    other = localweb.LocalGuard(_app, sock.getsockname()[1], home="/studio/")
+    server = localweb.make_server(other, sock)
+    sock.close()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        second = Live(other, other.port)
+        target = urlsplit(other.url)
+        status, headers, _ = second.request("GET", f"{target.path}?{target.query}")
+        assert status == 303 and headers["location"] == "/studio/"
+        cookie_b = headers["set-cookie"].split(";")[0]
+        cookie_a = live.login()
+        assert cookie_a.split("=")[0] != cookie_b.split("=")[0]
+        both = f"{cookie_a}; {cookie_b}"  # what the browser sends to either port
+        assert live.request("GET", "/", {"Cookie": both})[0] == 200
+        assert second.request("GET", "/", {"Cookie": both})[0] == 200
+        # One app's session is worth nothing at the other.
+        value_a = cookie_a.split("=", 1)[1]
+        forged = f"{other.cookie_name}={value_a}"
+        assert second.request("GET", "/", {"Cookie": forged})[0] == 403
+    finally:
+        server.shutdown()
+        thread.join(5)

@@ -11,7 +11,13 @@ the answers. `LocalGuard` wraps any WSGI app and refuses all of that:
   session id in an `HttpOnly`, `SameSite=Strict` cookie and a 303 to `/`, so the
   token leaves the address bar; the token can never be used again.
 * **Every other request needs the session** (401 without a cookie, 403 with a
-  wrong one). A cross-site page cannot send it: `SameSite=Strict`.
+  wrong one). A cross-site page cannot send it: `SameSite=Strict`. Browsers
+  send a 127.0.0.1 cookie to every port of 127.0.0.1, so a page served by
+  another local program is "same-site": its changes are refused by the
+  `Sec-Fetch-Site` check below, its reads by CORS and
+  `Cross-Origin-Resource-Policy: same-origin`; a hostile program listening on
+  this machine could still receive the cookie if the analyst browses to it
+  (a local attacker is outside what a loopback app can defend against).
 * **Host must be exactly `127.0.0.1:PORT` or `localhost:PORT`** (403 otherwise):
   a rebound `evil.example` name arrives with its own Host header.
 * **State-changing requests** (anything but GET/HEAD) need the session's CSRF
@@ -49,7 +55,9 @@ if TYPE_CHECKING:
 
 LOOPBACK = "127.0.0.1"
 SESSION_PATH = "/session"
-COOKIE_NAME = "vigie_session"
+# Cookies are per host, not per port: the port in the name keeps two local apps
+# (desk and studio at once) from overwriting each other's session.
+COOKIE_PREFIX = "vigie_session_"
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "HTTP_X_CSRF_TOKEN"
 _ENV_CSRF = "vigie.localweb.csrf"
@@ -120,10 +128,13 @@ class LocalGuard:
         csp: str = DEFAULT_CSP,
         max_body: int = DEFAULT_MAX_BODY,
         token: str | None = None,
+        home: str = "/",
     ) -> None:
         self.app = app
         self.port = port
         self.max_body = max_body
+        self.home = home  # where the token exchange lands (an app mounted under a path)
+        self.cookie_name = f"{COOKIE_PREFIX}{port}"
         self.hosts = frozenset({f"{LOOPBACK}:{port}", f"localhost:{port}"})
         self._origins = frozenset(f"http://{h}" for h in self.hosts)
         self._token: str | None = token or secrets.token_urlsafe(32)
@@ -182,7 +193,7 @@ class LocalGuard:
         if environ.get("PATH_INFO") == SESSION_PATH and method == "GET":
             return self._exchange(environ)
         if not self._has_session(environ):
-            if COOKIE_NAME in _cookies(environ):
+            if self.cookie_name in _cookies(environ):
                 return "403 Forbidden", [], _page("Session refusée", "Session inconnue.")
             return (
                 "401 Unauthorized",
@@ -199,7 +210,7 @@ class LocalGuard:
     def _exchange(self, environ: WSGIEnvironment) -> _Refusal:
         if self._has_session(environ):
             # The printed link clicked again in the browser that already has the session.
-            return "303 See Other", [("Location", "/")], b""
+            return "303 See Other", [("Location", self.home)], b""
         given = parse_qs(environ.get("QUERY_STRING", "")).get("token", [""])[0]
         with self._lock:
             expected = self._token
@@ -214,12 +225,12 @@ class LocalGuard:
                 [],
                 _page("Lien refusé", "Ce lien est invalide ou a déjà servi."),
             )
-        cookie = f"{COOKIE_NAME}={session}; Path=/; HttpOnly; SameSite=Strict"
+        cookie = f"{self.cookie_name}={session}; Path=/; HttpOnly; SameSite=Strict"
         # 303 to a clean URL: the token leaves the address bar (and history's last entry).
-        return "303 See Other", [("Set-Cookie", cookie), ("Location", "/")], b""
+        return "303 See Other", [("Set-Cookie", cookie), ("Location", self.home)], b""
 
     def _has_session(self, environ: WSGIEnvironment) -> bool:
-        given = _cookies(environ).get(COOKIE_NAME, "")
+        given = _cookies(environ).get(self.cookie_name, "")
         with self._lock:
             session = self._session
         return session is not None and hmac.compare_digest(given.encode(), session.encode())
