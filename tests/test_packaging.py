@@ -188,3 +188,33 @@ def test_installed_wheel_serves_site_and_intake(served: int) -> None:
     conn.request("GET", "/signaler/")
     page = conn.getresponse()
     assert page.status == 200 and b"vigie-form-config" in page.read()
+
+
+def test_installed_wheel_serves_the_desk_pages(venv: Path, empty_folder: Path) -> None:
+    """The desk's templates and CSS are package data: they must come from the wheel."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(venv / "bin" / "vigie"), "desk", "--no-browser", "--port", str(port)],
+        cwd=empty_folder,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert "ouvrez http://" in line, line
+        token_url = line.split("ouvrez ", 1)[1].strip().split(f":{port}", 1)[1]
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", token_url)
+        answer = conn.getresponse()
+        answer.read()
+        cookie = answer.getheader("Set-Cookie", "").split(";")[0]
+        assert answer.status == 303 and cookie
+        for path, marker in (("/", b"D\xc3\xa9verrouiller"), ("/static/desk.css", b":root")):
+            conn.request("GET", path, headers={"Cookie": cookie})
+            page = conn.getresponse()
+            assert page.status == 200 and marker in page.read(), path
+    finally:
+        proc.kill()
+        proc.wait()

@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "vigie.serve_cli",
     "vigie.site.cli",
     "vigie.inbox.cli",
+    "vigie.desk.cli",
     "vigie.campaign.cli",
     "vigie.deploy.cli",
 )

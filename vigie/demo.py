@@ -16,6 +16,21 @@ DEMO_DIR = Path(".vigie/demo")
 DEMO_IDENTITY = DEMO_DIR / "analyst-DEMO.key"
 
 
+def demo_public_key(path: Path = DEMO_IDENTITY) -> str | None:
+    """The demo key's public key if the demo key exists, else None (nothing is created)."""
+    try:
+        return _public_key(path)
+    except (OSError, ValueError):
+        return None  # no demo key (or a damaged one): the demo hint is not given
+
+
+def _public_key(path: Path) -> str:
+    for line in path.read_text().splitlines():
+        if line.startswith("AGE-SECRET-KEY-"):
+            return str(pyrage.x25519.Identity.from_str(line).to_public())
+    raise ValueError(f"{path}: no age identity inside")
+
+
 def ensure_demo_identity(path: Path = DEMO_IDENTITY) -> str:
     """Create the demo identity if missing; return its public key."""
     if not path.exists():
@@ -27,7 +42,4 @@ def ensure_demo_identity(path: Path = DEMO_IDENTITY) -> str:
                 "# DEMO KEY for `make run` only: never use it for real tips.\n"
                 f"# public key: {identity.to_public()}\n{identity}\n"
             )
-    for line in path.read_text().splitlines():
-        if line.startswith("AGE-SECRET-KEY-"):
-            return str(pyrage.x25519.Identity.from_str(line).to_public())
-    raise ValueError(f"{path}: no age identity inside")
+    return _public_key(path)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from vigie.core.config import Config
 from vigie.core.runtime import build_intake
-from vigie.demo import DEMO_IDENTITY, ensure_demo_identity
+from vigie.demo import DEMO_IDENTITY, demo_public_key, ensure_demo_identity
 
 DEFAULT_SITE_DIR = Path("build/site")
 
@@ -38,6 +38,10 @@ def run(
     build: bool,
     demo: bool,
 ) -> int:
+    from vigie.localweb import listen
+
+    # The port first: a busy one is one line (PortInUse) before a minute of site build.
+    sock = listen(port, host)
     from vigie.serve import load_intake_app, make_server, serve_forever
 
     intake_app = load_intake_app()
@@ -52,15 +56,26 @@ def run(
     from vigie.site.values import security_headers
 
     server = make_server(
-        intake_app.app, site, host, port, cfg.intake.max_body_bytes, security_headers(cfg)
+        intake_app.app, site, host, port, cfg.intake.max_body_bytes, security_headers(cfg), sock
     )
+    demo_key = demo_public_key()
+    reading_demo = demo_key is not None and demo_key in cfg.analysts.recipients
 
     def announce(url: str) -> None:
         print(f"Vigie est servi sur {url}  (formulaire : {url}signaler/)", flush=True)
         print(f"Signalements enregistrés dans : {cfg.intake.store}", flush=True)
-        if demo and cfg.analysts.recipients:
+        # The hint names the key really in use: once an analyst's own key is
+        # configured, the demo key would list every new tip as « AUTRES CLÉS ».
+        if reading_demo:
             print(
-                f"Pour les lire : vigie inbox pull && vigie inbox list --identity {DEMO_IDENTITY}",
+                f"Pour les lire : vigie inbox pull && vigie inbox list --identity {DEMO_IDENTITY}"
+                f"  (ou : vigie desk --identity {DEMO_IDENTITY})",
+                flush=True,
+            )
+        elif demo:
+            print(
+                "Pour les lire : vigie desk, ou vigie inbox pull && vigie inbox list "
+                "--identity VOTRE_CLÉ (clé d'une des recipients de la configuration)",
                 flush=True,
             )
         print("Ctrl-C pour arrêter.", flush=True)

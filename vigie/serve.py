@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import re
+import socket
 import sys
 import time
 from collections.abc import Callable
@@ -256,14 +257,28 @@ def load_intake_app() -> Any:
 
 
 def make_server(
-    app: Any, site_dir: Path, host: str, port: int, max_body: int, site_headers: dict[str, str]
+    app: Any,
+    site_dir: Path,
+    host: str,
+    port: int,
+    max_body: int,
+    site_headers: dict[str, str],
+    sock: socket.socket | None = None,
 ) -> ThreadingHTTPServer:
+    """The server; on `sock` if given (bound early by `vigie.localweb.listen`)."""
     from chalice.config import Config as ChaliceConfig
     from chalice.local import LocalGateway
 
     config = ChaliceConfig.create(chalice_app=app, app_name="vigie-intake", chalice_stage="dev")
     gateway = LocalGateway(app, config)
-    return _Server((host, port), make_handler(gateway, site_dir.resolve(), max_body, site_headers))
+    handler = make_handler(gateway, site_dir.resolve(), max_body, site_headers)
+    if sock is None:
+        return _Server((host, port), handler)
+    server = _Server(sock.getsockname()[:2], handler, bind_and_activate=False)
+    server.socket.close()
+    server.socket = sock
+    server.server_address = sock.getsockname()[:2]
+    return server
 
 
 def serve_forever(server: ThreadingHTTPServer, announce: Callable[[str], None]) -> None:

@@ -25,13 +25,18 @@ def register(sub: Any) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from vigie.cliutil import load_cli_config
+    from vigie.errors import UserError
     from vigie.localrun import run
+    from vigie.localweb import PortInUse
 
-    return run(
-        load_cli_config(args),
-        host=args.host,
-        port=args.port,
-        site_dir=args.site_dir,
-        build=not args.no_build,
-        demo=args.demo,
-    )
+    try:
+        return run(
+            load_cli_config(args),
+            host=args.host,
+            port=args.port,
+            site_dir=args.site_dir,
+            build=not args.no_build,
+            demo=args.demo,
+        )
+    except PortInUse as exc:
+        raise UserError(str(exc)) from None

@@ -38,3 +38,24 @@ def browser_session() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+def axe_violations(page: Any, axe_source: str) -> list[dict[str, Any]]:
+    """axe-core's violations on the page, evaluated through DevTools.
+
+    Not page.add_script_tag: a strict CSP (script-src 'self') rightly blocks
+    that inline <script>; DevTools evaluation is outside the page's CSP.
+    """
+    page.evaluate(axe_source)
+    result: dict[str, Any] = page.evaluate(
+        "(tags) => axe.run(document, {resultTypes: ['violations'],"
+        " runOnly: {type: 'tag', values: tags}})",
+        AXE_TAGS,
+    )
+    return [
+        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+    ]

@@ -22,7 +22,7 @@ import os
 import re
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,8 +155,16 @@ def _fetch(store: TipStore, cache: Cache, key: str) -> bool:
     return True
 
 
+# Told (done, total) as downloads finish: the desk's progress bar.
+Progress = Callable[[int, int], None]
+
+
 def pull(
-    store: TipStore, cache: Cache, progress: bool = False, workers: int = PULL_WORKERS
+    store: TipStore,
+    cache: Cache,
+    progress: bool = False,
+    workers: int = PULL_WORKERS,
+    on_progress: Progress | None = None,
 ) -> PullResult:
     """Bring the cache in line with the store: fetch new objects, drop deleted ones."""
     cache.ensure()
@@ -171,6 +179,8 @@ def pull(
             remote[obj.key] = obj.size
     wanted = [k for k, size in remote.items() if not cache.has(k, size)]
     fetched = vanished = 0
+    if on_progress is not None:
+        on_progress(0, len(wanted))
     with (
         ThreadPoolExecutor(max_workers=max(1, workers)) as pool,
         tqdm(total=len(wanted), unit="obj", disable=not progress, desc="Téléchargement") as bar,
@@ -179,6 +189,8 @@ def pull(
             fetched += ok
             vanished += not ok
             bar.update(1)
+            if on_progress is not None:
+                on_progress(fetched + vanished, len(wanted))
     # Retention reaches every copy: what was purged from the store (by a colleague
     # or the lifecycle rule) leaves this workstation too. Objects written after this
     # pull began (a local `mark` in parallel) are left alone.

@@ -32,6 +32,12 @@ def _label(ax: Any, x: float, y: float, value: int, ha: str, va: str) -> None:
 
 
 def draw(doc: dict[str, Any], path: Path) -> Path:
+    _write_atomic(path, render_png(doc))
+    return path
+
+
+def render_png(doc: dict[str, Any]) -> bytes:
+    """The chart as PNG bytes (the desk shows it without writing a file)."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display on servers; set before pyplot is imported
@@ -75,5 +81,4 @@ def draw(doc: dict[str, Any], path: Path) -> Path:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110)
     plt.close(fig)
-    _write_atomic(path, buf.getvalue())
-    return path
+    return buf.getvalue()

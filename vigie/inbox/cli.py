@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import os
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -56,9 +57,20 @@ def _friendly(func: Callable[[argparse.Namespace], str]) -> Handler:
     return run
 
 
+IDENTITY_ENV = "VIGIE_IDENTITY"
+
+
+def identity_paths(given: list[Path] | None) -> tuple[Path, ...]:
+    """`-i` files if any, else $VIGIE_IDENTITY (paths joined by os.pathsep), read here only."""
+    if given:
+        return tuple(given)
+    value = os.environ.get(IDENTITY_ENV, "")
+    return tuple(Path(p) for p in value.split(os.pathsep) if p.strip())
+
+
 def _analyst(args: argparse.Namespace) -> service.Analyst:
     ask = file_passphrase(args.passphrase_file) if args.passphrase_file else terminal_passphrase
-    return service.Analyst(_cache_dir(args), tuple(args.identity or ()), ask)
+    return service.Analyst(_cache_dir(args), identity_paths(args.identity), ask)
 
 
 def _cache_dir(args: argparse.Namespace) -> Path:
@@ -95,7 +107,7 @@ def _keys_options(p: argparse.ArgumentParser, identity: bool = True) -> None:
     if identity:
         p.add_argument(
             "--identity", "-i", action="append", type=Path, metavar="FILE",
-            help="your age identity file (repeatable)",
+            help=f"your age identity file (repeatable; default: ${IDENTITY_ENV})",
         )  # fmt: skip
         p.add_argument(
             "--passphrase-file", type=Path, metavar="FILE",

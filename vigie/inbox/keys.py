@@ -124,7 +124,9 @@ def load_identity_file(path: Path, ask: PassphraseSource) -> list[Any]:
 
 def load_identities(paths: Sequence[Path], ask: PassphraseSource) -> list[Any]:
     if not paths:
-        raise InboxError("indiquez votre clé avec --identity FICHIER")
+        raise InboxError(
+            "indiquez votre clé avec --identity FICHIER (ou la variable VIGIE_IDENTITY)"
+        )
     identities: list[Any] = []
     for path in paths:
         identities.extend(load_identity_file(path, ask))

@@ -196,6 +196,15 @@ def _neutral(value: Any) -> Any:
 
 def export(rows: Sequence[dict[str, Any]], fmt: str, out: Path, fields: Sequence[str]) -> int:
     """Write readable tips to `out` (UTF-8 CSV or JSON) with the chosen fields."""
+    data, count = export_bytes(rows, fmt, fields)
+    write_private(out, data)
+    return count
+
+
+def export_bytes(
+    rows: Sequence[dict[str, Any]], fmt: str, fields: Sequence[str]
+) -> tuple[bytes, int]:
+    """The export file's bytes (UTF-8 CSV or JSON) and how many tips it holds."""
     unknown = [f for f in fields if f not in EXPORT_FIELDS]
     if unknown:
         raise InboxError(
@@ -211,5 +220,4 @@ def export(rows: Sequence[dict[str, Any]], fmt: str, out: Path, fields: Sequence
         writer.writerows([{k: _neutral(v) for k, v in r.items()} for r in chosen])
         # BOM so spreadsheet software used by the cell opens accents correctly.
         data = buf.getvalue().encode("utf-8-sig")
-    write_private(out, data)
-    return len(chosen)
+    return data, len(chosen)

@@ -18,7 +18,7 @@ from vigie.core.layout import KEPT, RECEIPT_RE, TIP_KEY_RE, TIPS, is_receipt_fil
 from vigie.core.storage import ObjectMissing, TipStore, open_store
 
 from . import listing, purge, stats, thread, triage
-from .cache import Cache, pull
+from .cache import Cache, PullResult, pull
 from .errors import InboxError
 from .keys import PassphraseSource, keygen, load_identities
 from .reader import find_tip, read_tips
@@ -69,7 +69,10 @@ def do_keygen(cfg: Config, out: Path, passphrase: str | None) -> str:
 
 
 def do_pull(cfg: Config, analyst: Analyst, progress: bool) -> str:
-    result = pull(open_analyst_store(cfg), analyst.cache, progress=progress)
+    return pull_summary(pull(open_analyst_store(cfg), analyst.cache, progress=progress))
+
+
+def pull_summary(result: PullResult) -> str:
     return (
         f"{result.fetched} nouvel(s) objet(s) téléchargé(s), {result.already} déjà présent(s), "
         f"{result.removed} retiré(s) du cache (supprimés du stockage)."

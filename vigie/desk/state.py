@@ -1,0 +1,190 @@
+"""What the desk holds in memory: the unlocked identities, the decrypted tips, a pull in flight.
+
+Privacy: the decrypted identity and every decrypted tip live only in this
+object. `lock()` drops them (on « Verrouiller », after the idle time, and when
+the desk stops); nothing here writes plaintext to disk. Python cannot wipe
+memory, so dropping every reference is what "forget" means here: the process
+is short-lived and holds no other copy.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vigie.core.config import Config, ConfigError
+from vigie.core.storage import ObjectMissing, StoreUnavailable
+from vigie.inbox import service, triage
+from vigie.inbox.cache import Cache, pull
+from vigie.inbox.errors import InboxError
+from vigie.inbox.keys import load_identities
+from vigie.inbox.reader import Entry, read_tips
+from vigie.inbox.triage import Triage
+
+DEFAULT_IDLE_SECONDS = 15 * 60
+
+
+@dataclass
+class PullJob:
+    """One pull at a time; the progress bar reads `done`/`total`."""
+
+    running: bool = False
+    done: int = 0
+    total: int = 0
+    message: str = ""
+    failed: bool = False
+    thread: threading.Thread | None = field(default=None, repr=False)
+
+
+class DeskState:
+    """Shared by the request threads; every field is read and written under `_lock`."""
+
+    def __init__(
+        self,
+        cfg: Config,
+        cache_dir: Path,
+        idle_seconds: float = DEFAULT_IDLE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.cfg = cfg
+        self.cache_dir = cache_dir
+        self.idle_seconds = idle_seconds
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._identities: list[Any] | None = None
+        self._entries: list[Entry] = []
+        self._states: dict[str, Triage] = {}
+        self._last = clock()
+        self.lock_reason = ""
+        self.job = PullJob()
+        self._stop = threading.Event()
+        self._watcher = threading.Thread(target=self._watch, daemon=True)
+        self._watcher.start()
+
+    # -- unlock / lock / idle ------------------------------------------------
+
+    @property
+    def unlocked(self) -> bool:
+        with self._lock:
+            return self._identities is not None
+
+    def touch(self) -> None:
+        """A request from the analyst: lock first if they were away too long."""
+        with self._lock:
+            self._expire()
+            self._last = self._clock()
+
+    def _expire(self) -> None:
+        if self._identities is not None and self._clock() - self._last >= self.idle_seconds:
+            self.lock("idle")
+
+    def _watch(self) -> None:
+        # Forget on time even when no request comes (the analyst left the room).
+        step = max(0.2, min(5.0, self.idle_seconds / 4))
+        while not self._stop.wait(step):
+            with self._lock:
+                self._expire()
+
+    def unlock(self, paths: Sequence[Path], passphrase: str) -> None:
+        """Decrypt the identity files (InboxError with a French message if that fails)."""
+        identities = load_identities(paths, lambda _path: passphrase)
+        with self._lock:
+            self._identities = identities
+            self.lock_reason = ""
+            self._last = self._clock()
+            self._reload()
+
+    def lock(self, reason: str = "") -> None:
+        with self._lock:
+            self._identities = None
+            self._entries = []
+            self._states = {}
+            self.lock_reason = reason
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.lock()
+
+    # -- decrypted data ------------------------------------------------------
+
+    def _reload(self) -> None:
+        if self._identities is None:
+            return
+        cache = Cache(self.cache_dir)
+        self._entries = read_tips(cache, self._identities)
+        self._states = triage.read_states(cache, self._identities)
+
+    def reload_states(self) -> None:
+        with self._lock:
+            if self._identities is not None:
+                self._states = triage.read_states(Cache(self.cache_dir), self._identities)
+
+    def snapshot(self) -> tuple[list[Entry], dict[str, Triage]]:
+        with self._lock:
+            if self._identities is None:
+                raise InboxError("boîte verrouillée")
+            return list(self._entries), dict(self._states)
+
+    def mark(self, receipt: str, status: str, note: str, assignee: str) -> str:
+        """The CLI's `mark` (same service function); then the new state is re-read."""
+        analyst = service.Analyst(self.cache_dir)
+        text = service.do_mark(self.cfg, analyst, receipt, status, note, assignee)
+        self.reload_states()
+        return text
+
+    # -- pull ---------------------------------------------------------------
+
+    def start_pull(self) -> bool:
+        """Start a pull in the background; False if one is already running."""
+        with self._lock:
+            if self.job.running:
+                return False
+            self.job = PullJob(running=True, message="Connexion au stockage…")
+            self.job.thread = threading.Thread(target=self._pull, daemon=True)
+            self.job.thread.start()
+            return True
+
+    def _progress(self, done: int, total: int) -> None:
+        with self._lock:
+            self.job.done, self.job.total = done, total
+            self.job.message = f"{done} / {total} objet(s) téléchargé(s)"
+
+    def _pull(self) -> None:
+        # Every failure becomes a message on the page: an exception escaping a
+        # thread prints a traceback to the terminal.
+        failed, message = False, ""
+        try:
+            result = pull(
+                service.open_analyst_store(self.cfg),
+                Cache(self.cache_dir),
+                on_progress=self._progress,
+            )
+            message = service.pull_summary(result)
+        except StoreUnavailable as exc:
+            failed, message = True, f"Stockage injoignable ou accès refusé : {exc}"
+        except (ObjectMissing, InboxError, ConfigError) as exc:
+            failed, message = True, str(exc)
+        except Exception as exc:
+            failed, message = True, f"Échec du téléchargement ({type(exc).__name__})"
+        with self._lock:
+            if not failed:
+                try:
+                    self._reload()
+                except InboxError as exc:
+                    failed, message = True, str(exc)
+            self.job.running, self.job.failed, self.job.message = False, failed, message
+
+    def pull_status(self) -> dict[str, Any]:
+        with self._lock:
+            job = self.job
+            return {
+                "running": job.running,
+                "done": job.done,
+                "total": job.total,
+                "message": job.message,
+                "failed": job.failed,
+            }
