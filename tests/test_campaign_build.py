@@ -70,8 +70,10 @@ def test_manifest_lists_every_piece_with_url_and_qr_size(example: tuple[Path, An
         if fmt.is_print:
             # Width from the viewing distance: bare symbol >= distance / 10.
             symbol_mm = p["qr"]["module_mm"] * p["qr"]["modules"]
-            assert symbol_mm >= fmt.distance_m * 100 - 0.01
-            assert set(p["files"]) == {"pdf", "png"}
+            assert symbol_mm >= fmt.scan_m * 100 - 0.01
+            assert set(p["files"]) == (
+                {"pdf", "png"} if fmt.kind == "sticker" else {"pdf", "office_pdf", "png"}
+            )
         assert p["verified"] == {
             "print_resolution": True,
             "phone_view": True,

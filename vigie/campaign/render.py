@@ -1,18 +1,24 @@
-"""Draw a planned piece to pixels: background, bands, text, logos, then the QR code.
+"""Draw a planned piece to pixels: background, bands, text, logos, draft mark, then the QR code.
 
 The code is pasted last, unscaled, at whole-pixel coordinates, on its own white
-quiet zone, so nothing drawn before can bleed into it.
+quiet zone, so nothing drawn before can bleed into it (not even the draft mark,
+so a draft still proves that its code scans).
 """
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw
 
+from vigie.campaign.fonts import get_font
 from vigie.campaign.layout import PiecePlan
 from vigie.campaign.qr import render_qr
+
+DRAFT_TEXT = "BROUILLON — NE PAS IMPRIMER"
+DRAFT_RGBA = (200, 0, 0, 110)  # translucent red: the piece stays readable for review
 
 
 @lru_cache(maxsize=8)
@@ -56,8 +62,31 @@ def draw_piece(plan: PiecePlan, logos: tuple[Path, ...]) -> Image.Image:
                 direction=style.direction, language=style.lang,
             )  # fmt: skip
     _draw_logos(canvas, plan, logos)
+    if plan.draft:
+        _draw_draft_mark(canvas, plan)
     canvas.paste(render_qr(plan.qr).convert("RGB"), plan.qr_pos)
     return canvas
+
+
+def _draw_draft_mark(canvas: Image.Image, plan: PiecePlan) -> None:
+    """« BROUILLON — NE PAS IMPRIMER » across the diagonal of the trim, as large as it fits."""
+    x0, y0, x1, y1 = plan.trim
+    w, h = x1 - x0, y1 - y0
+    diagonal = math.hypot(w, h)
+    probe = get_font("fr", True, 100)
+    size = max(8, int(100 * 0.85 * diagonal / probe.getlength(DRAFT_TEXT)))
+    font = get_font("fr", True, size)
+    left, top, right, bottom = font.getbbox(DRAFT_TEXT, anchor="ls")
+    layer = Image.new("RGBA", (right - left + 8, bottom - top + 8), (0, 0, 0, 0))
+    ImageDraw.Draw(layer).text(
+        (4 - left, 4 - top), DRAFT_TEXT, font=font, fill=DRAFT_RGBA, anchor="ls"
+    )
+    # Rising from bottom-left to top-right, whatever the proportions of the piece.
+    layer = layer.rotate(
+        math.degrees(math.atan2(h, w)), expand=True, resample=Image.Resampling.BILINEAR
+    )
+    pos = (x0 + (w - layer.width) // 2, y0 + (h - layer.height) // 2)
+    canvas.paste(layer, pos, layer)
 
 
 def trim(canvas: Image.Image, plan: PiecePlan) -> Image.Image:
