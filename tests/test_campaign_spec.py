@@ -50,7 +50,7 @@ def test_minimal_file_takes_defaults_from_vigie_toml(tmp_path: Path) -> None:
 )
 def test_a_report_url_not_public_https_needs_draft(tmp_path: Path, url: str) -> None:
     path = write(tmp_path)
-    with pytest.raises(NotPublicError, match="n'est pas une adresse HTTPS publique.*--draft"):
+    with pytest.raises(NotPublicError, match=r"n'est pas une adresse HTTPS publique.*--draft"):
         load_campaign(path, build_config({"site": {"report_url": url}}))
     camp = load_campaign(path, build_config({"site": {"report_url": url}}), draft=True)
     assert camp.draft and "BROUILLON — NE PAS IMPRIMER" in camp.warnings[0]
@@ -178,7 +178,13 @@ def test_check_validates_without_rendering(
     cfg = tmp_path / "vigie.toml"
     cfg.write_text('[site]\nreport_url = "https://signaler.vigie-besancon.fr/signaler/"\n')
     assert main(["--config", str(cfg), "campaign", "check", str(path)]) == 0
-    assert "OK, 2 pièces" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "OK, 2 pièces" in out
+    # Each piece's line gives the code size and every text line's cap height.
+    a4 = next(line for line in out.splitlines() if line.startswith("BSN-CENTRE-fr-a4 : "))
+    assert "minimum 5 pour une lecture à 1,5 m" in a4 and "scan à 1 m" in a4
+    for name in ("titre", "quoi signaler", "anonyme", "scannez", "adresse", "vérifiez", "urgence"):
+        assert f" {name} " in a4
     assert sorted(p.name for p in tmp_path.iterdir()) == [*before, "vigie.toml"]
 
 

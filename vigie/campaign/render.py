@@ -76,7 +76,7 @@ def _draw_draft_mark(canvas: Image.Image, plan: PiecePlan) -> None:
     probe = get_font("fr", True, 100)
     size = max(8, int(100 * 0.85 * diagonal / probe.getlength(DRAFT_TEXT)))
     font = get_font("fr", True, size)
-    left, top, right, bottom = font.getbbox(DRAFT_TEXT, anchor="ls")
+    left, top, right, bottom = (round(v) for v in font.getbbox(DRAFT_TEXT, anchor="ls"))
     layer = Image.new("RGBA", (right - left + 8, bottom - top + 8), (0, 0, 0, 0))
     ImageDraw.Draw(layer).text(
         (4 - left, 4 - top), DRAFT_TEXT, font=font, fill=DRAFT_RGBA, anchor="ls"

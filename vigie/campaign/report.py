@@ -22,7 +22,7 @@ def qr_summary(plan: PiecePlan) -> str:
 def plan_summary(plan: PiecePlan) -> str:
     fmt = plan.fmt
     lines = ", ".join(
-        f"{ROLE_SHORT[str(entry['role'])]} {_mm(float(str(entry['cap_mm'])))}" for entry in line_report(plan)
+        f"{ROLE_SHORT[str(e['role'])]} {_mm(float(str(e['cap_mm'])))}" for e in line_report(plan)
     )
     where = "à l'écran" if not fmt.is_print else f"à {_mm(fmt.distance_m)} m"
     return (

@@ -88,7 +88,7 @@ class TextStyle:
         # Measured from the script's own tall and deep letters rather than the
         # font's declared metrics: Noto Sans Arabic declares twice what it inks.
         up, down = _extent(self.lang, self.bold, self.size_px)
-        return round((up + down) * 1.18)
+        return round((up + down) * 1.1)
 
 
 @dataclass(frozen=True)

@@ -33,8 +33,8 @@ DEFAULT_TEXTS: dict[str, dict[str, str]] = {
         ),
         "scan": "Scannez le code ou tapez :",
         "check": (
-            "Vérifiez que votre navigateur affiche exactement cette adresse avant d'écrire "
-            "quoi que ce soit. Méfiez-vous des faux autocollants."
+            "Avant d'écrire, vérifiez que votre navigateur affiche exactement cette adresse. "
+            "Méfiez-vous des faux autocollants."
         ),
     },
     "en": {
