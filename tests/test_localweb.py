@@ -28,6 +28,13 @@ def _app(environ: Any, start_response: Any) -> list[bytes]:
         body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
         start_response("200 OK", [("Content-Type", "text/plain"), ("Cache-Control", "max-age=99")])
         return [b"done:" + body]
+    if path == "/form":
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        token = localweb.csrf_token(environ)
+        return [
+            f'<!doctype html><form method="post" action="/do"><input name="csrf" value="{token}">'
+            '<button id="go">go</button></form>'.encode()
+        ]
     start_response("200 OK", [("Content-Type", "text/plain")])
     return [f"hello csrf={localweb.csrf_token(environ)}".encode()]
 
@@ -119,7 +126,7 @@ def test_every_answer_carries_the_strict_policy(live: Live) -> None:
         assert "default-src 'none'" in csp and "script-src 'self'" in csp
         assert "unsafe-inline" not in csp and "http" not in csp
         assert headers["cache-control"] == "no-store"
-        assert headers["referrer-policy"] == "no-referrer"
+        assert headers["referrer-policy"] == "same-origin"
         assert headers["x-frame-options"] == "DENY"
 
 
@@ -195,3 +202,20 @@ def test_listen_binds_loopback_and_a_busy_port_is_one_clear_error() -> None:
         assert "\n" not in str(caught.value)
     finally:
         sock.close()
+
+
+@pytest.mark.browser
+def test_the_apps_own_form_passes_in_chromium(live: Live, browser: Any) -> None:
+    """Regression: under `Referrer-Policy: no-referrer` Chromium sends `Origin: null`
+    on same-origin form POSTs, and the Origin check refused the app's own forms."""
+    ctx = browser.new_context()
+    try:
+        page = ctx.new_page()
+        page.goto(live.guard.url)
+        page.goto(f"http://127.0.0.1:{live.port}/form")
+        with page.expect_response(f"http://127.0.0.1:{live.port}/do") as info:
+            page.click("#go")
+        assert info.value.status == 200
+        assert page.inner_text("body").startswith("done:csrf=")
+    finally:
+        ctx.close()

@@ -19,7 +19,7 @@ the answers. `LocalGuard` wraps any WSGI app and refuses all of that:
   browser says they come from another site (`Sec-Fetch-Site`, `Origin`).
 * **Headers on every answer, refusals included**: a strict CSP without inline
   script and without any third party, `Cache-Control: no-store` (decrypted pages
-  must not land in the browser's disk cache), no referrer, no framing.
+  must not land in the browser's disk cache), no referrer to other sites, no framing.
 
 `listen()` binds the socket first (127.0.0.1 by default), so a busy port is one
 clear error before anything is built, and `serve()` runs a threaded server that
@@ -133,9 +133,14 @@ class LocalGuard:
         self._lock = threading.Lock()
         self._headers = [
             *SECURITY_HEADERS.items(),
+            # Not no-referrer: with it, browsers send `Origin: null` on the app's own
+            # POSTs (Fetch spec), and the Origin check could not tell them from a
+            # sandboxed attacker. same-origin still sends nothing to any other site.
+            ("Referrer-Policy", "same-origin"),
             ("Content-Security-Policy", csp),
             ("Cross-Origin-Opener-Policy", "same-origin"),
         ]
+        self._headers = list(dict(self._headers).items())  # the later value of a name wins
         self._owned = {name.lower() for name, _ in self._headers}
 
     @property
