@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "vigie.inbox.cli",
     "vigie.campaign.cli",
     "vigie.deploy.cli",
+    "vigie.studio.cli",
 )
 
 

@@ -19,13 +19,13 @@ from urllib.parse import urlsplit
 
 from PIL import Image, features
 
-from vigie.campaign.formats import FORMATS
+from vigie.campaign.formats import FORMATS, fr_num
 from vigie.campaign.texts import LANGUAGES, RTL_LANGUAGES, TEXT_KEYS, texts_for
 from vigie.core.config import Config, ConfigError
 from vigie.core.envelope import CAMPAIGN_CODE_RE, CAMPAIGN_MAX
 
 LAYOUTS = ("bandeau", "classique")
-_COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 DEFAULT_COLORS = {
     "primary": "#12355b",  # the header band and headline
     "accent": "#b3001b",  # the emergency line
@@ -240,31 +240,39 @@ def parse_campaign(text: str, path: Path, cfg: Config, draft: bool = False) -> C
     )  # fmt: skip
 
 
+def color_problems(values: dict[str, str]) -> dict[str, str]:
+    """Colour key -> French message; empty when the colours are valid.
+
+    Legibility is not optional on a poster read from 2 m: WCAG AA (4.5:1)
+    against the background, and for white headline text on the primary band.
+    The studio checks its form with this same function.
+    """
+    problems = {}
+    for key in DEFAULT_COLORS:
+        value = values.get(key, DEFAULT_COLORS[key])
+        if not isinstance(value, str) or not COLOR_RE.match(value):
+            problems[key] = f"#RRVVBB attendu, trouvé {value!r}"
+    if problems:
+        return problems
+    rgb = {k: _rgb(values.get(k, d)) for k, d in DEFAULT_COLORS.items()}
+    for fg in ("text", "primary", "accent"):
+        ratio = contrast(rgb[fg], rgb["background"])
+        if ratio < 4.5:
+            problems[fg] = f"contraste avec le fond de {fr_num(ratio)}:1, il faut au moins 4,5:1"
+    if "primary" not in problems and contrast(rgb["primary"], (255, 255, 255)) < 4.5:
+        problems["primary"] = (
+            "le titre y est écrit en blanc : choisissez une couleur plus foncée (4,5:1)"
+        )
+    return problems
+
+
 def _colors(chk: _Checker, table: Any) -> dict[str, tuple[int, int, int]]:
     if not isinstance(table, dict):
         raise chk.fail("[campaign] colors", 'table attendue, comme { primary = "#12355b" }')
     chk.unknown(table, set(DEFAULT_COLORS), "[campaign.colors]")
-    out = {}
-    for key, default in DEFAULT_COLORS.items():
-        value = table.get(key, default)
-        if not isinstance(value, str) or not _COLOR_RE.match(value):
-            raise chk.fail(f"[campaign.colors] {key}", f"#RRVVBB attendu, trouvé {value!r}")
-        out[key] = _rgb(value)
-    # Legibility is not optional on a poster read from 2 m: WCAG AA (4.5:1).
-    pairs = [("text", "background"), ("primary", "background"), ("accent", "background")]
-    for fg, bg in pairs:
-        ratio = contrast(out[fg], out[bg])
-        if ratio < 4.5:
-            raise chk.fail(
-                f"[campaign.colors] {fg}",
-                f"contraste avec le fond de {ratio:.1f}:1, il faut au moins 4,5:1",
-            )
-    if contrast(out["primary"], (255, 255, 255)) < 4.5:
-        raise chk.fail(
-            "[campaign.colors] primary",
-            "le titre y est écrit en blanc : choisissez une couleur plus foncée (4,5:1)",
-        )
-    return out
+    for key, message in color_problems(table).items():
+        raise chk.fail(f"[campaign.colors] {key}", message)
+    return {k: _rgb(table.get(k, d)) for k, d in DEFAULT_COLORS.items()}
 
 
 def _logos(chk: _Checker, value: Any, base: Path) -> tuple[Path, ...]:
