@@ -91,9 +91,7 @@ def test_add_a_variant_preview_it_and_download_both_pdfs(
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     foreign: list[str] = []
-    page.on(
-        "request", lambda r: None if r.url.startswith(studio.origin) else foreign.append(r.url)
-    )
+    page.on("request", lambda r: None if r.url.startswith(studio.origin) else foreign.append(r.url))
     try:
         page.goto(studio.url)  # the one-time link: session cookie, then the list of variants
         assert page.url == f"{studio.origin}/"
@@ -128,10 +126,7 @@ def test_add_a_variant_preview_it_and_download_both_pdfs(
         if not a4.is_checked():
             a4.focus()
             page.keyboard.press("Space")
-        page.on("request", lambda r: print(r.method, r.url, r.headers, r.post_data) if r.method == "POST" else None)
         page.get_by_role("button", name="Enregistrer et voir l'aperçu").press("Enter")
-        page.wait_for_load_state()
-        print(page.url, page.locator("main").inner_text())
         page.wait_for_url(f"{studio.origin}/variantes/BSN-TRAM-T1/apercu")
         img = page.get_by_role("img", name="Aperçu de la pièce BSN-TRAM-T1-fr-a4")
         img.wait_for()
@@ -173,7 +168,14 @@ def test_add_a_variant_preview_it_and_download_both_pdfs(
     ).stdout
     # Exactly 210 x 297 mm: the page an office printer takes without scaling.
     assert f"Page size:       {A4_PT}" in info_out
-    assert "MediaBox:           0.00     0.00   595.28   841.89" in info_out
+    page_boxes = {
+        name: [float(v) for v in rest.split()]
+        for name, _, rest in (line.partition(":") for line in info_out.splitlines())
+        if name.endswith("Box")
+    }
+    assert set(page_boxes) == {"MediaBox", "CropBox", "BleedBox", "TrimBox", "ArtBox"}
+    for box in page_boxes.values():
+        assert box == pytest.approx([0, 0, 210 * 72 / 25.4, 297 * 72 / 25.4], abs=0.01)
     printed = subprocess.run(
         ["pdfinfo", str(got["print"])], capture_output=True, text=True, check=True
     ).stdout
@@ -183,4 +185,3 @@ def test_add_a_variant_preview_it_and_download_both_pdfs(
     for key in ("print", "office"):
         assert _decode(_pdf_page(got[key], tmp_path)) == [url], key
     assert errors == [] and foreign == []
-

@@ -36,7 +36,11 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 STATIC = Path(__file__).parent / "static"
-_STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+_STATIC_TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
 LANGUAGE_NAMES = {"fr": "français", "en": "anglais", "ar": "arabe"}
 LAYOUT_NAMES = {"bandeau": "Bandeau (titre sur un bandeau de couleur)", "classique": "Classique"}
 TEXT_NAMES = {

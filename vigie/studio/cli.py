@@ -30,8 +30,8 @@ def register(sub: Any) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from vigie.cli import UserError
     from vigie.cliutil import load_cli_config
+    from vigie.errors import UserError
     from vigie.localweb import PortInUse
 
     from .run import run

@@ -22,6 +22,7 @@ from typing import Any
 from PIL import Image
 
 from vigie.campaign.build import MANIFEST, build_campaign
+from vigie.campaign.formats import fr_num
 from vigie.campaign.layout import PiecePlan, layout_piece, line_report
 from vigie.campaign.qr import QRTooDense
 from vigie.campaign.render import draw_piece, trim
@@ -68,7 +69,7 @@ def _module(plan: PiecePlan) -> str:
     fmt = plan.fmt
     if not fmt.is_print:
         return f"{plan.qr.module_px} px"
-    return f"{fmt.px_to_mm(plan.qr.module_px):.2f} mm".replace(".", ",")
+    return f"{fr_num(fmt.px_to_mm(plan.qr.module_px), 2)} mm"
 
 
 def make_preview(camp: Campaign, variant: Variant, lang: str, fmt_name: str) -> Preview:
@@ -83,7 +84,7 @@ def make_preview(camp: Campaign, variant: Variant, lang: str, fmt_name: str) -> 
     base = Preview(
         name, lang, fmt_name, plan.fmt.title, _screen_png(page), qr=qr_summary(plan),
         qr_version=plan.qr.version, module=_module(plan),
-        lines=tuple(line_report(plan)), min_cap=f"{plan.fmt.min_cap_mm:.1f}".replace(".", ","),
+        lines=tuple(line_report(plan)), min_cap=fr_num(plan.fmt.min_cap_mm),
     )  # fmt: skip
     try:
         check = verify_page(canvas, plan.url, plan.fmt, plan.qr.module_px, plan.name)
