@@ -43,6 +43,8 @@ class Preview:
     title: str
     png: bytes  # reduced, for the screen
     error: str = ""  # the refusal, in French, when the piece cannot be made
+    url: str = ""  # what the code opens
+    address: str = ""  # the short address printed under it
     print_ok: bool = False
     phone_ok: bool = False
     camera_px_per_module: float = 0.0
@@ -82,7 +84,8 @@ def make_preview(camp: Campaign, variant: Variant, lang: str, fmt_name: str) -> 
     canvas = draw_piece(plan, camp.logos)
     page = trim(canvas, plan)
     base = Preview(
-        name, lang, fmt_name, plan.fmt.title, _screen_png(page), qr=qr_summary(plan),
+        name, lang, fmt_name, plan.fmt.title, _screen_png(page), url=plan.url,
+        address=plan.address, qr=qr_summary(plan),
         qr_version=plan.qr.version, module=_module(plan),
         lines=tuple(line_report(plan)), min_cap=fr_num(plan.fmt.min_cap_mm),
     )  # fmt: skip
