@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 import shutil
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import tomllib
 from werkzeug.test import Client, TestResponse
 
 from vigie.core.config import build_config

@@ -293,14 +293,20 @@ def layout_piece(
         hi, best = lo, fits(lo)
     else:
         # The text is at its largest: spend what is left on a bigger code.
-        for module_px in larger_sizes(qr, fmt):
-            plan.qr = dataclasses.replace(qr, module_px=module_px)
-            grown = fits(hi)
-            if grown is not None:
-                best = grown
-                break
-        else:
-            plan.qr = qr
+        # A bigger code leaves less room, so the fit is monotonic: bisect.
+        sizes = larger_sizes(qr, fmt)  # largest first
+        lo_i, hi_i = 0, len(sizes)  # sizes[hi_i:] are known to fit (the minimum code did)
+        while lo_i < hi_i:
+            mid = (lo_i + hi_i) // 2
+            plan.qr = dataclasses.replace(qr, module_px=sizes[mid])
+            if fits(hi) is not None:
+                hi_i = mid
+            else:
+                lo_i = mid + 1
+        plan.qr = dataclasses.replace(qr, module_px=sizes[hi_i]) if hi_i < len(sizes) else qr
+        grown = fits(hi)
+        assert grown is not None
+        best = grown
     assert best is not None
     plan.unit_px = hi
     stack.place(hi, best)

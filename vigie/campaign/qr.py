@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 import segno
@@ -47,6 +48,7 @@ def piece_url(report_url: str, code: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
 
 
+@lru_cache(maxsize=256)
 def _symbol(url: str) -> segno.QRCode:
     # Q at least; segno raises to H when that fits in the same version.
     return segno.make_qr(url, error="q", boost_error=True)

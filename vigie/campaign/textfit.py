@@ -118,8 +118,13 @@ def _tokens(text: str, style: TextStyle) -> tuple[list[str], str]:
     return text.split(), " "
 
 
-def wrap(text: str, style: TextStyle, max_width: int) -> list[str] | None:
-    """Greedy word wrap; None when a single word is wider than the box."""
+@lru_cache(maxsize=4096)
+def wrap(text: str, style: TextStyle, max_width: int) -> tuple[str, ...] | None:
+    """Greedy word wrap; None when a single word is wider than the box.
+
+    Cached: the layout's bisection measures the same lines at the same sizes
+    again and again (lines held at their legibility floor do not change).
+    """
     lines: list[str] = []
     current = ""
     words, joiner = _tokens(text, style)
@@ -136,7 +141,7 @@ def wrap(text: str, style: TextStyle, max_width: int) -> list[str] | None:
             return None
     if current:
         lines.append(current)
-    return lines
+    return tuple(lines)
 
 
 def _pad(style: TextStyle) -> int:
