@@ -193,3 +193,26 @@ def test_check_campaign_plans_every_piece(tmp_path: Path) -> None:
     plans = check_campaign(camp)
     assert len(plans) == 3 * 7
     assert {p.url for p in plans} == {"https://signaler.vigie-besancon.fr/signaler/?c=BSN-CENTRE"}
+
+
+def test_a_variant_may_have_its_own_texts_and_colours(tmp_path: Path) -> None:
+    own = (
+        '[variant.colors]\nprimary = "#005a32"\n'
+        '[variant.texts.fr]\nheadline = "Planoise : vous voyez un trafic ? Signalez-le."\n'
+    )
+    raw = GOOD.format(campaign="", variant=own) + '[[variant]]\ncode = "BSN-GARE"\nlabel = "Gare"\n'
+    camp = load_campaign(write(tmp_path, raw=raw), CFG)
+    mine, other = camp.variants
+    assert mine.colors is not None and mine.colors["primary"] == (0, 90, 50)
+    assert mine.colors["accent"] == (179, 0, 27)  # the campaign's (default) accent
+    assert other.colors is None and other.texts == {}
+    plans = {p.code: p for p in check_campaign(camp) if p.fmt.name == "a4"}
+    headline = {c: next(b for b in p.blocks if b.role == "headline") for c, p in plans.items()}
+    assert headline["BSN-CENTRE"].lines[0].text.startswith("Planoise")
+    assert not headline["BSN-GARE"].lines[0].text.startswith("Planoise")
+    assert plans["BSN-CENTRE"].bands[0][1] == (0, 90, 50)  # the headline band
+    bad = GOOD.format(campaign="", variant='[variant.colors]\ntext = "#eeeeee"\n')
+    with pytest.raises(
+        CampaignError, match=r"\[\[variant\]\] #1 \[variant.colors\] text : contraste"
+    ):
+        load_campaign(write(tmp_path, raw=bad), CFG)

@@ -115,6 +115,37 @@ def test_edit_keeps_comments_and_the_cli_reads_the_result(studio: Session) -> No
     assert "BSN-GARE" not in [v["code"] for v in tomllib.loads(studio.file.read_text())["variant"]]
 
 
+def test_a_variant_gets_its_own_headline_and_colour(studio: Session) -> None:
+    form = {"original": "BSN-GARE", "code": "BSN-GARE", "label": "Gare", "formats": ["a6"]}
+    r = studio.post("/variantes", {**form, "color_accent": "#ffcccc"})
+    assert r.status_code == 400
+    assert "Couleur d&#39;accent (ligne urgence) : contraste avec le fond" in r.get_data(True)
+    r = studio.post(
+        "/variantes",
+        {
+            **form,
+            "color_primary": "#005A32",
+            "text_en_headline": "Dealing at the station?  Tell us.",
+        },
+    )
+    assert r.status_code == 303
+    gare = next(
+        v for v in tomllib.loads(studio.file.read_text())["variant"] if v["code"] == "BSN-GARE"
+    )
+    assert gare["colors"] == {"primary": "#005a32"}
+    assert gare["texts"] == {"en": {"headline": "Dealing at the station? Tell us."}}
+    # Empty fields keep the campaign's: the edit form shows them empty, as saved.
+    page = studio.get("/variantes/BSN-GARE").get_data(as_text=True)
+    assert 'name="color_text" value=""' in page
+    assert "Dealing at the station? Tell us.</textarea>" in page
+    # With every language of the campaign (French only), the English text stays on the form.
+    assert "Textes propres à cette variante, en anglais" in page
+    r = studio.post("/variantes", {**form, "text_en_headline": "Tell us."})
+    assert r.status_code == 303
+    page = studio.get("/variantes/BSN-GARE").get_data(as_text=True)
+    assert ">Tell us.</textarea>" in page
+
+
 def test_settings_colours_follow_the_contrast_rule(studio: Session) -> None:
     before = studio.file.read_bytes()
     form = {

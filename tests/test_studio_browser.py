@@ -134,6 +134,7 @@ def test_add_a_variant_preview_it_and_download_both_pdfs(
         if not a4.is_checked():
             a4.focus()
             page.keyboard.press("Space")
+        page.get_by_label("Titre", exact=True).fill("Trafic près du tram ? Signalez-le.")
         page.get_by_role("button", name="Enregistrer et voir l'aperçu").press("Enter")
         page.wait_for_url(f"{studio.origin}/variantes/BSN-TRAM-T1/apercu")
         img = page.get_by_role("img", name="Aperçu de la pièce BSN-TRAM-T1-fr-a4")
@@ -150,8 +151,12 @@ def test_add_a_variant_preview_it_and_download_both_pdfs(
         data = tomllib.loads(studio.file.read_text())
         new = [v for v in data["variant"] if v["code"] == "BSN-TRAM-T1"]
         assert new == [
-            {"code": "BSN-TRAM-T1", "label": "Tram, ligne 1", "language": "fr", "formats": ["a4"]}
-        ]
+            {
+                "code": "BSN-TRAM-T1", "label": "Tram, ligne 1", "language": "fr",
+                "formats": ["a4"],
+                "texts": {"fr": {"headline": "Trafic près du tram ? Signalez-le."}},
+            }
+        ]  # fmt: skip
         after = [x for x in studio.file.read_text().splitlines() if x.startswith("#")]
         assert after == comments_before
 

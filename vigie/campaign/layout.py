@@ -26,6 +26,7 @@ from vigie.campaign.texts import PieceTexts, texts_for
 Rect = tuple[int, int, int, int]
 Color = tuple[int, int, int]
 WHITE: Color = (255, 255, 255)
+Palette = dict[str, Color]
 
 # Text sizes relative to the unit u: (multiplier, bold, colour key, centred).
 ROLES: dict[str, tuple[float, bool, str, bool]] = {
@@ -102,8 +103,11 @@ def _items(layout: str, square: bool) -> list[str]:
 class _Stack:
     """Measures (and then places) the items for one unit size."""
 
-    def __init__(self, plan: PiecePlan, camp: Campaign, texts: PieceTexts, square: bool) -> None:
+    def __init__(
+        self, plan: PiecePlan, camp: Campaign, texts: PieceTexts, square: bool, colors: Palette
+    ) -> None:
         self.plan, self.camp, self.texts, self.square = plan, camp, texts, square
+        self.colors = colors
         self.width = plan.safe[2] - plan.safe[0]
         self.items = _items(camp.layout, square)
         self.logo_h = round(0.055 * (plan.trim[3] - plan.trim[1])) if camp.logos else 0
@@ -124,7 +128,7 @@ class _Stack:
         mult, bold, color_key, centred = ROLES[key]
         if key == "headline" and self.square:
             mult = SQUARE_HEADLINE
-        color = self.camp.colors[color_key]
+        color = self.colors[color_key]
         if key == "headline" and self.camp.layout == "bandeau":
             color = WHITE  # on the primary-coloured band
         if key == "emergency" and self.camp.layout == "classique":
@@ -189,7 +193,7 @@ class _Stack:
                 inner = y
                 if self._banded(item):
                     pad = round(0.6 * u)
-                    color = self.camp.colors["primary" if item == "headline" else "accent"]
+                    color = self.colors["primary" if item == "headline" else "accent"]
                     # Bands run into the bleed so a trimming error leaves no white sliver.
                     band_top = 0 if item == "headline" else y
                     band_bottom = y + h
@@ -232,7 +236,7 @@ class _Stack:
         return total
 
 
-UnitCache = dict[tuple[str, str, int, str], tuple[int, int]]
+UnitCache = dict[tuple[str, str, int, str, tuple[tuple[str, str], ...]], tuple[int, int]]
 
 
 def layout_piece(
@@ -245,7 +249,9 @@ def layout_piece(
     address) -> (unit size, module size) saves re-fitting.
     """
     fmt = FORMATS[fmt_name]
-    texts = texts_for(lang, camp.texts.get(lang, {}), camp.numbers)
+    own = variant.texts.get(lang, {})
+    texts = texts_for(lang, {**camp.texts.get(lang, {}), **own}, camp.numbers)
+    colors = variant.colors or camp.colors
     url = piece_url(camp.report_url, variant.code)
     qr = plan_qr(url, fmt)
     bleed = fmt.px(fmt.bleed_mm)
@@ -256,11 +262,11 @@ def layout_piece(
         code=variant.code, label=variant.label, lang=lang, fmt=fmt, url=url, qr=qr,
         canvas=fmt.canvas_px, trim=(bleed, bleed, bleed + w, bleed + h),
         safe=(bleed + margin, bleed + margin, bleed + w - margin, bleed + h - margin),
-        background=camp.colors["background"], address=camp.address_for(variant.code),
+        background=colors["background"], address=camp.address_for(variant.code),
         draft=camp.draft,
     )  # fmt: skip
     square = abs(w - h) < 0.1 * w
-    stack = _Stack(plan, camp, texts, square)
+    stack = _Stack(plan, camp, texts, square, colors)
     avail = plan.safe[3] - plan.safe[1]
 
     def fits(u: int) -> list[int] | None:
@@ -271,7 +277,7 @@ def layout_piece(
         needed = sum(heights) + round(0.3 * u) * (sum(1 for x in heights if x) - 1)
         return heights if needed <= avail else None
 
-    key = (lang, fmt.name, qr.total_px, plan.address)
+    key = (lang, fmt.name, qr.total_px, plan.address, tuple(sorted(own.items())))
     if units is not None and key in units:
         u, module_px = units[key]
         plan.qr = dataclasses.replace(qr, module_px=module_px)

@@ -12,26 +12,40 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from PIL import Image, features
+from PIL import features
 
-from vigie.campaign.formats import FORMATS, fr_num
-from vigie.campaign.texts import LANGUAGES, RTL_LANGUAGES, TEXT_KEYS, texts_for
-from vigie.core.config import Config, ConfigError
-from vigie.core.envelope import CAMPAIGN_CODE_RE, CAMPAIGN_MAX
+from vigie.campaign.checks import (
+    DEFAULT_COLORS,
+    CampaignError,
+    Checker,
+    NotPublicError,
+    check_colors,
+    check_logos,
+    check_texts,
+    code_problem,
+)
+from vigie.campaign.formats import FORMATS
+from vigie.campaign.texts import LANGUAGES, RTL_LANGUAGES
+from vigie.core.config import Config
+
+# Re-exported: callers catch these from the module that loads the file.
+__all__ = [
+    "DEFAULT_COLORS",
+    "LAYOUTS",
+    "Campaign",
+    "CampaignError",
+    "NotPublicError",
+    "Variant",
+    "load_campaign",
+    "parse_campaign",
+]
 
 LAYOUTS = ("bandeau", "classique")
-COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
-DEFAULT_COLORS = {
-    "primary": "#12355b",  # the header band and headline
-    "accent": "#b3001b",  # the emergency line
-    "background": "#ffffff",
-    "text": "#1a1a1a",
-}
 _CAMPAIGN_KEYS = {
     "name", "report_url", "languages", "layout", "formats", "crop_marks", "colors", "logos",
     "texts", "code_path",
@@ -39,15 +53,7 @@ _CAMPAIGN_KEYS = {
 # A per-code path on the site (e.g. "/s/{code}/"): letters, digits, "/", "-", "_", ".".
 _CODE_PATH_RE = re.compile(r"^/[A-Za-z0-9/_.-]*\{code\}[A-Za-z0-9/_.-]*$")
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "0.0.0.0")  # noqa: S104 - a list to refuse
-_VARIANT_KEYS = {"code", "label", "language", "formats"}
-
-
-class CampaignError(ConfigError):
-    """An invalid campaign file; printed as one line by the CLI (exit 2)."""
-
-
-class NotPublicError(CampaignError):
-    """The report address is not public HTTPS and the build is not a draft."""
+_VARIANT_KEYS = {"code", "label", "language", "formats", "texts", "colors"}
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,10 @@ class Variant:
     label: str
     languages: tuple[str, ...]
     formats: tuple[str, ...]
+    # This variant's own text overrides per language (over the campaign's), and
+    # its colours (the campaign's, overridden key by key); None = the campaign's.
+    texts: dict[str, dict[str, str]] = field(default_factory=dict)
+    colors: dict[str, tuple[int, int, int]] | None = None
 
 
 @dataclass(frozen=True)
@@ -92,61 +102,6 @@ def short_address(report_url: str) -> str:
     return (parts.netloc + parts.path).rstrip("/")
 
 
-def _rgb(value: str) -> tuple[int, int, int]:
-    return int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16)
-
-
-def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
-    """WCAG contrast ratio between two sRGB colours."""
-
-    def lum(c: tuple[int, int, int]) -> float:
-        lin = [(v / 255) / 12.92 if v <= 10 else ((v / 255 + 0.055) / 1.055) ** 2.4 for v in c]
-        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-    hi, lo = sorted((lum(a), lum(b)), reverse=True)
-    return (hi + 0.05) / (lo + 0.05)
-
-
-class _Checker:
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    def fail(self, where: str, message: str) -> CampaignError:
-        return CampaignError(f"{self.source} : {where} : {message}")
-
-    def string(self, table: dict[str, Any], key: str, where: str, default: str | None) -> str:
-        value = table.get(key, default)
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(f"{where} {key}", f"texte non vide attendu, trouvé {value!r}")
-        return value.strip()
-
-    def str_list(
-        self, table: dict[str, Any], key: str, where: str, allowed: tuple[str, ...]
-    ) -> tuple[str, ...] | None:
-        if key not in table:
-            return None
-        value = table[key]
-        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-            raise self.fail(
-                f"{where} {key}", f"liste non vide de textes attendue, trouvé {value!r}"
-            )
-        for v in value:
-            if v not in allowed:
-                raise self.fail(
-                    f"{where} {key}",
-                    f"valeur inconnue {v!r}, valeurs possibles : {', '.join(allowed)}",
-                )
-        return tuple(dict.fromkeys(value))
-
-    def unknown(self, table: dict[str, Any], allowed: set[str], where: str) -> None:
-        for key in table:
-            if key not in allowed:
-                raise self.fail(
-                    f"{where} {key}",
-                    f"clé inconnue (clés possibles : {', '.join(sorted(allowed))})",
-                )
-
-
 def is_public_https(url: str) -> bool:
     """An https:// address on a public host name (not loopback, not a bare local name)."""
     parts = urlsplit(url)
@@ -170,7 +125,7 @@ def load_campaign(path: str | Path, cfg: Config, draft: bool = False) -> Campaig
 
 def parse_campaign(text: str, path: Path, cfg: Config, draft: bool = False) -> Campaign:
     """Validate campaign TOML text; `path` names it in messages and anchors the logos."""
-    chk = _Checker(str(path))
+    chk = Checker(str(path))
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -219,15 +174,17 @@ def parse_campaign(text: str, path: Path, cfg: Config, draft: bool = False) -> C
     crop_marks = camp.get("crop_marks", False)
     if not isinstance(crop_marks, bool):
         raise chk.fail("[campaign] crop_marks", f"true ou false attendu, trouvé {crop_marks!r}")
-    colors = _colors(chk, camp.get("colors", {}))
-    logos = _logos(chk, camp.get("logos", []), path.parent)
+    colors = check_colors(chk, camp.get("colors", {}))
+    logos = check_logos(chk, camp.get("logos", []), path.parent)
     numbers = {
         "police": cfg.emergency.police,
         "european": cfg.emergency.european,
         "sms": cfg.emergency.sms,
     }
-    texts = _texts(chk, camp.get("texts", {}), numbers)
-    variants = _variants(chk, data.get("variant"), languages, formats)
+    texts = check_texts(chk, camp.get("texts", {}), numbers)
+    variants = _variants(
+        chk, data.get("variant"), languages, formats, numbers, camp.get("colors", {})
+    )
     uses_rtl = any(lang in RTL_LANGUAGES for v in variants for lang in v.languages)
     if uses_rtl and not features.check("raqm"):
         # Without raqm, Arabic would print as isolated letters in reverse order.
@@ -240,104 +197,13 @@ def parse_campaign(text: str, path: Path, cfg: Config, draft: bool = False) -> C
     )  # fmt: skip
 
 
-def color_problems(values: dict[str, str]) -> dict[str, str]:
-    """Colour key -> French message; empty when the colours are valid.
-
-    Legibility is not optional on a poster read from 2 m: WCAG AA (4.5:1)
-    against the background, and for white headline text on the primary band.
-    The studio checks its form with this same function.
-    """
-    problems = {}
-    for key in DEFAULT_COLORS:
-        value = values.get(key, DEFAULT_COLORS[key])
-        if not isinstance(value, str) or not COLOR_RE.match(value):
-            problems[key] = f"#RRVVBB attendu, trouvé {value!r}"
-    if problems:
-        return problems
-    rgb = {k: _rgb(values.get(k, d)) for k, d in DEFAULT_COLORS.items()}
-    for fg in ("text", "primary", "accent"):
-        ratio = contrast(rgb[fg], rgb["background"])
-        if ratio < 4.5:
-            problems[fg] = f"contraste avec le fond de {fr_num(ratio)}:1, il faut au moins 4,5:1"
-    if "primary" not in problems and contrast(rgb["primary"], (255, 255, 255)) < 4.5:
-        problems["primary"] = (
-            "le titre y est écrit en blanc : choisissez une couleur plus foncée (4,5:1)"
-        )
-    return problems
-
-
-def _colors(chk: _Checker, table: Any) -> dict[str, tuple[int, int, int]]:
-    if not isinstance(table, dict):
-        raise chk.fail("[campaign] colors", 'table attendue, comme { primary = "#12355b" }')
-    chk.unknown(table, set(DEFAULT_COLORS), "[campaign.colors]")
-    for key, message in color_problems(table).items():
-        raise chk.fail(f"[campaign.colors] {key}", message)
-    return {k: _rgb(table.get(k, d)) for k, d in DEFAULT_COLORS.items()}
-
-
-def _logos(chk: _Checker, value: Any, base: Path) -> tuple[Path, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise chk.fail("[campaign] logos", f"liste de chemins d'images attendue, trouvé {value!r}")
-    if len(value) > 3:
-        raise chk.fail("[campaign] logos", "3 logos au plus tiennent sur une pièce")
-    paths = []
-    for v in value:
-        p = (base / v).resolve()
-        try:
-            with Image.open(p) as img:
-                img.verify()
-        except (OSError, SyntaxError) as exc:
-            raise chk.fail(
-                "[campaign] logos", f"{v!r} n'est pas une image lisible ({exc})"
-            ) from None
-        paths.append(p)
-    return tuple(paths)
-
-
-def _texts(chk: _Checker, table: Any, numbers: dict[str, str]) -> dict[str, dict[str, str]]:
-    if not isinstance(table, dict):
-        raise chk.fail(
-            "[campaign.texts]", "une table par langue attendue, comme [campaign.texts.fr]"
-        )
-    out: dict[str, dict[str, str]] = {}
-    for lang, texts in table.items():
-        where = f"[campaign.texts.{lang}]"
-        if lang not in LANGUAGES:
-            raise chk.fail(where, f"langue inconnue, langues possibles : {', '.join(LANGUAGES)}")
-        if not isinstance(texts, dict):
-            raise chk.fail(where, "table de textes attendue")
-        chk.unknown(texts, set(TEXT_KEYS), where)
-        for key, value in texts.items():
-            if not isinstance(value, str) or not value.strip() or len(value) > 300:
-                raise chk.fail(f"{where} {key}", "texte non vide de 300 caractères au plus attendu")
-        out[lang] = {k: v.strip() for k, v in texts.items()}
-        try:
-            texts_for(lang, out[lang], numbers)
-        except (KeyError, ValueError, IndexError) as exc:
-            raise chk.fail(
-                where, f"repère inconnu {exc} (possibles : {{police}}, {{european}}, {{sms}})"
-            ) from None
-    return out
-
-
-CODE_RULE = (
-    f"2 à 12 majuscules ou chiffres, puis jusqu'à 3 parties séparées par des tirets, "
-    f"{CAMPAIGN_MAX} caractères au plus (par exemple BSN-CENTRE)"
-)
-
-
-def code_problem(code: str) -> str | None:
-    """What is wrong with a variant code, in French; None when it is valid.
-
-    The envelope owns the rule (the code travels encrypted in every report).
-    """
-    if len(code) > CAMPAIGN_MAX or not CAMPAIGN_CODE_RE.fullmatch(code):
-        return f"{code!r} n'est pas un code de campagne : {CODE_RULE}"
-    return None
-
-
 def _variants(
-    chk: _Checker, value: Any, languages: tuple[str, ...], formats: tuple[str, ...]
+    chk: Checker,
+    value: Any,
+    languages: tuple[str, ...],
+    formats: tuple[str, ...],
+    numbers: dict[str, str],
+    base_colors: Any,
 ) -> tuple[Variant, ...]:
     if not isinstance(value, list) or not value:
         raise chk.fail("[[variant]]", "au moins une [[variant]] avec code et label attendue")
@@ -363,5 +229,11 @@ def _variants(
             )
         langs = (lang,) if isinstance(lang, str) else languages
         fmts = chk.str_list(table, "formats", where, tuple(FORMATS)) or formats
-        out.append(Variant(code=code, label=label, languages=langs, formats=fmts))
+        texts = check_texts(
+            chk, table.get("texts", {}), numbers, f"{where} [variant.texts.{{lang}}]"
+        )
+        colors = None
+        if "colors" in table:
+            colors = check_colors(chk, table["colors"], f"{where} [variant.colors]", base_colors)
+        out.append(Variant(code, label, langs, fmts, texts, colors))
     return tuple(out)

@@ -19,18 +19,13 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 from vigie import localweb
+from vigie.campaign.checks import code_problem
 from vigie.campaign.formats import FORMATS
-from vigie.campaign.spec import (
-    DEFAULT_COLORS,
-    Campaign,
-    CampaignError,
-    NotPublicError,
-    code_problem,
-)
+from vigie.campaign.spec import DEFAULT_COLORS, Campaign, CampaignError, NotPublicError
 from vigie.campaign.texts import DEFAULT_TEXTS, LANGUAGES, TEXT_KEYS
 
 from . import pieces
-from .store import COLOR_NAMES, CampaignFile, FormError, SettingsForm, VariantForm, color_errors
+from .store import COLOR_NAMES, CampaignFile, FormError, SettingsForm, VariantForm
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -165,9 +160,15 @@ class StudioApp:
     def _variant_page(
         self, request: Request, form: VariantForm, errors: dict[str, str], general: str, status: int
     ) -> Response:
+        settings = self.file.settings_form()
+        langs = [form.language] if form.language else list(settings.languages)
+        # Texts already written in another language stay on the form, so a save keeps them.
+        langs += [x for x in LANGUAGES if form.texts.get(x) and x not in langs]
         return self.render(
             request, "variant.html", status=status, form=form, errors=errors, general=general,
-            formats=FORMATS, languages=LANGUAGE_NAMES,
+            formats=FORMATS, languages=LANGUAGE_NAMES, text_langs=langs, text_keys=TEXT_KEYS,
+            text_names=TEXT_NAMES, campaign_texts=self.file.campaign_texts(),
+            color_names=COLOR_NAMES, campaign_colors=settings.colors,
         )  # fmt: skip
 
     def on_variant_new(self, request: Request) -> Response:
@@ -189,6 +190,11 @@ class StudioApp:
             original=f.get("original", ""), code=f.get("code", "").strip(),
             label=f.get("label", "").strip(), language=f.get("language", ""),
             formats=[x for x in f.getlist("formats") if x in FORMATS],
+            texts={
+                lang: {k: f[f"text_{lang}_{k}"] for k in TEXT_KEYS if f.get(f"text_{lang}_{k}")}
+                for lang in LANGUAGES
+            },
+            colors={k: f.get(f"color_{k}", "").strip() for k in DEFAULT_COLORS},
         )  # fmt: skip
         try:
             self.file.save_variant(form)
@@ -313,9 +319,13 @@ class StudioApp:
         out: dict[str, str] = {}
         if "code" in request.args:
             out["code"] = code_problem(request.args["code"].strip()) or ""
-        colors = {k: request.args.get(f"color_{k}", "") for k in DEFAULT_COLORS}
+        colors = {k: request.args.get(f"color_{k}", "").strip() for k in DEFAULT_COLORS}
         if any(colors.values()):
-            problems = color_errors(colors)
+            # Empty fields (a variant keeping the campaign's colour) take the campaign's.
+            try:
+                problems = self.file.variant_color_errors(colors)
+            except (OSError, ValueError):  # no campaign file yet, or one being rewritten
+                problems = {}
             out.update({f"color_{k}": problems.get(f"color_{k}", "") for k in DEFAULT_COLORS})
         return Response(json.dumps(out, ensure_ascii=False), content_type="application/json")
 

@@ -19,17 +19,10 @@ import tomlkit
 from tomlkit.items import AoT, Table
 
 from vigie.campaign.build import check_campaign
+from vigie.campaign.checks import code_problem, color_problems
 from vigie.campaign.formats import FORMATS
-from vigie.campaign.spec import (
-    DEFAULT_COLORS,
-    LAYOUTS,
-    Campaign,
-    CampaignError,
-    code_problem,
-    color_problems,
-    parse_campaign,
-)
-from vigie.campaign.texts import LANGUAGES, TEXT_KEYS
+from vigie.campaign.spec import DEFAULT_COLORS, LAYOUTS, Campaign, CampaignError, parse_campaign
+from vigie.campaign.texts import DEFAULT_TEXTS, LANGUAGES, TEXT_KEYS
 from vigie.core.config import Config
 
 LABEL_MAX = 120
@@ -57,6 +50,9 @@ class VariantForm:
     label: str = ""
     language: str = ""  # "" = every language of the campaign
     formats: list[str] = field(default_factory=list)
+    # This variant's own overrides; "" (or absent) = the campaign's.
+    texts: dict[str, dict[str, str]] = field(default_factory=dict)
+    colors: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -106,8 +102,23 @@ class CampaignFile:
                     label=str(table.get("label", "")),
                     language=str(table.get("language", "")),
                     formats=[str(f) for f in table.get("formats", [])],
+                    texts={
+                        str(lang): {str(k): str(v) for k, v in t.items()}
+                        for lang, t in table.get("texts", {}).items()
+                    },
+                    colors={str(k): str(v) for k, v in table.get("colors", {}).items()},
                 )
         return None
+
+    def campaign_texts(self) -> dict[str, dict[str, str]]:
+        """Each language's texts as the campaign sets them (defaults, then its overrides)."""
+        form = self.settings_form()
+        return {lang: {**DEFAULT_TEXTS[lang], **form.texts.get(lang, {})} for lang in LANGUAGES}
+
+    def variant_color_errors(self, colors: dict[str, str]) -> dict[str, str]:
+        """The contrast rule on the campaign's colours overridden by a variant's."""
+        merged = {**self.settings_form().colors, **{k: v for k, v in colors.items() if v}}
+        return color_errors(merged)
 
     def settings_form(self) -> SettingsForm:
         camp = tomlkit.parse(self.text()).get("campaign", {})
@@ -163,6 +174,7 @@ class CampaignFile:
         taken = {str(t.get("code")) for t in variants if t.get("code") != form.original}
         if "code" not in errors and form.code in taken:
             errors["code"] = f"{form.code} est déjà le code d'une autre variante."
+        errors.update(self.variant_color_errors(form.colors))
         if errors:
             raise FormError(errors)
         table = next(
@@ -180,6 +192,12 @@ class CampaignFile:
         elif "language" in table:
             del table["language"]
         table["formats"] = list(form.formats)
+        _set_table(table, "colors", {k: v.lower() for k, v in form.colors.items() if v})
+        texts = {
+            lang: {k: " ".join(v.split()) for k, v in typed.items() if v.strip()}
+            for lang, typed in form.texts.items()
+        }
+        _set_table(table, "texts", {lang: t for lang, t in texts.items() if t})
         return self._write(doc)
 
     def delete_variant(self, code: str) -> Campaign:
@@ -278,6 +296,23 @@ def _plain(message: str, path: Path) -> str:
 def _variants(doc: Any) -> list[Any]:
     variants = doc.get("variant")
     return list(variants) if isinstance(variants, AoT) else []
+
+
+def _set_table(table: Any, key: str, values: dict[str, Any]) -> None:
+    """A sub-table of a variant, or none at all when it would be empty."""
+    if key in table:
+        del table[key]
+    if values:
+        sub = tomlkit.table()
+        for k, v in values.items():
+            if isinstance(v, dict):
+                inner = tomlkit.table()
+                for ik, iv in v.items():
+                    inner[ik] = iv
+                sub[k] = inner
+            else:
+                sub[k] = v
+        table[key] = sub
 
 
 def _set_or_drop(table: Any, key: str, value: str) -> None:
