@@ -195,7 +195,8 @@ def test_a_local_report_url_blocks_print_without_draft(tmp_path: Path) -> None:
     studio = Session(tmp_path, LOCAL)
     home = studio.get("/").get_data(as_text=True)
     assert "n&#39;est pas une adresse HTTPS publique" in home and "--draft" in home
-    assert studio.get("/variantes/BSN-GARE/apercu").status_code == 404
+    preview = studio.get("/variantes/BSN-GARE/apercu")
+    assert preview.status_code == 409 and "--draft" in preview.get_data(as_text=True)
     assert studio.post("/fichiers/BSN-GARE", {}).status_code == 303
     assert not (tmp_path / "out").exists()
 
@@ -219,3 +220,11 @@ def test_a_missing_file_is_created_from_the_studio(tmp_path: Path) -> None:
     data = tomllib.loads(studio.file.read_text())
     assert data["campaign"]["name"] == "Quartiers nord" and len(data["variant"]) == 1
     assert "Quartiers nord" in studio.get("/").get_data(as_text=True)
+
+
+def test_a_file_broken_by_hand_is_explained_not_crashed(studio: Session) -> None:
+    studio.file.write_text("[campaign\nname = ", encoding="utf-8")
+    for path in ("/", "/variantes/BSN-GARE", "/reglages", "/variantes/BSN-GARE/apercu"):
+        r = studio.get(path)
+        assert r.status_code in (200, 400, 409), path
+        assert "TOML" in r.get_data(as_text=True), path

@@ -69,6 +69,10 @@ URLS = Map(
 )
 
 
+class _Unavailable(Exception):
+    """The campaign cannot be built as it stands (the French reason is the message)."""
+
+
 class StudioApp:
     """The WSGI app (before `LocalGuard`): one campaign file, one person."""
 
@@ -110,7 +114,12 @@ class StudioApp:
             if endpoint == "create":
                 return self.on_create(request)
             return self.render(request, "create.html", status=200, form={}, errors={})
-        result: Response = getattr(self, f"on_{endpoint}")(request, **args)
+        try:
+            result: Response = getattr(self, f"on_{endpoint}")(request, **args)
+        except FormError as exc:  # a file edited by hand into something unreadable
+            return self.render(request, "error.html", status=400, code=400, message=exc.general)
+        except _Unavailable as exc:
+            return self.render(request, "error.html", status=409, code=409, message=str(exc))
         return result
 
     def _campaign(self) -> tuple[Campaign | None, str]:
@@ -121,8 +130,10 @@ class StudioApp:
             return None, str(exc)
 
     def _variant(self, camp: Campaign | None, code: str) -> Any:
-        if camp is None or code_problem(code):
+        if code_problem(code):
             raise NotFound()
+        if camp is None:  # say why there is nothing to show, rather than a bare 404
+            raise _Unavailable(self._campaign()[1])
         for v in camp.variants:
             if v.code == code:
                 return v

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import tomlkit
+import tomlkit.exceptions
 from tomlkit.items import AoT, Table
 
 from vigie.campaign.build import check_campaign
@@ -86,6 +87,13 @@ class CampaignFile:
     def text(self) -> str:
         return self.path.read_text(encoding="utf-8")
 
+    def _document(self) -> Any:
+        """The file as tomlkit keeps it (comments included); FormError if it is not TOML."""
+        try:
+            return tomlkit.parse(self.text())
+        except tomlkit.exceptions.ParseError as exc:
+            raise FormError({}, f"le fichier n'est pas du TOML valide : {exc}") from None
+
     def load(self) -> Campaign:
         """The campaign as `vigie campaign build` sees it (NotPublicError without draft)."""
         return parse_campaign(self.text(), self.path, self.cfg, self.draft)
@@ -93,7 +101,7 @@ class CampaignFile:
     # -- reading for forms ---------------------------------------------------
 
     def variant_form(self, code: str) -> VariantForm | None:
-        doc = tomlkit.parse(self.text())
+        doc = self._document()
         for table in _variants(doc):
             if table.get("code") == code:
                 return VariantForm(
@@ -121,7 +129,7 @@ class CampaignFile:
         return color_errors(merged)
 
     def settings_form(self) -> SettingsForm:
-        camp = tomlkit.parse(self.text()).get("campaign", {})
+        camp = self._document().get("campaign", {})
         colors = dict(DEFAULT_COLORS)
         colors.update({k: str(v) for k, v in camp.get("colors", {}).items()})
         texts = {
@@ -169,7 +177,7 @@ class CampaignFile:
 
     def save_variant(self, form: VariantForm) -> Campaign:
         errors = _variant_errors(form)
-        doc = tomlkit.parse(self.text())
+        doc = self._document()
         variants = _variants(doc)
         taken = {str(t.get("code")) for t in variants if t.get("code") != form.original}
         if "code" not in errors and form.code in taken:
@@ -201,7 +209,7 @@ class CampaignFile:
         return self._write(doc)
 
     def delete_variant(self, code: str) -> Campaign:
-        doc = tomlkit.parse(self.text())
+        doc = self._document()
         variants = doc.get("variant")
         if not isinstance(variants, AoT):
             raise FormError({}, "Aucune variante à supprimer.")
@@ -226,7 +234,7 @@ class CampaignFile:
             errors["languages"] = "Choisissez au moins une langue."
         if errors:
             raise FormError(errors)
-        doc = tomlkit.parse(self.text())
+        doc = self._document()
         camp = doc.get("campaign")
         if not isinstance(camp, Table):
             camp = tomlkit.table()
