@@ -25,10 +25,11 @@ from tqdm import tqdm
 
 from vigie.campaign.contact import Thumb, contact_sheet, make_thumb
 from vigie.campaign.formats import PRINT_DPI
-from vigie.campaign.layout import LayoutError, PiecePlan, UnitCache, layout_piece, line_report
+from vigie.campaign.layout import LayoutError, PiecePlan, UnitCache, layout_piece
 from vigie.campaign.pdf import MmRect, PdfPage, Rgb, write_pdf
 from vigie.campaign.qr import QRTooDense
 from vigie.campaign.render import draw_piece, trim
+from vigie.campaign.report import line_report
 from vigie.campaign.spec import Campaign, CampaignError
 from vigie.campaign.verify import VerifyError, verify_page
 

@@ -21,7 +21,7 @@ from vigie.campaign.formats import FORMATS, Format, fr_num
 from vigie.campaign.qr import QRPlan, larger_sizes, piece_url, plan_qr
 from vigie.campaign.spec import Campaign, Variant
 from vigie.campaign.textfit import TextBlock, TextStyle, block_height, place, size_for_cap
-from vigie.campaign.texts import PieceTexts, texts_for
+from vigie.campaign.texts import ROLE_NAMES, PieceTexts, texts_for
 
 Rect = tuple[int, int, int, int]
 Color = tuple[int, int, int]
@@ -37,25 +37,6 @@ ROLES: dict[str, tuple[float, bool, str, bool]] = {
     "address": (1.6, True, "text", True),
     "check": (0.85, False, "text", True),
     "emergency": (1.1, True, "accent", False),
-}
-# How the comms team's messages name each line (French, like every message to them).
-ROLE_NAMES: dict[str, str] = {
-    "headline": "le titre",
-    "what": "le texte « quoi signaler »",
-    "anonymous": "le texte « anonyme et chiffré »",
-    "scan": "la ligne « scannez le code »",
-    "address": "l'adresse courte",
-    "check": "la ligne « vérifiez l'adresse »",
-    "emergency": "la ligne « urgence »",
-}
-ROLE_SHORT: dict[str, str] = {
-    "headline": "titre",
-    "what": "quoi signaler",
-    "anonymous": "anonyme",
-    "scan": "scannez",
-    "address": "adresse",
-    "check": "vérifiez",
-    "emergency": "urgence",
 }
 SQUARE_HEADLINE = 1.5  # square pieces have less height for a big headline
 # On square pieces the two body messages sit beside the code; the address stays under it.
@@ -319,29 +300,6 @@ def layout_piece(
     if units is not None:
         units[key] = (hi, plan.qr.module_px)
     return plan
-
-
-def line_report(plan: PiecePlan) -> list[dict[str, object]]:
-    """Each text line of the piece with its cap height, for the manifest and `check`.
-
-    The cap height is the ink height of the script's reference letter (H, or
-    alif in Arabic) as the renderer draws it at the line's size.
-    """
-    fmt = plan.fmt
-    out: list[dict[str, object]] = []
-    for block in plan.blocks:
-        cap = block.style.cap_px
-        out.append(
-            {
-                "role": block.role,
-                "name": ROLE_NAMES.get(block.role, block.role),
-                "lines": len(block.lines),
-                "cap_px": cap,
-                "cap_mm": round(fmt.px_to_mm(cap), 2),
-                "ok": cap >= fmt.min_cap_px,
-            }
-        )
-    return out
 
 
 def _refusal(camp: Campaign, plan: PiecePlan, stack: _Stack, u: int, avail: int) -> LayoutError:

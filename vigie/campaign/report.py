@@ -1,12 +1,37 @@
-"""One line of French per planned piece: code size and each text line's cap height.
+"""What a planned piece tells people: each text line's cap height, the code's size, in French.
 
-Shared by `vigie campaign check` and the studio, so both say the same thing.
+Shared by the manifest, `vigie campaign check` and the studio, so all three
+say the same thing.
 """
 
 from __future__ import annotations
 
 from vigie.campaign.formats import fr_num as _mm
-from vigie.campaign.layout import ROLE_SHORT, PiecePlan, line_report
+from vigie.campaign.layout import PiecePlan
+from vigie.campaign.texts import ROLE_NAMES, ROLE_SHORT
+
+
+def line_report(plan: PiecePlan) -> list[dict[str, object]]:
+    """Each text line of the piece with its cap height, for the manifest and `check`.
+
+    The cap height is the ink height of the script's reference letter (H, or
+    alif in Arabic) as the renderer draws it at the line's size.
+    """
+    fmt = plan.fmt
+    out: list[dict[str, object]] = []
+    for block in plan.blocks:
+        cap = block.style.cap_px
+        out.append(
+            {
+                "role": block.role,
+                "name": ROLE_NAMES.get(block.role, block.role),
+                "lines": len(block.lines),
+                "cap_px": cap,
+                "cap_mm": round(fmt.px_to_mm(cap), 2),
+                "ok": cap >= fmt.min_cap_px,
+            }
+        )
+    return out
 
 
 def qr_summary(plan: PiecePlan) -> str:

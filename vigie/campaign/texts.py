@@ -77,6 +77,26 @@ DEFAULT_TEXTS: dict[str, dict[str, str]] = {
 
 LANGUAGES: tuple[str, ...] = tuple(DEFAULT_TEXTS)
 
+# How the comms team's messages name each line (French, like every message to them).
+ROLE_NAMES: dict[str, str] = {
+    "headline": "le titre",
+    "what": "le texte « quoi signaler »",
+    "anonymous": "le texte « anonyme et chiffré »",
+    "scan": "la ligne « scannez le code »",
+    "address": "l'adresse courte",
+    "check": "la ligne « vérifiez l'adresse »",
+    "emergency": "la ligne « urgence »",
+}
+ROLE_SHORT: dict[str, str] = {
+    "headline": "titre",
+    "what": "quoi signaler",
+    "anonymous": "anonyme",
+    "scan": "scannez",
+    "address": "adresse",
+    "check": "vérifiez",
+    "emergency": "urgence",
+}
+
 
 @dataclass(frozen=True)
 class PieceTexts:

@@ -25,6 +25,13 @@ from vigie.campaign.spec import DEFAULT_COLORS, Campaign, CampaignError, NotPubl
 from vigie.campaign.texts import DEFAULT_TEXTS, LANGUAGES, TEXT_KEYS
 
 from . import pieces
+from .forms import (
+    LANGUAGE_NAMES,
+    LAYOUT_NAMES,
+    TEXT_NAMES,
+    settings_form,
+    variant_form,
+)
 from .store import COLOR_NAMES, CampaignFile, FormError, SettingsForm, VariantForm
 
 if TYPE_CHECKING:
@@ -35,16 +42,6 @@ _STATIC_TYPES = {
     ".css": "text/css; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
     ".svg": "image/svg+xml",
-}
-LANGUAGE_NAMES = {"fr": "français", "en": "anglais", "ar": "arabe"}
-LAYOUT_NAMES = {"bandeau": "Bandeau (titre sur un bandeau de couleur)", "classique": "Classique"}
-TEXT_NAMES = {
-    "headline": "Titre",
-    "what": "Quoi signaler",
-    "anonymous": "Anonyme et chiffré",
-    "emergency": "Urgence",
-    "scan": "Scannez le code",
-    "check": "Vérifiez l'adresse",
 }
 _DOWNLOAD_TYPES = {".pdf": "application/pdf", ".png": "image/png"}
 
@@ -196,17 +193,7 @@ class StudioApp:
         return self._variant_page(request, form, {}, "", 200)
 
     def on_variant_save(self, request: Request) -> Response:
-        f = request.form
-        form = VariantForm(
-            original=f.get("original", ""), code=f.get("code", "").strip(),
-            label=f.get("label", "").strip(), language=f.get("language", ""),
-            formats=[x for x in f.getlist("formats") if x in FORMATS],
-            texts={
-                lang: {k: f[f"text_{lang}_{k}"] for k in TEXT_KEYS if f.get(f"text_{lang}_{k}")}
-                for lang in LANGUAGES
-            },
-            colors={k: f.get(f"color_{k}", "").strip() for k in DEFAULT_COLORS},
-        )  # fmt: skip
+        form = variant_form(request.form)
         try:
             self.file.save_variant(form)
         except FormError as exc:
@@ -306,16 +293,7 @@ class StudioApp:
         return self._settings_page(request, self.file.settings_form(), {}, "", 200)
 
     def on_settings_save(self, request: Request) -> Response:
-        f = request.form
-        form = SettingsForm(
-            name=f.get("name", ""), report_url=f.get("report_url", ""),
-            layout=f.get("layout", ""), languages=[x for x in f.getlist("languages") if x],
-            crop_marks=f.get("crop_marks") == "on", code_path=f.get("code_path", ""),
-            colors={k: f.get(f"color_{k}", "").strip() for k in DEFAULT_COLORS},
-            texts={
-                lang: {k: f.get(f"text_{lang}_{k}", "") for k in TEXT_KEYS} for lang in LANGUAGES
-            },
-        )  # fmt: skip
+        form = settings_form(request.form)
         try:
             self.file.save_settings(form)
         except FormError as exc:

@@ -23,10 +23,10 @@ from PIL import Image
 
 from vigie.campaign.build import MANIFEST, build_campaign
 from vigie.campaign.formats import fr_num
-from vigie.campaign.layout import PiecePlan, layout_piece, line_report
+from vigie.campaign.layout import PiecePlan, layout_piece
 from vigie.campaign.qr import QRTooDense
 from vigie.campaign.render import draw_piece, trim
-from vigie.campaign.report import qr_summary
+from vigie.campaign.report import line_report, qr_summary
 from vigie.campaign.spec import Campaign, Variant
 from vigie.campaign.verify import VerifyError, verify_page
 
