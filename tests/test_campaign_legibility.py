@@ -11,15 +11,14 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import numpy as np
 import pytest
 import zxingcpp
 from PIL import Image
 
-from tests.support.legibility import measured_caps
+from tests.support.legibility import mark_share, measured_caps
 from vigie.campaign.formats import FORMATS
 from vigie.campaign.layout import layout_piece
-from vigie.campaign.render import DRAFT_RGBA, draw_piece, trim
+from vigie.campaign.render import draw_piece, trim
 from vigie.campaign.spec import load_campaign
 from vigie.cli import main
 from vigie.core.config import build_config
@@ -79,14 +78,6 @@ def test_a_line_that_cannot_fit_is_named_in_french(tmp_path: Path) -> None:
         layout_piece(camp, camp.variants[0], "fr", "a4")
 
 
-def _mark_share(img: Image.Image) -> float:
-    """Share of the pixels in the draft mark's colour over white."""
-    r, g, b, a = DRAFT_RGBA
-    over_white = np.array([round(c * a / 255 + 255 * (1 - a / 255)) for c in (r, g, b)])
-    rgb = np.asarray(img.convert("RGB"), dtype=np.int32)
-    return float((np.abs(rgb - over_white).max(axis=2) <= 12).mean())
-
-
 def test_a_draft_carries_the_mark_on_every_page_and_still_scans(tmp_path: Path) -> None:
     path = _write(
         tmp_path,
@@ -108,7 +99,7 @@ def test_a_draft_carries_the_mark_on_every_page_and_still_scans(tmp_path: Path) 
     for page in [*pngs, *pages]:
         if page.stem.startswith("contact-sheet"):
             continue
-        assert _mark_share(Image.open(page)) > 0.005, page.name
+        assert mark_share(Image.open(page)) > 0.005, page.name
     for png in pngs:  # the code still decodes through the draft
         decoded = [r.text for r in zxingcpp.read_barcodes(Image.open(png).convert("L"))]
         assert decoded == ["http://127.0.0.1:8000/signaler/?c=BSN-ESSAI"]
@@ -119,4 +110,4 @@ def test_a_draft_carries_the_mark_on_every_page_and_still_scans(tmp_path: Path) 
     )
     assert not camp.draft
     plan = layout_piece(camp, camp.variants[0], "fr", "a4")
-    assert _mark_share(trim(draw_piece(plan, camp.logos), plan)) < 0.001
+    assert mark_share(trim(draw_piece(plan, camp.logos), plan)) < 0.001

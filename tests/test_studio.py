@@ -7,6 +7,7 @@ requests carry the page's CSRF token and same-origin headers as a browser does.
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import tomllib
@@ -15,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 from werkzeug.test import Client, TestResponse
 
+from tests.support.legibility import mark_share
 from vigie.core.config import build_config
 from vigie.studio.run import make_guarded_app
 
@@ -206,7 +209,8 @@ def test_with_draft_every_preview_is_marked(tmp_path: Path) -> None:
     page = studio.get("/variantes/BSN-GARE/apercu").get_data(as_text=True)
     assert "BROUILLON — NE PAS IMPRIMER" in page
     png = studio.get("/apercu/BSN-GARE/en/sticker.png")
-    assert png.status_code == 200 and png.data.startswith(b"\x89PNG")
+    assert png.status_code == 200
+    assert mark_share(Image.open(io.BytesIO(png.data))) > 0.005  # the same mark as the files
     studio.post("/fichiers/BSN-GARE", {})
     page = studio.get("/fichiers/BSN-GARE").get_data(as_text=True)
     assert "BROUILLON, NE PAS IMPRIMER" in page

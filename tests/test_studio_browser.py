@@ -71,6 +71,12 @@ def _axe(page: Any) -> list[Any]:
     return [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
 
 
+def _fits_width(page: Any) -> bool:
+    return bool(
+        page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
+    )
+
+
 def _decode(path: Path) -> list[str]:
     return [r.text for r in zxingcpp.read_barcodes(Image.open(path).convert("L"))]
 
@@ -102,6 +108,12 @@ def test_add_a_variant_preview_it_and_download_both_pdfs(
         page.get_by_role("link", name="Réglages de la campagne").click()
         assert page.get_by_label("Texte", exact=True).input_value() == "#1a1a1a"
         assert _axe(page) == []
+        # 320 CSS px (a 1280 px window at 400 % zoom): the forms reflow, no sideways scroll.
+        page.set_viewport_size({"width": 320, "height": 640})
+        assert _fits_width(page), "settings page scrolls sideways at 320 px"
+        page.goto(f"{studio.origin}/variantes/BSN-CENTRE")
+        assert _fits_width(page), "variant form scrolls sideways at 320 px"
+        page.set_viewport_size({"width": 1280, "height": 900})
         page.get_by_role("link", name="Variantes").click()
         page.get_by_role("link", name="Ajouter une variante").click()
         assert _axe(page) == []

@@ -16,6 +16,7 @@ import numpy as np
 from PIL import Image
 
 from vigie.campaign.layout import PiecePlan
+from vigie.campaign.render import DRAFT_RGBA
 from vigie.campaign.textfit import text_width
 
 
@@ -50,3 +51,11 @@ def measured_caps(img: Image.Image, plan: PiecePlan, origin: tuple[int, int]) ->
         tall = runs[runs >= 0.85 * runs.max()]
         out[block.role] = int(np.percentile(tall, 75))
     return out
+
+
+def mark_share(img: Image.Image) -> float:
+    """Share of the pixels in the draft mark's colour over white."""
+    r, g, b, a = DRAFT_RGBA
+    over_white = np.array([round(c * a / 255 + 255 * (1 - a / 255)) for c in (r, g, b)])
+    rgb = np.asarray(img.convert("RGB"), dtype=np.int32)
+    return float((np.abs(rgb - over_white).max(axis=2) <= 12).mean())
