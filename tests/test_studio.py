@@ -232,3 +232,25 @@ def test_a_file_broken_by_hand_is_explained_not_crashed(studio: Session) -> None
         r = studio.get(path)
         assert r.status_code in (200, 400, 409), path
         assert "TOML" in r.get_data(as_text=True), path
+
+
+def test_a_trial_previews_the_form_without_writing(studio: Session) -> None:
+    before = studio.file.read_bytes()
+    form = {
+        "code": "BSN-ESSAI", "label": "Essai", "language": "fr", "formats": ["sticker"],
+        "text_fr_headline": "Un essai de titre ? Signalez-le.",
+    }  # fmt: skip
+    r = studio.post("/variantes/essai", form)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and "rien n'est encore enregistré" in page
+    assert "Lecture comme un téléphone : réussie" in page
+    assert ">Un essai de titre ? Signalez-le.</textarea>" in page  # the form, to go on
+    src = re.search(r'src="(/apercu/BSN-ESSAI/fr/sticker\.png\?v=[0-9a-f]{64})"', page)
+    assert src is not None
+    png = studio.get(src.group(1))
+    assert png.status_code == 200 and png.data.startswith(b"\x89PNG")
+    assert studio.file.read_bytes() == before
+    # Not saved: without the trial's key there is no such piece.
+    assert studio.get("/apercu/BSN-ESSAI/fr/sticker.png").status_code == 404
+    bad = studio.post("/variantes/essai", {**form, "code": "essai"})
+    assert bad.status_code == 400 and "n&#39;est pas un code de campagne" in bad.get_data(True)

@@ -147,6 +147,16 @@ def test_add_a_variant_preview_it_and_download_both_pdfs(
             a4.focus()
             page.keyboard.press("Space")
         page.get_by_label("Titre", exact=True).fill("Trafic près du tram ? Signalez-le.")
+        # First a trial: every piece drawn and verified from the form, nothing written.
+        page.get_by_role("button", name="Essayer sans enregistrer").click()
+        page.wait_for_url(f"{studio.origin}/variantes/essai")
+        trial = page.get_by_role("img", name="Aperçu de la pièce BSN-TRAM-T1-fr-a4")
+        trial.wait_for()
+        assert page.evaluate("(el) => el.complete && el.naturalWidth > 100", trial.element_handle())
+        assert "BSN-TRAM-T1" not in studio.file.read_text()
+        assert _axe(page) == []
+        # The form comes back filled in: saving it is one key press.
+        assert page.get_by_label("Titre", exact=True).input_value().startswith("Trafic près")
         page.get_by_role("button", name="Enregistrer et voir l'aperçu").press("Enter")
         page.wait_for_url(f"{studio.origin}/variantes/BSN-TRAM-T1/apercu")
         img = page.get_by_role("img", name="Aperçu de la pièce BSN-TRAM-T1-fr-a4")

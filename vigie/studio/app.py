@@ -51,6 +51,7 @@ URLS = Map(
         Rule("/creer", endpoint="create", methods=["POST"]),
         Rule("/variantes/nouvelle", endpoint="variant_new", methods=["GET"]),
         Rule("/variantes", endpoint="variant_save", methods=["POST"]),
+        Rule("/variantes/essai", endpoint="variant_try", methods=["POST"]),
         Rule("/variantes/<code>", endpoint="variant_edit", methods=["GET"]),
         Rule("/variantes/<code>/supprimer", endpoint="variant_delete", methods=["POST"]),
         Rule("/variantes/<code>/apercu", endpoint="preview", methods=["GET"]),
@@ -165,18 +166,43 @@ class StudioApp:
         self.notice = "Campagne créée, avec une première variante à renommer."
         return redirect("/", 303)
 
-    def _variant_page(
-        self, request: Request, form: VariantForm, errors: dict[str, str], general: str, status: int
-    ) -> Response:
+    def _variant_values(self, form: VariantForm) -> dict[str, Any]:
+        """What the variant form's template needs, beside the form itself."""
         settings = self.file.settings_form()
         langs = [form.language] if form.language else list(settings.languages)
         # Texts already written in another language stay on the form, so a save keeps them.
         langs += [x for x in LANGUAGES if form.texts.get(x) and x not in langs]
-        return self.render(
-            request, "variant.html", status=status, form=form, errors=errors, general=general,
-            formats=FORMATS, languages=LANGUAGE_NAMES, text_langs=langs, text_keys=TEXT_KEYS,
-            text_names=TEXT_NAMES, campaign_texts=self.file.campaign_texts(),
+        return dict(
+            form=form, formats=FORMATS, languages=LANGUAGE_NAMES, text_langs=langs,
+            text_keys=TEXT_KEYS, text_names=TEXT_NAMES, campaign_texts=self.file.campaign_texts(),
             color_names=COLOR_NAMES, campaign_colors=settings.colors,
+        )  # fmt: skip
+
+    def _variant_page(
+        self, request: Request, form: VariantForm, errors: dict[str, str], general: str, status: int
+    ) -> Response:
+        return self.render(
+            request, "variant.html", status=status, errors=errors, general=general,
+            **self._variant_values(form),
+        )  # fmt: skip
+
+    def on_variant_try(self, request: Request) -> Response:
+        """Every piece of the variant as the form has it, drawn and verified; nothing written."""
+        form = variant_form(request.form)
+        try:
+            camp, text = self.file.try_variant(form)
+        except FormError as exc:
+            return self._variant_page(request, form, exc.fields, exc.general, 400)
+        variant = next(v for v in camp.variants if v.code == form.code)
+        key = pieces.fingerprint(text, self.file.draft)
+        previews = [
+            self.previews.get(key, camp, variant, lang, fmt)
+            for lang in variant.languages
+            for fmt in variant.formats
+        ]
+        return self.render(
+            request, "trial.html", previews=previews, key=key, errors={}, general="",
+            **self._variant_values(form),
         )  # fmt: skip
 
     def on_variant_new(self, request: Request) -> Response:
@@ -221,11 +247,14 @@ class StudioApp:
             for fmt in variant.formats
         ]
         return self.render(
-            request, "preview.html", camp=camp, variant=variant, previews=previews, key=key[:16],
+            request, "preview.html", camp=camp, variant=variant, previews=previews, key=key,
             languages=LANGUAGE_NAMES, problem=problem,
         )  # fmt: skip
 
     def on_preview_png(self, request: Request, code: str, lang: str, fmt: str) -> Response:
+        tried = self.previews.peek(request.args.get("v", ""), code, lang, fmt)
+        if tried is not None and tried.png:  # a piece drawn for this exact file text (or a trial)
+            return Response(tried.png, content_type="image/png")
         camp, _ = self._campaign()
         variant = self._variant(camp, code)
         assert camp is not None

@@ -106,6 +106,11 @@ class Previews:
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple[str, str, str, str], Preview] = OrderedDict()
 
+    def peek(self, key: str, code: str, lang: str, fmt: str) -> Preview | None:
+        """A piece already drawn for this file text (`key`), or None: never draws."""
+        with self._lock:
+            return self._cache.get((key, code, lang, fmt))
+
     def get(self, key: str, camp: Campaign, variant: Variant, lang: str, fmt: str) -> Preview:
         cache_key = (key, variant.code, lang, fmt)
         with self._lock:

@@ -176,6 +176,19 @@ class CampaignFile:
         return self._write(doc)
 
     def save_variant(self, form: VariantForm) -> Campaign:
+        return self._write(self._variant_doc(form))
+
+    def try_variant(self, form: VariantForm) -> tuple[Campaign, str]:
+        """The campaign as it would be with this variant, and its text; nothing is written."""
+        text = tomlkit.dumps(self._variant_doc(form))
+        self._validate(text)
+        try:
+            return parse_campaign(text, self.path, self.cfg, self.draft), text
+        except CampaignError as exc:  # e.g. a local report_url without --draft
+            raise FormError({}, _plain(str(exc), self.path)) from None
+
+    def _variant_doc(self, form: VariantForm) -> Any:
+        """The file's document with this variant added or changed; FormError naming fields."""
         errors = _variant_errors(form)
         doc = self._document()
         variants = _variants(doc)
@@ -206,7 +219,7 @@ class CampaignFile:
             for lang, typed in form.texts.items()
         }
         _set_table(table, "texts", {lang: t for lang, t in texts.items() if t})
-        return self._write(doc)
+        return doc
 
     def delete_variant(self, code: str) -> Campaign:
         doc = self._document()
@@ -274,15 +287,20 @@ class CampaignFile:
             del camp["texts"]
         return self._write(doc)
 
-    def _write(self, doc: Any) -> Campaign:
-        """Validate the new text like a build would, then replace the file atomically."""
-        text = tomlkit.dumps(doc)
+    def _validate(self, text: str) -> Campaign:
+        """The checks of a build: the file's rules, then every piece planned; FormError."""
         try:
             # draft=True: a local report_url must not block editing; builds still refuse it.
             camp = parse_campaign(text, self.path, self.cfg, draft=True)
             check_campaign(camp)
         except CampaignError as exc:
             raise FormError({}, _plain(str(exc), self.path)) from None
+        return camp
+
+    def _write(self, doc: Any) -> Campaign:
+        """Validate the new text like a build would, then replace the file atomically."""
+        text = tomlkit.dumps(doc)
+        camp = self._validate(text)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".studio-", suffix=".toml", dir=self.path.parent)
         try:
@@ -292,7 +310,7 @@ class CampaignFile:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        return self.load() if not self.draft else camp
+        return camp
 
 
 def _plain(message: str, path: Path) -> str:
