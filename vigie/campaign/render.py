@@ -7,7 +7,6 @@ so a draft still proves that its code scans).
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from vigie.campaign.layout import PiecePlan
 from vigie.campaign.qr import render_qr
 
 DRAFT_TEXT = "BROUILLON — NE PAS IMPRIMER"
+DRAFT_LINES = ("BROUILLON —", "NE PAS IMPRIMER")
 DRAFT_RGBA = (200, 0, 0, 110)  # translucent red: the piece stays readable for review
 
 
@@ -69,24 +69,32 @@ def draw_piece(plan: PiecePlan, logos: tuple[Path, ...]) -> Image.Image:
 
 
 def _draw_draft_mark(canvas: Image.Image, plan: PiecePlan) -> None:
-    """« BROUILLON — NE PAS IMPRIMER » across the diagonal of the trim, as large as it fits."""
+    """« BROUILLON — NE PAS IMPRIMER » on two lines, as large as fits, above and below the code.
+
+    Never across the code: it is pasted last and would hide the middle of the
+    mark, and a draft's code must still be read back like any other.
+    """
     x0, y0, x1, y1 = plan.trim
-    w, h = x1 - x0, y1 - y0
-    diagonal = math.hypot(w, h)
+    qr_top = plan.qr_pos[1]
+    qr_bottom = qr_top + plan.qr.total_px
+    lines = DRAFT_LINES
     probe = get_font("fr", True, 100)
-    size = max(8, int(100 * 0.85 * diagonal / probe.getlength(DRAFT_TEXT)))
-    font = get_font("fr", True, size)
-    left, top, right, bottom = (round(v) for v in font.getbbox(DRAFT_TEXT, anchor="ls"))
-    layer = Image.new("RGBA", (right - left + 8, bottom - top + 8), (0, 0, 0, 0))
-    ImageDraw.Draw(layer).text(
-        (4 - left, 4 - top), DRAFT_TEXT, font=font, fill=DRAFT_RGBA, anchor="ls"
-    )
-    # Rising from bottom-left to top-right, whatever the proportions of the piece.
-    layer = layer.rotate(
-        math.degrees(math.atan2(h, w)), expand=True, resample=Image.Resampling.BILINEAR
-    )
-    pos = (x0 + (w - layer.width) // 2, y0 + (h - layer.height) // 2)
-    canvas.paste(layer, pos, layer)
+    widest = max(probe.getlength(line) for line in lines)
+    layer = Image.new("RGBA", canvas.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+    for band_top, band_bottom in ((y0, qr_top), (qr_bottom, y1)):
+        # As wide as 90 % of the piece, and the two lines within 80 % of the band.
+        by_width = 100 * 0.9 * (x1 - x0) / widest
+        by_height = 0.8 * (band_bottom - band_top) / (2 * 1.2 * 0.7)
+        font = get_font("fr", True, max(8, int(min(by_width, by_height))))
+        cap = font.getbbox("B", anchor="ls")[1] * -1
+        gap = round(cap * 0.45)
+        middle = (band_top + band_bottom) // 2
+        baselines = (middle - gap // 2, middle + gap // 2 + round(cap))
+        for line, baseline in zip(lines, baselines, strict=True):
+            x = x0 + round((x1 - x0 - font.getlength(line)) / 2)
+            draw.text((x, baseline), line, font=font, fill=DRAFT_RGBA, anchor="ls")
+    canvas.paste(layer, (0, 0), layer)
 
 
 def trim(canvas: Image.Image, plan: PiecePlan) -> Image.Image:
