@@ -180,3 +180,19 @@ def test_logos_are_drawn_in_their_row(tmp_path: Path) -> None:
     x0, y0, x1, y1 = plan.logos[0]
     assert img.getpixel(((x0 + x1) // 2, (y0 + y1) // 2)) == (18, 53, 91)
     assert y1 <= plan.safe[3]
+
+
+def test_the_code_grows_into_room_the_text_does_not_need(tmp_path: Path) -> None:
+    """The trade: short texts at their largest leave room, and the code takes it."""
+    short = "".join(f'{k} = "Signalez."\n' for k in ("what", "anonymous", "check", "scan"))
+    roomy = campaign(tmp_path, f'[campaign.texts.fr]\nheadline = "Signalez."\n{short}')
+    fmt = FORMATS["a4"]
+    smallest = plan_qr(piece_url(roomy.report_url, "BSN-CENTRE"), fmt)
+    grown = layout_piece(roomy, roomy.variants[0], "fr", "a4")
+    assert grown.qr.module_px > smallest.module_px
+    assert grown.qr.total_px <= fmt.qr_max_fraction * fmt.trim_px[0]
+    # Never past the size that the reading distance itself would ask for.
+    assert grown.qr.modules * grown.qr.module_px <= fmt.px(fmt.distance_m * 100) + grown.qr.modules
+    # With the full default texts, the code stays at its scan-distance minimum.
+    full = layout_piece(campaign(tmp_path), CAMP_VARIANT, "fr", "a4")
+    assert full.qr.module_px == smallest.module_px
