@@ -224,6 +224,12 @@ def test_a_missing_file_is_created_from_the_studio(tmp_path: Path) -> None:
     data = tomllib.loads(studio.file.read_text())
     assert data["campaign"]["name"] == "Quartiers nord" and len(data["variant"]) == 1
     assert "Quartiers nord" in studio.get("/").get_data(as_text=True)
+    # The whole campaign's files, contact sheet included, from the same build code.
+    assert studio.post("/fichiers/campagne", {}).status_code == 303
+    page = studio.get("/fichiers/campagne").get_data(as_text=True)
+    assert "de toute la campagne" in page
+    sheet = studio.get("/fichiers/campagne/contact-sheet.pdf")
+    assert sheet.status_code == 200 and sheet.data.startswith(b"%PDF-1.4")
 
 
 def test_a_file_broken_by_hand_is_explained_not_crashed(studio: Session) -> None:
