@@ -16,8 +16,10 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from tests.support.legibility import measured_caps
 from vigie.campaign.build import build_campaign
 from vigie.campaign.formats import FORMATS
+from vigie.campaign.layout import layout_piece
 from vigie.campaign.pdf import SLUG_MM
 from vigie.campaign.spec import load_campaign
 from vigie.cli import main
@@ -70,8 +72,10 @@ def test_manifest_lists_every_piece_with_url_and_qr_size(example: tuple[Path, An
         if fmt.is_print:
             # Width from the viewing distance: bare symbol >= distance / 10.
             symbol_mm = p["qr"]["module_mm"] * p["qr"]["modules"]
-            assert symbol_mm >= fmt.distance_m * 100 - 0.01
-            assert set(p["files"]) == {"pdf", "png"}
+            assert symbol_mm >= fmt.scan_m * 100 - 0.01
+            assert set(p["files"]) == (
+                {"pdf", "png"} if fmt.kind == "sticker" else {"pdf", "office_pdf", "png"}
+            )
         assert p["verified"] == {
             "print_resolution": True,
             "phone_view": True,
@@ -154,3 +158,54 @@ def test_cli_build_quiet_prints_nothing(tmp_path: Path, capsys: pytest.CaptureFi
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""
     assert (tmp_path / "o" / "BSN-TRAM-fr-sticker.pdf").is_file()
+
+
+def test_office_pdf_is_the_exact_page_without_bleed(example: tuple[Path, Any]) -> None:
+    out, manifest = example
+    seen = set()
+    for p in manifest["pieces"]:
+        if "office_pdf" not in p["files"]:
+            continue
+        fmt = FORMATS[p["format"]]
+        pdf = out / p["files"]["office_pdf"]
+        b = boxes(pdf)
+        # An office printer gets exactly the paper size: nothing to scale or crop.
+        for name in ("MediaBox", "CropBox", "TrimBox", "BleedBox"):
+            x0, y0, x1, y1 = b[name]
+            assert (x0, y0) == (0, 0), name
+            assert x1 == pytest.approx(fmt.width * PT, abs=0.01), name
+            assert y1 == pytest.approx(fmt.height * PT, abs=0.01), name
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+        if fmt.name == "a4":
+            assert "Page size:       595.276 x 841.89 pts (A4)" in info.stdout
+        prefix = out / f"office-{p['name']}"
+        subprocess.run(["pdftoppm", "-r", "100", "-gray", "-png", str(pdf), prefix], check=True)
+        page = Path(f"{prefix}-1.png")
+        assert decode(Image.open(page)) == [p["url"]], p["name"]
+        page.unlink()
+        seen.add(fmt.name)
+    assert seen == {"a3", "a4", "a5", "a6"}
+
+
+def test_every_line_is_legible_at_its_distance(example: tuple[Path, Any]) -> None:
+    """Cap heights measured in the published PNGs, against distance / 300 (4.5 mm on posters)."""
+    out, manifest = example
+    camp = load_campaign(EXAMPLE, CFG)
+    variants = {v.code: v for v in camp.variants}
+    for p in manifest["pieces"]:
+        fmt = FORMATS[p["format"]]
+        plan = layout_piece(camp, variants[p["variant"]], p["language"], p["format"])
+        caps = measured_caps(Image.open(out / p["files"]["png"]), plan, plan.trim[:2])
+        recorded = {line["role"]: line for line in p["legibility"]["lines"]}
+        assert set(caps) == set(recorded) == {
+            "headline", "what", "anonymous", "scan", "address", "check", "emergency"
+        }  # fmt: skip
+        for role, px in caps.items():
+            where = f"{p['name']} {role}: {px} px, rule {fmt.min_cap_px} px"
+            # One pixel of anti-aliasing either way (0.08 mm at 300 dpi).
+            assert px >= fmt.min_cap_px - 1, where
+            assert abs(px - recorded[role]["cap_px"]) <= 0.12 * px, where
+            assert recorded[role]["ok"], where
+        if fmt.kind == "poster":
+            assert fmt.min_cap_mm >= 4.5
+            assert fmt.min_cap_px >= 4.5 * fmt.px_per_mm

@@ -49,8 +49,8 @@ def test_qr_rules_per_format(fmt: str) -> None:
     assert isinstance(plan.module_px, int) and plan.module_px >= 1
     assert plan.total_px <= f.qr_max_fraction * f.trim_px[0]
     if f.is_print:
-        assert plan.modules * plan.module_px / f.px_per_mm >= f.distance_m * 100
-        assert plan.total_px / f.px_per_mm >= 1.2 * f.distance_m * 100
+        assert plan.modules * plan.module_px / f.px_per_mm >= f.scan_m * 100
+        assert plan.total_px / f.px_per_mm >= 1.2 * f.scan_m * 100
     img = render_qr(plan)
     # Integer pixels per module, no resampling: only pure black and white, exact size.
     assert img.size == (plan.total_px, plan.total_px)
@@ -62,7 +62,7 @@ def test_qr_rules_per_format(fmt: str) -> None:
 
 def test_a_url_too_long_for_a_sticker_is_refused() -> None:
     url = LONG_URL + "?c=BSN-CENTRE"
-    with pytest.raises(QRTooDense, match=r"format sticker: the URL \(\d+ characters\) needs"):
+    with pytest.raises(QRTooDense, match=r"format sticker : l'adresse \(\d+ caractères\) demande"):
         plan_qr(url, FORMATS["sticker"])
     # The same URL is fine on a flyer, read from closer with more room.
     assert plan_qr(url, FORMATS["a5"]).version >= 10
@@ -95,9 +95,12 @@ def test_overlong_text_is_refused_not_clipped(tmp_path: Path) -> None:
     long = " ".join(["signalement"] * 25)  # 300 characters in each of three texts
     texts = "".join(f'{key} = "{long}"\n' for key in ("what", "anonymous", "check"))
     camp = campaign(tmp_path, f"[campaign.texts.fr]\n{texts}")
-    with pytest.raises(LayoutError, match="format sticker, language fr: the texts cannot fit"):
-        layout_piece(camp, camp.variants[0], "fr", "sticker")
-    # The same texts still fit an A5 flyer: refusal is per format, not global.
+    # An A4 poster read from 1.5 m needs 5 mm capitals: 900 characters do not fit.
+    with pytest.raises(LayoutError, match="format a4, langue fr : à la taille lisible") as err:
+        layout_piece(camp, camp.variants[0], "fr", "a4")
+    # The message names the line to shorten (the longest of the three).
+    assert "[campaign.texts.fr] what" in str(err.value) and "raccourcissez" in str(err.value)
+    # The same texts still fit an A5 flyer, read from 50 cm: refusal is per format.
     assert layout_piece(camp, camp.variants[0], "fr", "a5").unit_px > 0
 
 
@@ -125,7 +128,7 @@ def test_verification_catches_a_code_pasted_over(tmp_path: Path) -> None:
     fake.save(str(tmp := tmp_path / "fake.png"), scale=plan.qr.module_px, border=4)
     fake_img = Image.open(tmp).convert("RGB").resize((plan.qr.total_px, plan.qr.total_px))
     img.paste(fake_img, plan.qr_pos)
-    with pytest.raises(VerifyError, match="BSN-CENTRE-fr-sticker: the code read at print"):
+    with pytest.raises(VerifyError, match="BSN-CENTRE-fr-sticker : le code lu à la résolution"):
         verify_page(img, plan.url, plan.fmt, plan.qr.module_px, plan.name)
 
 
@@ -133,8 +136,8 @@ def test_verification_catches_a_code_too_small_for_its_distance(tmp_path: Path) 
     camp = campaign(tmp_path)
     plan = layout_piece(camp, camp.variants[0], "fr", "sticker")
     img = draw_piece(plan, ())
-    far = Format("far", "far", "sticker", 100, 100, 4.0, 0.46, 6)  # read from 4 m
-    with pytest.raises(VerifyError, match="does not scan as a phone would see it"):
+    far = Format("far", "far", "sticker", 100, 100, 4.0, 4.0, 0.46, 6)  # read from 4 m
+    with pytest.raises(VerifyError, match="ne se lit pas comme un téléphone"):
         verify_page(img, plan.url, far, plan.qr.module_px, plan.name)
 
 
@@ -153,7 +156,8 @@ def test_two_builds_give_the_same_bytes(tmp_path: Path) -> None:
     assert one == two
     names = sorted(p.name for p in (tmp_path / "one").iterdir())
     assert names == sorted(p.name for p in (tmp_path / "two").iterdir())
-    assert len(names) == 2 * 2 + 1 + 2  # pdf+png per print piece, png, sheet, manifest
+    # pdf+png per print piece, the A6 office pdf, png, sheet, manifest
+    assert len(names) == 2 * 2 + 1 + 1 + 2
     for name in names:
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
 
@@ -176,3 +180,19 @@ def test_logos_are_drawn_in_their_row(tmp_path: Path) -> None:
     x0, y0, x1, y1 = plan.logos[0]
     assert img.getpixel(((x0 + x1) // 2, (y0 + y1) // 2)) == (18, 53, 91)
     assert y1 <= plan.safe[3]
+
+
+def test_the_code_grows_into_room_the_text_does_not_need(tmp_path: Path) -> None:
+    """The trade: short texts at their largest leave room, and the code takes it."""
+    short = "".join(f'{k} = "Signalez."\n' for k in ("what", "anonymous", "check", "scan"))
+    roomy = campaign(tmp_path, f'[campaign.texts.fr]\nheadline = "Signalez."\n{short}')
+    fmt = FORMATS["a4"]
+    smallest = plan_qr(piece_url(roomy.report_url, "BSN-CENTRE"), fmt)
+    grown = layout_piece(roomy, roomy.variants[0], "fr", "a4")
+    assert grown.qr.module_px > smallest.module_px
+    assert grown.qr.total_px <= fmt.qr_max_fraction * fmt.trim_px[0]
+    # Never past the size that the reading distance itself would ask for.
+    assert grown.qr.modules * grown.qr.module_px <= fmt.px(fmt.distance_m * 100) + grown.qr.modules
+    # With the full default texts, the code stays at its scan-distance minimum.
+    full = layout_piece(campaign(tmp_path), CAMP_VARIANT, "fr", "a4")
+    assert full.qr.module_px == smallest.module_px

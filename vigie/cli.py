@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "vigie.desk.cli",
     "vigie.campaign.cli",
     "vigie.deploy.cli",
+    "vigie.studio.cli",
 )
 
 

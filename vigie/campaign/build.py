@@ -29,11 +29,16 @@ from vigie.campaign.layout import LayoutError, PiecePlan, UnitCache, layout_piec
 from vigie.campaign.pdf import MmRect, PdfPage, Rgb, write_pdf
 from vigie.campaign.qr import QRTooDense
 from vigie.campaign.render import draw_piece, trim
+from vigie.campaign.report import line_report
 from vigie.campaign.spec import Campaign, CampaignError
 from vigie.campaign.verify import VerifyError, verify_page
 
 MANIFEST = "manifest.json"
 CONTACT_SHEET = "contact-sheet.pdf"
+# The office PDF (exact page, no bleed, no marks) is made for paper sizes an
+# office printer takes; stickers are die-cut by a print shop only.
+OFFICE_KINDS = ("poster", "flyer")
+OFFICE_SUFFIX = "-bureau.pdf"
 # zlib level 3 rather than 6: files ~30-50% larger, encoding about twice as fast
 # (measured on an A4 piece); print shops take size, people wait on time.
 PNG_LEVEL = 3
@@ -65,7 +70,7 @@ def _plan(camp: Campaign, job: Job, units: UnitCache) -> PiecePlan:
         return layout_piece(camp, variant, job.lang, job.fmt, units)
     except (QRTooDense, LayoutError) as exc:
         raise CampaignError(
-            f"{camp.source}: piece {variant.code}-{job.lang}-{job.fmt}: {exc}"
+            f"{camp.source} : pièce {variant.code}-{job.lang}-{job.fmt} : {exc}"
         ) from None
 
 
@@ -119,6 +124,12 @@ def render_job(camp: Campaign, plan: PiecePlan, staging: str) -> tuple[dict[str,
         )  # fmt: skip
         pdf.write_bytes(write_pdf([page]))
         files = {"pdf": pdf.name, **files}
+        if fmt.kind in OFFICE_KINDS:
+            # Exactly the paper size: an office printer neither scales nor crops
+            # it. The layout keeps every text and the code at least 6 mm inside.
+            office = Path(staging) / f"{plan.name}{OFFICE_SUFFIX}"
+            office.write_bytes(write_pdf([PdfPage(encoded.getvalue(), fmt.width, fmt.height)]))
+            files["office_pdf"] = office.name
     module_mm = plan.qr.module_px / fmt.px_per_mm if fmt.is_print else None
     entry: dict[str, Any] = {
         "name": plan.name,
@@ -128,6 +139,8 @@ def render_job(camp: Campaign, plan: PiecePlan, staging: str) -> tuple[dict[str,
         "format": fmt.name,
         "size": {"width": fmt.width, "height": fmt.height, "unit": "mm" if fmt.is_print else "px"},
         "url": plan.url,
+        "short_address": plan.address,
+        "draft": plan.draft,
         "files": files,
         "sha256": {k: _sha256(Path(staging) / v) for k, v in files.items()},
         "qr": {
@@ -139,6 +152,13 @@ def render_job(camp: Campaign, plan: PiecePlan, staging: str) -> tuple[dict[str,
             "module_mm": round(module_mm, 3) if module_mm else None,
             "width_mm": round(plan.qr.total_px / fmt.px_per_mm, 2) if fmt.is_print else None,
             "viewing_distance_m": fmt.distance_m if fmt.is_print else None,
+            "scan_distance_m": fmt.scan_m if fmt.is_print else None,
+        },
+        "legibility": {
+            "reading_distance_m": fmt.distance_m,
+            "min_cap_mm": round(fmt.min_cap_mm, 2),
+            "min_cap_px": fmt.min_cap_px,
+            "lines": line_report(plan),
         },
         "verified": {
             "print_resolution": check.print_ok,
@@ -183,20 +203,24 @@ def build_campaign(
         out_dir.mkdir(parents=True, exist_ok=True)
         staging = tempfile.mkdtemp(prefix=".staging-", dir=out_dir)
     except OSError as exc:
-        raise CampaignError(f"--out {out_dir}: cannot write there ({exc.strerror})") from None
+        raise CampaignError(
+            f"--out {out_dir} : impossible d'écrire dans ce dossier ({exc.strerror})"
+        ) from None
     try:
         with tqdm(total=len(plans), disable=not progress, unit="pièce", desc="Campagne") as bar:
             results = _render_all(camp, plans, staging, workers, lambda: _tick(bar))
         manifest = {
             "campaign": camp.name,
             "report_url": camp.report_url,
+            "draft": camp.draft,
             "short_address": camp.short_address,
             "layout": camp.layout,
             "crop_marks": camp.crop_marks,
             "contact_sheet": CONTACT_SHEET,
             "pieces": [entry for entry, _ in results],
         }
-        sheet = contact_sheet(camp.name, [thumb for _, thumb in results])
+        title = f"BROUILLON — NE PAS IMPRIMER — {camp.name}" if camp.draft else camp.name
+        sheet = contact_sheet(title, [thumb for _, thumb in results])
         (Path(staging) / CONTACT_SHEET).write_bytes(sheet)
         text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
         (Path(staging) / MANIFEST).write_text(text, encoding="utf-8")
@@ -204,6 +228,6 @@ def build_campaign(
             os.replace(Path(staging) / name, out_dir / name)
         return manifest
     except VerifyError as exc:
-        raise BuildError(f"{camp.source}: verification failed: {exc}") from None
+        raise BuildError(f"{camp.source} : vérification échouée : {exc}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -1,27 +1,32 @@
-"""Where everything goes on a piece: two layouts, text shrunk until it fits, never clipped.
+"""Where everything goes on a piece: two layouts, text legible at its distance, never clipped.
 
 A piece is a vertical stack inside the safe area (trim minus margin). Its items
-are text blocks, the QR code (fixed size, from `campaign.qr`), optionally a row
-with the code beside its address (square pieces, where height is scarce) and a
-row of logos. One unit size `u` scales every text; it shrinks step by step until
-the stack fits; if even the format's smallest legible size does not fit, the
-piece is refused with a message instead of printing text off the page.
+are text blocks, the QR code (from `campaign.qr`), optionally a row with the
+code beside its texts (square pieces, where height is scarce) and a row of
+logos. One unit size `u` scales every text, but no line goes under its floor:
+a cap height of the format's reading distance / 300 (4.5 mm at least on
+posters, see `campaign.formats`). The largest `u` that fits is found by
+bisection with the code at its scan-distance minimum; if the text is then at
+its largest, the room left grows the code. If even the floors do not fit, the
+piece is refused with a message naming the line, never printed off the page.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
-from vigie.campaign.formats import FORMATS, Format
-from vigie.campaign.qr import QRPlan, piece_url, plan_qr
+from vigie.campaign.formats import FORMATS, Format, fr_num
+from vigie.campaign.qr import QRPlan, larger_sizes, piece_url, plan_qr
 from vigie.campaign.spec import Campaign, Variant
-from vigie.campaign.textfit import TextBlock, TextStyle, block_height, place
-from vigie.campaign.texts import PieceTexts, texts_for
+from vigie.campaign.textfit import TextBlock, TextStyle, block_height, place, size_for_cap
+from vigie.campaign.texts import ROLE_NAMES, PieceTexts, texts_for
 
 Rect = tuple[int, int, int, int]
 Color = tuple[int, int, int]
 WHITE: Color = (255, 255, 255)
+Palette = dict[str, Color]
 
 # Text sizes relative to the unit u: (multiplier, bold, colour key, centred).
 ROLES: dict[str, tuple[float, bool, str, bool]] = {
@@ -59,6 +64,8 @@ class PiecePlan:
     logos: list[Rect] = field(default_factory=list)
     background: Color = WHITE
     unit_px: int = 0
+    address: str = ""
+    draft: bool = False
 
     @property
     def name(self) -> str:
@@ -77,33 +84,44 @@ def _items(layout: str, square: bool) -> list[str]:
 class _Stack:
     """Measures (and then places) the items for one unit size."""
 
-    def __init__(self, plan: PiecePlan, camp: Campaign, texts: PieceTexts, square: bool) -> None:
+    def __init__(
+        self, plan: PiecePlan, camp: Campaign, texts: PieceTexts, square: bool, colors: Palette
+    ) -> None:
         self.plan, self.camp, self.texts, self.square = plan, camp, texts, square
+        self.colors = colors
         self.width = plan.safe[2] - plan.safe[0]
         self.items = _items(camp.layout, square)
-        self.logo_h = round(0.07 * (plan.trim[3] - plan.trim[1])) if camp.logos else 0
+        self.logo_h = round(0.055 * (plan.trim[3] - plan.trim[1])) if camp.logos else 0
         self.failed = ""  # the text that last failed to fit, for the error message
+        fmt = plan.fmt
+        floor_pt = math.ceil(fmt.pt_to_px(fmt.min_text_pt))
+        # Each line's smallest size: its letters reach the format's cap height.
+        self.floors = {
+            key: max(floor_pt, size_for_cap(self._lang(key), ROLES[key][1], fmt.min_cap_px))
+            for key in ROLES
+        }
+
+    def _lang(self, key: str) -> str:
+        # The address is Latin and typed as printed.
+        return "en" if key == "address" else self.texts.lang
 
     def style(self, key: str, u: int) -> TextStyle:
         mult, bold, color_key, centred = ROLES[key]
         if key == "headline" and self.square:
             mult = SQUARE_HEADLINE
-        color = self.camp.colors[color_key]
+        color = self.colors[color_key]
         if key == "headline" and self.camp.layout == "bandeau":
             color = WHITE  # on the primary-coloured band
         if key == "emergency" and self.camp.layout == "classique":
             color = WHITE  # on the accent-coloured band
-        lang, rtl = self.texts.lang, self.texts.rtl
-        if key == "address":
-            # The address is Latin and typed as printed: always left to right.
-            lang, rtl = "en", False
+        rtl = self.texts.rtl and key != "address"  # the address reads left to right
         return TextStyle(
-            lang, rtl, bold, max(1, round(mult * u)), color,
+            self._lang(key), rtl, bold, max(self.floors[key], round(mult * u)), color,
             "center" if centred else "start", url=key == "address",
         )  # fmt: skip
 
     def text(self, key: str) -> str:
-        return self.camp.short_address if key == "address" else str(getattr(self.texts, key))
+        return self.plan.address if key == "address" else str(getattr(self.texts, key))
 
     def side_width(self) -> int:
         return self.width - self.plan.qr.total_px
@@ -156,7 +174,7 @@ class _Stack:
                 inner = y
                 if self._banded(item):
                     pad = round(0.6 * u)
-                    color = self.camp.colors["primary" if item == "headline" else "accent"]
+                    color = self.colors["primary" if item == "headline" else "accent"]
                     # Bands run into the bleed so a trimming error leaves no white sliver.
                     band_top = 0 if item == "headline" else y
                     band_bottom = y + h
@@ -164,7 +182,7 @@ class _Stack:
                         band_bottom = plan.canvas[1]
                     plan.bands.append(((0, band_top, plan.canvas[0], band_bottom), color))
                     inner = y + pad
-                block = place(self.text(item), self.style(item, u), left, self.width, inner)
+                block = place(self.text(item), self.style(item, u), left, self.width, inner, item)
                 plan.blocks.append(block)
             if item == "check":  # ... and ends with the line about checking the address
                 y += extra - extra // 2
@@ -182,7 +200,8 @@ class _Stack:
         assert side is not None
         ty = y + (h - side) // 2
         for key in SIDE_KEYS:
-            block = place(self.text(key), self.style(key, u), text_left, self.side_width(), ty)
+            style = self.style(key, u)
+            block = place(self.text(key), style, text_left, self.side_width(), ty, key)
             plan.blocks.append(block)
             ty += block.height + round(0.4 * u)
 
@@ -198,32 +217,37 @@ class _Stack:
         return total
 
 
-UnitCache = dict[tuple[str, str, int], int]
+UnitCache = dict[tuple[str, str, int, str, tuple[tuple[str, str], ...]], tuple[int, int]]
 
 
 def layout_piece(
     camp: Campaign, variant: Variant, lang: str, fmt_name: str, units: UnitCache | None = None
 ) -> PiecePlan:
-    """Plan one piece; raises QRTooDense or LayoutError naming the format.
+    """Plan one piece; raises QRTooDense or LayoutError naming the format and the line.
 
     Within one campaign the layout depends on the variant only through the code's
-    size, so `units` (language, format, code size) -> unit size saves re-fitting.
+    size and the printed address, so `units` (language, format, code size,
+    address) -> (unit size, module size) saves re-fitting.
     """
     fmt = FORMATS[fmt_name]
-    texts = texts_for(lang, camp.texts.get(lang, {}), camp.numbers)
+    own = variant.texts.get(lang, {})
+    texts = texts_for(lang, {**camp.texts.get(lang, {}), **own}, camp.numbers)
+    colors = variant.colors or camp.colors
     url = piece_url(camp.report_url, variant.code)
     qr = plan_qr(url, fmt)
     bleed = fmt.px(fmt.bleed_mm)
     w, h = fmt.trim_px
-    margin = round(max(fmt.px(6), 0.05 * w)) if fmt.is_print else round(0.06 * w)
+    # At least 6 mm inside the trim: also clear of an office printer's unprintable edge.
+    margin = round(max(fmt.px(6), 0.04 * w)) if fmt.is_print else round(0.06 * w)
     plan = PiecePlan(
         code=variant.code, label=variant.label, lang=lang, fmt=fmt, url=url, qr=qr,
         canvas=fmt.canvas_px, trim=(bleed, bleed, bleed + w, bleed + h),
         safe=(bleed + margin, bleed + margin, bleed + w - margin, bleed + h - margin),
-        background=camp.colors["background"],
+        background=colors["background"], address=camp.address_for(variant.code),
+        draft=camp.draft,
     )  # fmt: skip
     square = abs(w - h) < 0.1 * w
-    stack = _Stack(plan, camp, texts, square)
+    stack = _Stack(plan, camp, texts, square, colors)
     avail = plan.safe[3] - plan.safe[1]
 
     def fits(u: int) -> list[int] | None:
@@ -234,36 +258,77 @@ def layout_piece(
         needed = sum(heights) + round(0.3 * u) * (sum(1 for x in heights if x) - 1)
         return heights if needed <= avail else None
 
-    # The largest unit that fits, by bisection between the legible minimum and w/24
-    # (fit is monotonic in u up to line-break effects; any u returned does fit).
-    key = (lang, fmt.name, qr.total_px)
+    key = (lang, fmt.name, qr.total_px, plan.address, tuple(sorted(own.items())))
     if units is not None and key in units:
-        known = fits(units[key])
+        u, module_px = units[key]
+        plan.qr = dataclasses.replace(qr, module_px=module_px)
+        known = fits(u)
         assert known is not None  # same inputs, same fit
-        plan.unit_px = units[key]
-        stack.place(units[key], known)
+        plan.unit_px = u
+        stack.place(u, known)
         return plan
-    lo = math.ceil(fmt.pt_to_px(fmt.min_text_pt) / min(m for m, *_ in ROLES.values()))
+    # Below `lo` every line sits at its floor: the most compact the piece can be.
+    lo = max(1, math.floor(min(stack.floors[k] / ROLES[k][0] for k in ROLES)))
     hi = max(lo, round(w / 24))
+    if fits(lo) is None:
+        raise _refusal(camp, plan, stack, lo, avail)
     best = fits(hi)
-    if best is None and fits(lo) is not None:
+    if best is None:
         while hi - lo > 1:
             mid = (lo + hi) // 2
             lo, hi = (mid, hi) if fits(mid) is not None else (lo, mid)
         hi, best = lo, fits(lo)
-    if best is not None:
-        plan.unit_px = hi
-        stack.place(hi, best)
-        if units is not None:
-            units[key] = hi
-        return plan
-    if stack.failed == "address":
-        raise LayoutError(
-            f"format {fmt.name}: the short address {camp.short_address!r} has a part too long "
-            "to print across the piece; use a shorter report_url"
+    else:
+        # The text is at its largest: spend what is left on a bigger code.
+        # A bigger code leaves less room, so the fit is monotonic: bisect.
+        sizes = larger_sizes(qr, fmt)  # largest first
+        lo_i, hi_i = 0, len(sizes)  # sizes[hi_i:] are known to fit (the minimum code did)
+        while lo_i < hi_i:
+            mid = (lo_i + hi_i) // 2
+            plan.qr = dataclasses.replace(qr, module_px=sizes[mid])
+            if fits(hi) is not None:
+                hi_i = mid
+            else:
+                lo_i = mid + 1
+        plan.qr = dataclasses.replace(qr, module_px=sizes[hi_i]) if hi_i < len(sizes) else qr
+        grown = fits(hi)
+        assert grown is not None
+        best = grown
+    assert best is not None
+    plan.unit_px = hi
+    stack.place(hi, best)
+    if units is not None:
+        units[key] = (hi, plan.qr.module_px)
+    return plan
+
+
+def _refusal(camp: Campaign, plan: PiecePlan, stack: _Stack, u: int, avail: int) -> LayoutError:
+    """A French message naming the line that cannot fit, and what to do about it."""
+    fmt, lang = plan.fmt, plan.lang
+    where = f"format {fmt.name}, langue {lang}"
+    rule = f"capitales de {fr_num(fmt.min_cap_mm)} mm pour une lecture à {fr_num(fmt.distance_m)} m"
+    heights = stack.heights(u)
+    if heights is None:  # one word (or address part) is wider than the piece
+        name = ROLE_NAMES.get(stack.failed, stack.failed)
+        if stack.failed == "address":
+            return LayoutError(
+                f"{where} : {name} {plan.address!r} a une partie trop longue pour la largeur "
+                f"de la pièce ({rule}) : choisissez une adresse de formulaire plus courte"
+            )
+        return LayoutError(
+            f"{where} : {name} contient un mot trop long pour la largeur de la pièce "
+            f"({rule}) : raccourcissez-le ([campaign.texts.{lang}] {stack.failed})"
         )
-    where = f"the {stack.failed!r} text" if stack.failed else "the texts"
-    raise LayoutError(
-        f"format {fmt.name}, language {lang}: {where} cannot fit even at "
-        f"{fmt.min_text_pt:g} pt; shorten the texts ([campaign.texts.{lang}])"
+    sized = []
+    for item, hgt in zip(stack.items, heights, strict=True):
+        if item == "qrrow":  # the two texts beside the code: name the longer
+            item = max(SIDE_KEYS, key=lambda k: len(stack.text(k)))
+        if item in ROLES and item != "address":
+            sized.append((hgt, item))
+    _, longest = max(sized)
+    over = sum(heights) + round(0.3 * u) * (sum(1 for x in heights if x) - 1) - avail
+    return LayoutError(
+        f"{where} : à la taille lisible minimale ({rule}), les textes dépassent la page de "
+        f"{fr_num(fmt.px_to_mm(over), 0)} mm ; le plus long est {ROLE_NAMES[longest]} : "
+        f"raccourcissez-le ([campaign.texts.{lang}] {longest}) ou retirez ce format"
     )

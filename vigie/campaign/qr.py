@@ -2,21 +2,22 @@
 
 The code is drawn module by module at an integer number of pixels per module
 and pasted unscaled, so no resampling ever blurs an edge. Its size follows the
-format's viewing distance; a URL that would need modules smaller than a phone
-can resolve at that distance is refused with a clear message instead of being
-printed and failing in the street.
+format's scan distance (the layout may grow it, see `larger_sizes`); a URL
+that would need modules smaller than a phone can resolve at that distance is
+refused with a clear message instead of being printed and failing in the street.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 import segno
 from PIL import Image
 
-from vigie.campaign.formats import MIN_CAMERA_PX_PER_MODULE, QR_MARGIN_FACTOR, Format
+from vigie.campaign.formats import MIN_CAMERA_PX_PER_MODULE, QR_MARGIN_FACTOR, Format, fr_num
 
 QUIET_ZONE = 4  # modules, the minimum the QR standard allows
 SOCIAL_MIN_MODULE_PX = 6  # a screenshot scanned from another screen
@@ -47,13 +48,14 @@ def piece_url(report_url: str, code: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
 
 
+@lru_cache(maxsize=256)
 def _symbol(url: str) -> segno.QRCode:
     # Q at least; segno raises to H when that fits in the same version.
     return segno.make_qr(url, error="q", boost_error=True)
 
 
 def plan_qr(url: str, fmt: Format) -> QRPlan:
-    """Size the code for `fmt`; raise QRTooDense if it cannot be scanned at its distance."""
+    """The smallest code for `fmt` that scans from its scan distance; QRTooDense if none fits."""
     qr = _symbol(url)
     n = int(qr.symbol_size(border=0)[0])
     version = int(qr.version)
@@ -62,8 +64,9 @@ def plan_qr(url: str, fmt: Format) -> QRPlan:
         module_px = max_total_px // (n + 2 * QUIET_ZONE)
         if module_px < SOCIAL_MIN_MODULE_PX:
             raise QRTooDense(
-                f"format {fmt.name}: the URL needs a version {qr.version} code ({n} modules); "
-                f"modules would be {module_px} px, at least {SOCIAL_MIN_MODULE_PX} px needed"
+                f"format {fmt.name} : l'adresse demande un QR code de version {qr.version} "
+                f"({n} modules) ; ses modules feraient {module_px} px, il en faut au moins "
+                f"{SOCIAL_MIN_MODULE_PX} : raccourcissez l'adresse du formulaire ou le code"
             )
         return QRPlan(url, version, qr.error.upper(), n, int(module_px), QUIET_ZONE)
     min_module_mm = MIN_CAMERA_PX_PER_MODULE / fmt.camera_px_per_mm
@@ -76,12 +79,26 @@ def plan_qr(url: str, fmt: Format) -> QRPlan:
     if plan.total_px > max_total_px:
         total_mm = plan.total_px / fmt.px_per_mm
         raise QRTooDense(
-            f"format {fmt.name}: the URL ({len(url)} characters) needs a version "
-            f"{qr.version} code ({n} modules); to scan from {fmt.distance_m:g} m it would be "
-            f"{total_mm:.0f} mm wide, more than the {max_total_px / fmt.px_per_mm:.0f} mm "
-            "the format allows: use a shorter report address or campaign code"
+            f"format {fmt.name} : l'adresse ({len(url)} caractères) demande un QR code de "
+            f"version {qr.version} ({n} modules) ; pour être scanné à {fr_num(fmt.scan_m)} m il "
+            f"mesurerait {total_mm:.0f} mm, plus que les {max_total_px / fmt.px_per_mm:.0f} mm "
+            "que permet le format : raccourcissez l'adresse du formulaire ou le code"
         )
     return plan
+
+
+def larger_sizes(plan: QRPlan, fmt: Format) -> range:
+    """Module sizes above the minimum, largest first, up to a code sized for the reading distance.
+
+    The layout spends room left over once the text is at its largest on a bigger
+    code (scannable from farther), never more than the format's width share.
+    """
+    if not fmt.is_print:
+        return range(0)
+    max_total_px = math.floor(fmt.qr_max_fraction * fmt.trim_px[0])
+    by_width = max_total_px // (plan.modules + 2 * plan.quiet)
+    by_reading = math.ceil(fmt.px(fmt.distance_m * 100) / plan.modules)
+    return range(min(by_width, by_reading), plan.module_px, -1)
 
 
 def render_qr(plan: QRPlan) -> Image.Image:

@@ -1,7 +1,8 @@
-"""Draw a planned piece to pixels: background, bands, text, logos, then the QR code.
+"""Draw a planned piece to pixels: background, bands, text, logos, draft mark, then the QR code.
 
 The code is pasted last, unscaled, at whole-pixel coordinates, on its own white
-quiet zone, so nothing drawn before can bleed into it.
+quiet zone, so nothing drawn before can bleed into it (not even the draft mark,
+so a draft still proves that its code scans).
 """
 
 from __future__ import annotations
@@ -11,8 +12,13 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
+from vigie.campaign.fonts import get_font
 from vigie.campaign.layout import PiecePlan
 from vigie.campaign.qr import render_qr
+
+DRAFT_TEXT = "BROUILLON — NE PAS IMPRIMER"
+DRAFT_LINES = ("BROUILLON —", "NE PAS IMPRIMER")
+DRAFT_RGBA = (200, 0, 0, 110)  # translucent red: the piece stays readable for review
 
 
 @lru_cache(maxsize=8)
@@ -56,8 +62,39 @@ def draw_piece(plan: PiecePlan, logos: tuple[Path, ...]) -> Image.Image:
                 direction=style.direction, language=style.lang,
             )  # fmt: skip
     _draw_logos(canvas, plan, logos)
+    if plan.draft:
+        _draw_draft_mark(canvas, plan)
     canvas.paste(render_qr(plan.qr).convert("RGB"), plan.qr_pos)
     return canvas
+
+
+def _draw_draft_mark(canvas: Image.Image, plan: PiecePlan) -> None:
+    """« BROUILLON — NE PAS IMPRIMER » on two lines, as large as fits, above and below the code.
+
+    Never across the code: it is pasted last and would hide the middle of the
+    mark, and a draft's code must still be read back like any other.
+    """
+    x0, y0, x1, y1 = plan.trim
+    qr_top = plan.qr_pos[1]
+    qr_bottom = qr_top + plan.qr.total_px
+    lines = DRAFT_LINES
+    probe = get_font("fr", True, 100)
+    widest = max(probe.getlength(line) for line in lines)
+    layer = Image.new("RGBA", canvas.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+    for band_top, band_bottom in ((y0, qr_top), (qr_bottom, y1)):
+        # As wide as 90 % of the piece, and the two lines within 80 % of the band.
+        by_width = 100 * 0.9 * (x1 - x0) / widest
+        by_height = 0.8 * (band_bottom - band_top) / (2 * 1.2 * 0.7)
+        font = get_font("fr", True, max(8, int(min(by_width, by_height))))
+        cap = font.getbbox("B", anchor="ls")[1] * -1
+        gap = round(cap * 0.45)
+        middle = (band_top + band_bottom) // 2
+        baselines = (middle - gap // 2, middle + gap // 2 + round(cap))
+        for line, baseline in zip(lines, baselines, strict=True):
+            x = x0 + round((x1 - x0 - font.getlength(line)) / 2)
+            draw.text((x, baseline), line, font=font, fill=DRAFT_RGBA, anchor="ls")
+    canvas.paste(layer, (0, 0), layer)
 
 
 def trim(canvas: Image.Image, plan: PiecePlan) -> Image.Image:

@@ -18,6 +18,31 @@ from vigie.campaign.texts import RTL_LANGUAGES
 
 # Tallest and deepest letters of each script (accents, hamza, descenders).
 _PROBES = {"rtl": "أبلغ عنها لإخفاء؟ مشفّرة", "ltr": "ÉÀÇÂgjpqy"}
+# The letter whose height is the legibility measure: a capital H in Latin
+# scripts (Atkinson's ascenders are exactly as tall), the alif in Arabic (no capitals).
+CAP_PROBES = {"rtl": "ا", "ltr": "H"}
+
+
+@lru_cache(maxsize=1024)
+def cap_height(lang: str, bold: bool, size_px: int) -> int:
+    """Ink height in pixels of the script's reference letter at this size, as Pillow draws it."""
+    rtl = lang in RTL_LANGUAGES
+    font = get_font(lang, bold, size_px)
+    _, top, _, _ = font.getbbox(
+        CAP_PROBES["rtl" if rtl else "ltr"], direction="rtl" if rtl else "ltr", language=lang,
+        anchor="ls",
+    )  # fmt: skip
+    return -round(top)
+
+
+@lru_cache(maxsize=1024)
+def size_for_cap(lang: str, bold: bool, cap_px: int) -> int:
+    """The smallest font size (px) whose reference letter is at least cap_px tall."""
+    ratio = cap_height(lang, bold, 1000) / 1000
+    size = max(1, int(cap_px / ratio) - 1)
+    while cap_height(lang, bold, size) < cap_px:
+        size += 1
+    return size
 
 
 @lru_cache(maxsize=1024)
@@ -42,6 +67,10 @@ class TextStyle:
     url: bool = False  # an address: break only after "/" or ".", never inside a word
 
     @property
+    def cap_px(self) -> int:
+        return cap_height(self.lang, self.bold, self.size_px)
+
+    @property
     def font(self) -> ImageFont.FreeTypeFont:
         return get_font(self.lang, self.bold, self.size_px)
 
@@ -59,7 +88,7 @@ class TextStyle:
         # Measured from the script's own tall and deep letters rather than the
         # font's declared metrics: Noto Sans Arabic declares twice what it inks.
         up, down = _extent(self.lang, self.bold, self.size_px)
-        return round((up + down) * 1.18)
+        return round((up + down) * 1.1)
 
 
 @dataclass(frozen=True)
@@ -75,6 +104,7 @@ class TextBlock:
     lines: tuple[TextLine, ...]
     top: int
     height: int
+    role: str = ""  # which text of the piece: headline, what, address...
 
 
 def text_width(text: str, style: TextStyle) -> float:
@@ -88,8 +118,13 @@ def _tokens(text: str, style: TextStyle) -> tuple[list[str], str]:
     return text.split(), " "
 
 
-def wrap(text: str, style: TextStyle, max_width: int) -> list[str] | None:
-    """Greedy word wrap; None when a single word is wider than the box."""
+@lru_cache(maxsize=4096)
+def wrap(text: str, style: TextStyle, max_width: int) -> tuple[str, ...] | None:
+    """Greedy word wrap; None when a single word is wider than the box.
+
+    Cached: the layout's bisection measures the same lines at the same sizes
+    again and again (lines held at their legibility floor do not change).
+    """
     lines: list[str] = []
     current = ""
     words, joiner = _tokens(text, style)
@@ -106,7 +141,7 @@ def wrap(text: str, style: TextStyle, max_width: int) -> list[str] | None:
             return None
     if current:
         lines.append(current)
-    return lines
+    return tuple(lines)
 
 
 def _pad(style: TextStyle) -> int:
@@ -119,7 +154,9 @@ def block_height(text: str, style: TextStyle, max_width: int) -> int | None:
     return None if lines is None else len(lines) * style.line_height
 
 
-def place(text: str, style: TextStyle, left: int, width: int, top: int) -> TextBlock:
+def place(
+    text: str, style: TextStyle, left: int, width: int, top: int, role: str = ""
+) -> TextBlock:
     """Lay the wrapped lines out in the box (left, width) from `top`; caller checked fit."""
     pad = _pad(style)
     left, width = left + pad, width - 2 * pad
@@ -137,7 +174,7 @@ def place(text: str, style: TextStyle, left: int, width: int, top: int) -> TextB
             x = left
         placed.append(TextLine(line, x, y + style.ascent))
         y += style.line_height
-    return TextBlock(style, tuple(placed), top, y - top)
+    return TextBlock(style, tuple(placed), top, y - top, role)
 
 
 def ink_box(block: TextBlock) -> tuple[int, int, int, int]:

@@ -33,8 +33,8 @@ DEFAULT_TEXTS: dict[str, dict[str, str]] = {
         ),
         "scan": "Scannez le code ou tapez :",
         "check": (
-            "Vérifiez que votre navigateur affiche exactement cette adresse avant d'écrire "
-            "quoi que ce soit. Méfiez-vous des faux autocollants."
+            "Avant d'écrire, vérifiez que votre navigateur affiche exactement cette adresse. "
+            "Méfiez-vous des faux autocollants."
         ),
     },
     "en": {
@@ -76,6 +76,26 @@ DEFAULT_TEXTS: dict[str, dict[str, str]] = {
 }
 
 LANGUAGES: tuple[str, ...] = tuple(DEFAULT_TEXTS)
+
+# How the comms team's messages name each line (French, like every message to them).
+ROLE_NAMES: dict[str, str] = {
+    "headline": "le titre",
+    "what": "le texte « quoi signaler »",
+    "anonymous": "le texte « anonyme et chiffré »",
+    "scan": "la ligne « scannez le code »",
+    "address": "l'adresse courte",
+    "check": "la ligne « vérifiez l'adresse »",
+    "emergency": "la ligne « urgence »",
+}
+ROLE_SHORT: dict[str, str] = {
+    "headline": "titre",
+    "what": "quoi signaler",
+    "anonymous": "anonyme",
+    "scan": "scannez",
+    "address": "adresse",
+    "check": "vérifiez",
+    "emergency": "urgence",
+}
 
 
 @dataclass(frozen=True)

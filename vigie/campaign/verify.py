@@ -1,7 +1,7 @@
 """Decode every printed code back from the rendered page, as a printer and as a phone sees it.
 
 Two reads per piece with zxing-cpp: the page at print resolution, then the
-page degraded the way a phone camera at the format's viewing distance sees it
+page degraded the way a phone camera at the format's scan distance sees it
 (downscaled to the camera's pixels per millimetre by area averaging, like a
 sensor, then slightly blurred). Each read must find exactly one code whose
 text is exactly the piece's URL.
@@ -56,13 +56,13 @@ def verify_page(
     found = _decode(gray)
     if found != [url]:
         raise VerifyError(
-            f"{name}: the code read at print resolution gives {found!r}, expected [{url!r}]"
+            f"{name} : le code lu à la résolution d'impression donne {found!r}, attendu [{url!r}]"
         )
     degraded, scale = degrade(gray, fmt)
     found = _decode(degraded)
     if found != [url]:
         raise VerifyError(
-            f"{name}: the code does not scan as a phone would see it "
-            f"({scale * module_px:.1f} camera pixels per module): got {found!r}"
+            f"{name} : le code ne se lit pas comme un téléphone le verrait "
+            f"({scale * module_px:.1f} pixels caméra par module) : lu {found!r}"
         )
     return Verification(True, True, round(scale, 5), round(scale * module_px, 2))
