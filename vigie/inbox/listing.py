@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +21,7 @@ from vigie.core.envelope import CATEGORIES
 from .errors import InboxError
 from .keys import write_private
 from .reader import Entry
+from .safetext import block, dumps, line
 from .triage import STATUS_LABELS, Triage
 
 EXPORT_FIELDS = (
@@ -92,7 +93,7 @@ def select(
 
 
 def _cut(text: str, width: int) -> str:
-    text = " ".join(text.split())
+    text = " ".join(line(text).split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -105,19 +106,27 @@ def table(rows: Sequence[dict[str, Any]]) -> str:
             status = STATUS_LABELS.get(r["status"], r["status"])
             lines.append(
                 (
-                    r["receipt"],
-                    r["date"],
+                    line(r["receipt"]),
+                    line(r["date"]),
                     _cut(kind, 22),
                     _cut(r["place"], 30),
-                    r["campaign"] or "-",
-                    status + (f" ({r['assignee']})" if r["assignee"] else ""),
+                    line(r["campaign"] or "-"),
+                    _cut(status + (f" ({r['assignee']})" if r["assignee"] else ""), 60),
                     str(r["photos"]),
                 )
             )
         else:
             label = "ABÎMÉ" if r["kind"] == "damaged" else "AUTRES CLÉS"
             lines.append(
-                (r["receipt"], r["date"] or "-", label, _cut(r["problem"], 60), "", "", "")
+                (
+                    line(r["receipt"]),
+                    line(r["date"] or "-"),
+                    label,
+                    _cut(r["problem"], 60),
+                    "",
+                    "",
+                    "",
+                )
             )
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
     out = [
@@ -129,37 +138,42 @@ def table(rows: Sequence[dict[str, Any]]) -> str:
 
 
 def rows_json(rows: Sequence[dict[str, Any]]) -> str:
-    return json.dumps(list(rows), ensure_ascii=False, indent=2)
+    return dumps(list(rows))
 
 
 def show(entry: Entry, state: Triage | None, attachments: Path | None) -> str:
     """The whole tip as text; photos written to `attachments` if given."""
     if entry.tip is None:
-        raise InboxError(f"{entry.receipt} ({entry.key}) : {entry.problem}")
+        raise InboxError(line(f"{entry.receipt} ({entry.key}) : {entry.problem}"))
     tip, state = entry.tip, state or Triage()
+    # Every value below comes from a stranger's tip or an event: `line` for a
+    # one-line field (no newline can fake another row), `block` for free text.
     parts = [
-        f"Reçu        : {entry.receipt}",
-        f"Date        : {entry.day}",
-        f"Statut      : {STATUS_LABELS.get(state.status, state.status)}"
-        + (f" — suivi par {state.assignee}" if state.assignee else ""),
-        f"Type        : {CATEGORIES.get(tip.category, tip.category)}",
-        f"Lieu        : {tip.place or '-'}",
-        f"Repère      : {tip.landmark or '-'}",
-        f"Quand       : {tip.when or '-'}",
-        f"Véhicules   : {tip.vehicles or '-'}",
-        f"Campagne    : {tip.campaign or '-'}",
+        f"Reçu        : {line(entry.receipt)}",
+        f"Date        : {line(entry.day)}",
+        f"Statut      : {line(STATUS_LABELS.get(state.status, state.status))}"
+        + (f" — suivi par {line(state.assignee)}" if state.assignee else ""),
+        f"Type        : {line(CATEGORIES.get(tip.category, tip.category))}",
+        f"Lieu        : {line(tip.place or '-')}",
+        f"Repère      : {line(tip.landmark or '-')}",
+        f"Quand       : {line(tip.when or '-')}",
+        f"Véhicules   : {line(tip.vehicles or '-')}",
+        f"Campagne    : {line(tip.campaign or '-')}",
         f"Canal       : {'formulaire sans JavaScript' if tip.channel == 'form' else 'web'}",
         f"Photos      : {len(tip.attachments)}",
         "",
         "Description :",
-        tip.description,
+        block(tip.description),
     ]
     if state.events:
         parts += ["", "Historique :"]
         for ev in state.events:
-            who = f" ({ev.assignee})" if ev.assignee else ""
-            note = f" — {ev.note}" if ev.note else ""
-            parts.append(f"  {ev.at}  {STATUS_LABELS.get(ev.status, ev.status)}{who}{note}")
+            who = f" ({line(ev.assignee)})" if ev.assignee else ""
+            # A note may span lines; each continuation is indented under its event.
+            note = f" — {block(ev.note)}".replace("\n", "\n      ") if ev.note else ""
+            parts.append(
+                f"  {line(ev.at)}  {line(STATUS_LABELS.get(ev.status, ev.status))}{who}{note}"
+            )
     if state.unreadable:
         parts.append(f"  ({state.unreadable} événement(s) de suivi illisible(s))")
     if attachments is not None and tip.attachments:
@@ -182,9 +196,23 @@ def write_attachments(entry: Entry, folder: Path) -> list[Path]:
     return written
 
 
+# A formula trigger right after anything a spreadsheet might take for a cell
+# boundary: `parking;=1+1;` in a comma-separated file is three cells, one of them
+# live, for a French spreadsheet that splits on `;` (quotes do not help a reader
+# that uses another separator than the writer).
+_INNER_TRIGGER = re.compile(r"""([,;\t|\r\n][\s"]*)([=+\-@])""")
+
+
 def _neutral(value: Any) -> Any:
-    """Defuse spreadsheet formulas: tip text is written by strangers (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """Defuse spreadsheet formulas: tip text is written by strangers (CSV injection).
+
+    Control characters are made visible first (`block`), then a `'` goes before
+    a leading formula character and before one that follows a possible separator.
+    """
+    if not isinstance(value, str):
+        return value
+    value = _INNER_TRIGGER.sub(r"\1'\2", block(value))
+    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
 
@@ -198,10 +226,12 @@ def export(rows: Sequence[dict[str, Any]], fmt: str, out: Path, fields: Sequence
         )
     chosen = [{f: r[f] for f in fields} for r in rows if r["kind"] == "ok"]
     if fmt == "json":
-        data = json.dumps(chosen, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
+        data = dumps(chosen).encode("utf-8") + b"\n"
     else:
         buf = io.StringIO(newline="")
-        writer = csv.DictWriter(buf, fieldnames=list(fields))
+        # Every field quoted: a separator inside a field never splits it for a
+        # reader that uses the same separator as the writer.
+        writer = csv.DictWriter(buf, fieldnames=list(fields), quoting=csv.QUOTE_ALL)
         writer.writeheader()
         writer.writerows([{k: _neutral(v) for k, v in r.items()} for r in chosen])
         # BOM so spreadsheet software used by the cell opens accents correctly.
