@@ -18,6 +18,7 @@ from typing import Any
 
 from vigie.core.envelope import CATEGORIES
 
+from . import photos
 from .errors import InboxError
 from .keys import write_private
 from .reader import Entry
@@ -40,7 +41,6 @@ EXPORT_FIELDS = (
     "photos",
 )
 DEFAULT_EXPORT_FIELDS = EXPORT_FIELDS
-_EXT = {"image/jpeg": "jpg", "image/png": "png"}
 
 
 @dataclass(frozen=True)
@@ -177,23 +177,45 @@ def show(entry: Entry, state: Triage | None, attachments: Path | None) -> str:
     if state.unreadable:
         parts.append(f"  ({state.unreadable} événement(s) de suivi illisible(s))")
     if attachments is not None and tip.attachments:
-        written = write_attachments(entry, attachments)
-        parts += ["", "Photos enregistrées :", *(f"  {p}" for p in written)]
+        written, refused = save_attachments(entry, attachments)
+        if written:
+            parts += ["", "Photos enregistrées :", *(f"  {p}" for p in written)]
+        if refused:
+            parts += ["", "Photos refusées ou renommées :", *(f"  {r}" for r in refused)]
     return "\n".join(parts)
 
 
-def write_attachments(entry: Entry, folder: Path) -> list[Path]:
+def save_attachments(entry: Entry, folder: Path) -> tuple[list[Path], list[str]]:
+    """Write the tip's photos that really are images; (written paths, refusals).
+
+    Each is checked first (`photos.check`: magic bytes, format, decoded size): a
+    real image declared with the wrong type gets its real extension, anything
+    else is refused with a reason and not written.
+    """
     assert entry.tip is not None
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
         raise InboxError(f"{folder} : dossier inutilisable ({exc.strerror})") from None
-    written = []
+    written, refused = [], []
     for n, att in enumerate(entry.tip.attachments, 1):
-        path = folder / f"{entry.receipt}-{n}.{_EXT.get(att.type, 'bin')}"
+        checked = photos.check(att)
+        if not checked.ok:
+            refused.append(f"photo {n} (déclarée {line(att.type)}) : {checked.problem}")
+            continue
+        path = folder / f"{entry.receipt}-{n}.{checked.ext}"
         write_private(path, att.data)
         written.append(path)
-    return written
+        if checked.renamed:
+            refused.append(
+                f"photo {n} : déclarée {line(att.type)}, c'est en fait {checked.real} ({path.name})"
+            )
+    return written, refused
+
+
+def write_attachments(entry: Entry, folder: Path) -> list[Path]:
+    """The photos written by `save_attachments` (refused ones are left out)."""
+    return save_attachments(entry, folder)[0]
 
 
 # A formula trigger right after anything a spreadsheet might take for a cell
