@@ -194,9 +194,14 @@ def test_inbox_end_to_end(
 
     # 7. Stats: 6 spots shown, everything under 5 suppressed, page and chart written.
     stats_dir, page = tmp_path / "stats", tmp_path / "resultats.md"
+    # This month is still open: publishing it is refused (it would be republished).
     r = vigie(capsys, *common_a, "stats", "--since", today.strftime("%Y-%m"), "--cache", cache_a,
-              "-i", key_a, "--out", stats_dir, "--site-page", page)  # fmt: skip
-    assert r.code == 0, r.err
+              "-i", key_a, "--out", stats_dir, "--until", today.strftime("%Y-%m"))  # fmt: skip
+    assert r.code == 2 and "période doit être close" in r.err
+    # Once the month is closed (as seen from the next month), it is published once.
+    next_month = (today.replace(day=1) + timedelta(days=32)).replace(day=3)
+    service.do_stats(cfg, service.Analyst(cache_a, (key_a,), lambda _p: ""),
+                     today.strftime("%Y-%m"), stats_dir, page, today=next_month)  # fmt: skip
     doc = json.loads((stats_dir / "stats.json").read_text(encoding="utf-8"))
     assert doc["total"] == 7 and doc["by_month"] == [
         {"month": today.strftime("%Y-%m"), "label": doc["by_month"][0]["label"], "count": 7}

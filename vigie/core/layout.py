@@ -4,6 +4,7 @@
 tips/YYYY-MM-DD/VG-XXXX-XXXX-XXXX.age     a tip (age file), day of arrival only
 kept/YYYY-MM-DD/VG-XXXX-XXXX-XXXX.age     an analyst's copy of a tip marked actioned
 state/VG-XXXX-XXXX-XXXX/STAMP-RAND.age    one triage event (encrypted to the analysts)
+state/stats-ledger/YYYY-MM_YYYY-MM.age    one published statistics document (ledger)
 intake/ready                              the S3 store's readiness marker
 intake/form-budget/...                    the no-JavaScript path's budget slots
 ```
@@ -37,6 +38,11 @@ DAY = r"\d{4}-\d{2}-\d{2}"
 TIP_KEY_RE = re.compile(rf"^(tips|kept)/({DAY})/({RECEIPT})\.age$")
 EVENT_NAME = r"[0-9]{8}T[0-9]{12}Z-[0-9a-f]{8,32}"
 STATE_KEY_RE = re.compile(rf"^state/({RECEIPT})/({EVENT_NAME})\.age$")
+# Shared analysts' state too (same prefix, so the same rights and mirror), but
+# never a receipt's folder: triage and purge never read or delete it.
+STATS_LEDGER = STATE + "stats-ledger/"
+MONTH = r"\d{4}-\d{2}"
+STATS_LEDGER_KEY_RE = re.compile(rf"^state/stats-ledger/({MONTH})_({MONTH})\.age$")
 
 
 def format_receipt(digest: bytes) -> str:
@@ -57,6 +63,11 @@ def kept_key(day: str | date, receipt: str) -> str:
 def event_key(receipt: str, stamp: str, rand: str) -> str:
     """`stamp` is `YYYYMMDDTHHMMSSffffffZ` (UTC), `rand` lowercase hex."""
     return f"{STATE}{receipt}/{stamp}-{rand}.age"
+
+
+def stats_ledger_key(since: str, until: str) -> str:
+    """The ledger entry of the statistics published for months `since`..`until`."""
+    return f"{STATS_LEDGER}{since}_{until}.age"
 
 
 def is_receipt_file(key: str, receipt: str) -> bool:

@@ -160,7 +160,9 @@ def _purge(args: argparse.Namespace) -> str:
 @_friendly
 def _stats(args: argparse.Namespace) -> str:
     cfg = load_cli_config(args)
-    return service.do_stats(cfg, _analyst(args), args.since, args.out, args.site_page)
+    return service.do_stats(
+        cfg, _analyst(args), args.since, args.out, args.site_page, until=args.until
+    )
 
 
 def register(subparsers: Any) -> None:
@@ -214,6 +216,10 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser("stats", help="aggregate counts for the comms team (no cell < 5)")
     _keys_options(p)
     p.add_argument("--since", type=_month, required=True, metavar="YYYY-MM")
+    p.add_argument(
+        "--until", type=_month, metavar="YYYY-MM",
+        help="last month (closed; default: last month). A period is published once",
+    )  # fmt: skip
     p.add_argument("--out", type=Path, required=True, metavar="DIR")
     p.add_argument("--site-page", type=Path, metavar="FILE", help="write a public Résultats page")
     p.set_defaults(func=_stats)

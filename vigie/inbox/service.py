@@ -16,7 +16,7 @@ from vigie.core.envelope import STORE_METADATA
 from vigie.core.layout import KEPT, RECEIPT_RE, TIP_KEY_RE, TIPS, is_receipt_file, kept_key
 from vigie.core.storage import ObjectMissing, TipStore, open_store
 
-from . import listing, purge, stats, triage
+from . import ledger, listing, purge, stats, triage
 from .cache import Cache, pull
 from .errors import InboxError
 from .keys import PassphraseSource, keygen, load_identities
@@ -164,18 +164,30 @@ def do_stats(
     site_page: Path | None,
     pull_first: bool = True,
     today: date | None = None,
+    until: str | None = None,
 ) -> str:
+    """Publish the statistics of a closed period, once (rules in `ledger`)."""
     from .chart import draw
 
+    today = today or datetime.now(UTC).date()
+    store = open_analyst_store(cfg)
     if pull_first:
-        pull(open_analyst_store(cfg), analyst.cache)
+        pull(store, analyst.cache)
+    identities = analyst.identities()
     doc = stats.compute(
-        read_tips(analyst.cache, analyst.identities()), since, today or datetime.now(UTC).date()
+        read_tips(analyst.cache, identities), since, today, until or stats.previous_month(today)
     )
+    stats.check_no_small_cell(doc)
+    earlier = ledger.read_ledger(analyst.cache, identities)
+    previous = ledger.read_previous(out / "stats.json")
+    ledger.check(doc, today, [*earlier, *([previous] if previous else [])])
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InboxError(f"{out} : dossier inutilisable ({exc.strerror})") from None
+    # Recorded before the files are written: a publication that is not in the
+    # ledger must never exist (the reverse only loses a period).
+    ledger.record(store, analyst.cache, cfg.require_recipients(), doc)
     written = [stats.write_json(doc, out), draw(doc, out / "stats.png")]
     if site_page is not None:
         written.append(stats.write_page(doc, site_page))
