@@ -48,7 +48,8 @@ def run(
         from vigie.site.build import build_site
 
         site = build_site(cfg, site)
-    intake_app.configure(build_intake(cfg, os.environ, create_secret=True))
+    intake = build_intake(cfg, os.environ, create_secret=True)
+    intake_app.configure(intake)
     from vigie.site.values import security_headers
 
     server = make_server(
@@ -58,6 +59,15 @@ def run(
     def announce(url: str) -> None:
         print(f"Vigie est servi sur {url}  (formulaire : {url}signaler/)", flush=True)
         print(f"Signalements enregistrés dans : {cfg.intake.store}", flush=True)
+        if not cfg.intake.signing_public_key:
+            from vigie.core.signing import public_text
+
+            # Analysts pin it so that objects written straight to the store are flagged.
+            print(
+                "Clé publique de signature de l'intake (à épingler dans vigie.toml, "
+                f'[intake] signing_public_key) : "{public_text(intake.signer)}"',
+                flush=True,
+            )
         if demo and cfg.analysts.recipients:
             print(
                 f"Pour les lire : vigie inbox pull && vigie inbox list --identity {DEMO_IDENTITY}",

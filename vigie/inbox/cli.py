@@ -58,7 +58,13 @@ def _friendly(func: Callable[[argparse.Namespace], str]) -> Handler:
 
 def _analyst(args: argparse.Namespace) -> service.Analyst:
     ask = file_passphrase(args.passphrase_file) if args.passphrase_file else terminal_passphrase
-    return service.Analyst(_cache_dir(args), tuple(args.identity or ()), ask)
+    return service.Analyst(
+        _cache_dir(args),
+        tuple(args.identity or ()),
+        ask,
+        signing_key_file=getattr(args, "signing_key", None),
+        **service.trust(load_cli_config(args)),
+    )
 
 
 def _cache_dir(args: argparse.Namespace) -> Path:
@@ -140,7 +146,7 @@ def _show(args: argparse.Namespace) -> str:
 
 @_friendly
 def _mark(args: argparse.Namespace) -> str:
-    analyst = service.Analyst(_cache_dir(args))
+    analyst = _analyst(args)
     cfg = load_cli_config(args)
     return service.do_mark(cfg, analyst, args.receipt, args.status, args.note, args.assignee)
 
@@ -169,7 +175,7 @@ def register(subparsers: Any) -> None:
     inbox = subparsers.add_parser("inbox", help="analysts: pull, read, triage, export, purge")
     sub = inbox.add_subparsers(dest="inbox_command", metavar="ACTION", required=True)
 
-    p = sub.add_parser("keygen", help="create your age key (passphrase-protected)")
+    p = sub.add_parser("keygen", help="create your age key and signing key (passphrase-protected)")
     p.add_argument("--out", type=Path, required=True, metavar="FILE")
     p.add_argument("--no-passphrase", action="store_true", help="tests and demos only")
     p.add_argument("--passphrase-file", type=Path, metavar="FILE")
@@ -191,8 +197,12 @@ def register(subparsers: Any) -> None:
     p.add_argument("--attachments", type=Path, metavar="DIR", help="write the photos here")
     p.set_defaults(func=_show)
 
-    p = sub.add_parser("mark", help="set the shared triage status of a tip")
-    _keys_options(p, identity=False)
+    p = sub.add_parser("mark", help="set the shared triage status of a tip (signed)")
+    _keys_options(p)
+    p.add_argument(
+        "--signing-key", type=Path, metavar="FILE",
+        help="your signing key (default: beside your --identity file, FILE.sign)",
+    )  # fmt: skip
     p.add_argument("receipt")
     p.add_argument("--status", choices=STATUSES, required=True)
     p.add_argument("--note", default="")

@@ -39,8 +39,24 @@ EXPORT_FIELDS = (
     "campaign",
     "channel",
     "photos",
+    # "intake" when the intake's signature verifies; "unsigned"/"forged" = injected.
+    "origin",
 )
 DEFAULT_EXPORT_FIELDS = EXPORT_FIELDS
+
+
+_INJECTED = ("unsigned", "forged")
+_ORIGIN_LABELS = {
+    "intake": "reçu par l'intake (signature vérifiée)",
+    "unsigned": "⚠ INJECTÉ : aucune signature de l'intake (déposé hors du formulaire)",
+    "forged": "⚠ INJECTÉ : signature de l'intake invalide (objet modifié ou déplacé)",
+    "unverifiable": "non vérifiée (aucune clé d'intake épinglée)",
+    "": "non vérifiée",
+}
+_NO_INTAKE_KEY = (
+    "Origine non vérifiée : épinglez la clé publique de l'intake dans vigie.toml, "
+    "[intake] signing_public_key (affichée par `vigie serve` au démarrage)."
+)
 
 
 @dataclass(frozen=True)
@@ -62,6 +78,9 @@ def record(entry: Entry, state: Triage | None) -> dict[str, Any]:
         "assignee": state.assignee,
         "kind": entry.kind,
         "problem": entry.problem,
+        # Where the object comes from (reader.py): "unsigned"/"forged" = injected.
+        "origin": entry.origin,
+        "ignored_events": len(state.ignored),
     }
     for name in ("category", "place", "landmark", "when", "vehicles", "description"):
         row[name] = getattr(tip, name) if tip else ""
@@ -106,7 +125,7 @@ def table(rows: Sequence[dict[str, Any]]) -> str:
             status = STATUS_LABELS.get(r["status"], r["status"])
             lines.append(
                 (
-                    line(r["receipt"]),
+                    line(r["receipt"]) + (" ⚠" if r["origin"] in _INJECTED else ""),
                     line(r["date"]),
                     _cut(kind, 22),
                     _cut(r["place"], 30),
@@ -119,7 +138,7 @@ def table(rows: Sequence[dict[str, Any]]) -> str:
             label = "ABÎMÉ" if r["kind"] == "damaged" else "AUTRES CLÉS"
             lines.append(
                 (
-                    line(r["receipt"]),
+                    line(r["receipt"]) + (" ⚠" if r["origin"] in _INJECTED else ""),
                     line(r["date"] or "-"),
                     label,
                     _cut(r["problem"], 60),
@@ -134,6 +153,20 @@ def table(rows: Sequence[dict[str, Any]]) -> str:
     ]
     ok = sum(1 for r in rows if r["kind"] == "ok")
     out.append(f"\n{len(rows)} signalement(s), dont {len(rows) - ok} illisible(s).")
+    injected = sum(1 for r in rows if r["origin"] in _INJECTED)
+    if injected:
+        out.append(
+            f"⚠ {injected} INJECTÉ(S) : sans signature valide de l'intake, donc déposé(s) "
+            "directement dans le stockage, pas par le formulaire. À traiter avec méfiance."
+        )
+    if any(r["origin"] == "unverifiable" for r in rows):
+        out.append(_NO_INTAKE_KEY)
+    forged = sum(r["ignored_events"] for r in rows)
+    if forged:
+        out.append(
+            f"⚠ {forged} événement(s) de suivi ignoré(s) (non signés ou forgés) : "
+            "voir `vigie inbox show`."
+        )
     return "\n".join(out)
 
 
@@ -161,6 +194,7 @@ def show(entry: Entry, state: Triage | None, attachments: Path | None) -> str:
         f"Campagne    : {line(tip.campaign or '-')}",
         f"Canal       : {'formulaire sans JavaScript' if tip.channel == 'form' else 'web'}",
         f"Photos      : {len(tip.attachments)}",
+        f"Origine     : {_ORIGIN_LABELS.get(entry.origin, entry.origin)}",
         "",
         "Description :",
         block(tip.description),
@@ -175,7 +209,10 @@ def show(entry: Entry, state: Triage | None, attachments: Path | None) -> str:
                 f"  {line(ev.at)}  {line(STATUS_LABELS.get(ev.status, ev.status))}{who}{note}"
             )
     if state.unreadable:
-        parts.append(f"  ({state.unreadable} événement(s) de suivi illisible(s))")
+        parts.append(f"  ({state.unreadable} événement(s) de suivi chiffré(s) pour d'autres clés)")
+    if state.ignored:
+        parts += ["", "Événements de suivi IGNORÉS (ils ne comptent pas) :"]
+        parts += [f"  {line(reason)}" for reason in state.ignored]
     if attachments is not None and tip.attachments:
         written, refused = save_attachments(entry, attachments)
         if written:

@@ -8,9 +8,15 @@ Rules (also in the README, "For analysts"):
   which the S3 lifecycle rule does not touch, while the rule expires `tips/`
   after the same number of days: the store enforces retention even if nobody
   runs purge, and actioned tips survive it;
-* triage events whose tip is gone (expired by the lifecycle rule) are deleted;
-* a tip whose triage state this analyst cannot decrypt is kept and reported,
-  so that a key mismatch never deletes an actioned tip.
+* triage events whose tip is gone (expired by the lifecycle rule) are deleted,
+  and so are the intake's signatures (`.sig`) of deleted or vanished tips;
+* the decision uses **verified** events only (signed by a pinned analyst key,
+  triage.py): a forged "rejected" after a genuine "actioned" deletes nothing,
+  and junk (not an age file, unsigned, forged, dated in the future) never
+  blocks a purge: it is ignored, reported, and deleted with its tip;
+* a tip with an event encrypted for other keys than this analyst's is kept and
+  reported, so that a key mismatch (a colleague's newer key set, a key
+  rotation) never deletes an actioned tip.
 
 It is a dry run unless `apply=True`: deleting police records is not undoable.
 The limit can be shortened (`--older-than`), never extended past the config.
@@ -23,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from vigie.core.layout import KEPT, STATE, STATE_KEY_RE, TIP_KEY_RE, TIPS
+from vigie.core.layout import KEPT, SIG_KEY_RE, STATE, STATE_KEY_RE, TIP_KEY_RE, TIPS
 from vigie.core.storage import TipStore
 
 from .cache import Cache, pull
@@ -39,7 +45,16 @@ class PurgeReport:
     kept_actioned: list[str] = field(default_factory=list)
     kept_unknown: list[str] = field(default_factory=list)
     orphan_events: int = 0
+    ignored_events: int = 0  # unsigned, forged or junk events (never decide anything)
     objects: int = 0  # store objects deleted (or to delete)
+
+
+def _age(day: str, today: date) -> int:
+    """Days since `day`; 0 for a name that is not a real date (junk never crashes)."""
+    try:
+        return (today - date.fromisoformat(day)).days
+    except ValueError:
+        return 0
 
 
 def plan_and_purge(
@@ -50,6 +65,7 @@ def plan_and_purge(
     older_than: int | None,
     today: date,
     apply: bool,
+    signing_keys: Sequence[str] = (),
 ) -> PurgeReport:
     limit = retention_days if older_than is None else older_than
     if limit > retention_days:
@@ -58,16 +74,20 @@ def plan_and_purge(
         )
     # Decide on fresh data: the store is the truth, the cache mirrors it after pull.
     pull(store, cache)
-    states = read_states(cache, identities)
+    states = read_states(cache, identities, signing_keys)
     report = PurgeReport(limit_days=limit, applied=apply)
+    report.ignored_events = sum(len(s.ignored) for s in states.values())
     tips: dict[str, list[str]] = {}
     days: dict[str, str] = {}
+    sigs: dict[str, list[str]] = {}
     for prefix in (TIPS, KEPT):
         for key in cache.keys(prefix):
             match = TIP_KEY_RE.match(key)
             if match:
                 tips.setdefault(match.group(3), []).append(key)
                 days[match.group(3)] = match.group(2)
+            elif sig := SIG_KEY_RE.match(key):
+                sigs.setdefault(sig.group(3), []).append(key)
     events: dict[str, list[str]] = {}
     for key in cache.keys(STATE):
         match = STATE_KEY_RE.match(key)
@@ -76,7 +96,7 @@ def plan_and_purge(
 
     doomed: list[str] = []
     for receipt, keys in sorted(tips.items()):
-        age = (today - date.fromisoformat(days[receipt])).days
+        age = _age(days[receipt], today)
         if age <= limit:
             continue
         state = states.get(receipt)
@@ -88,11 +108,20 @@ def plan_and_purge(
             report.kept_actioned.append(receipt)
         else:
             report.deleted.append((receipt, days[receipt]))
-            doomed += keys + events.get(receipt, [])
+            doomed += keys + events.get(receipt, []) + sigs.get(receipt, [])
     for receipt, keys in events.items():
         if receipt not in tips:
             report.orphan_events += len(keys)
             doomed += keys
+    # A signature without its tip: the tip is gone, or the intake is writing it
+    # right now (signature first): only those past the limit go.
+    doomed += [
+        k
+        for r, keys in sigs.items()
+        if r not in tips
+        for k in keys
+        if _age(k.split("/")[1], today) > limit
+    ]
     report.objects = len(doomed)
     if apply:
         for key in doomed:
@@ -110,7 +139,15 @@ def render(report: PurgeReport) -> str:
     verbs = "supprimés" if report.applied else "à supprimer"
     lines += [f"  {r} du {d} : {verb}" for r, d in report.deleted]
     lines += [f"  {r} : conservé (exploité)" for r in report.kept_actioned]
-    lines += [f"  {r} : conservé (suivi illisible avec vos clés)" for r in report.kept_unknown]
+    lines += [
+        f"  {r} : conservé (suivi chiffré pour d'autres clés que les vôtres)"
+        for r in report.kept_unknown
+    ]
+    if report.ignored_events:
+        lines.append(
+            f"  {report.ignored_events} événement(s) de suivi non signé(s) ou forgé(s) : "
+            "ignorés pour décider"
+        )
     if report.orphan_events:
         lines.append(f"  {report.orphan_events} événement(s) de suivi sans signalement : {verbs}")
     lines.append(

@@ -10,26 +10,50 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
+from vigie.core import signing
 from vigie.core.config import Config
 from vigie.core.envelope import STORE_METADATA
-from vigie.core.layout import KEPT, RECEIPT_RE, TIP_KEY_RE, TIPS, is_receipt_file, kept_key
+from vigie.core.layout import (
+    KEPT,
+    RECEIPT_RE,
+    TIP_KEY_RE,
+    TIPS,
+    is_receipt_file,
+    kept_key,
+    signature_key,
+)
 from vigie.core.storage import ObjectMissing, TipStore, open_store
 
 from . import ledger, listing, purge, stats, triage
 from .cache import Cache, pull
 from .errors import InboxError
-from .keys import PassphraseSource, keygen, load_identities
+from .keys import (
+    PassphraseSource,
+    keygen,
+    load_identities,
+    load_signing_key,
+    signing_key_path,
+)
 from .reader import find_tip, read_tips
 
 
 @dataclass(frozen=True)
 class Analyst:
-    """Where this analyst's cache is and how to unlock their keys."""
+    """Where this analyst's cache is, how to unlock their keys, and whom they trust.
+
+    `signing_keys` and `intake_key` are the pinned public keys (`trust(cfg)`):
+    only events signed by the former count, tips not signed by the latter are
+    flagged as injected.
+    """
 
     cache_dir: Path
     identity_files: tuple[Path, ...] = ()
     ask: PassphraseSource | None = None
+    signing_keys: tuple[str, ...] = ()
+    intake_key: str = ""
+    signing_key_file: Path | None = None  # default: beside the first identity file
 
     @property
     def cache(self) -> Cache:
@@ -39,6 +63,35 @@ class Analyst:
         if self.ask is None:
             raise InboxError("aucun moyen de demander la phrase de passe")
         return load_identities(self.identity_files, self.ask)
+
+    def signer(self) -> Any:
+        path = self.signing_key_file
+        if path is None:
+            if not self.identity_files:
+                raise InboxError("indiquez votre clé avec --identity FICHIER (ou --signing-key)")
+            path = signing_key_path(self.identity_files[0])
+        if self.ask is None:
+            raise InboxError("aucun moyen de demander la phrase de passe")
+        return load_signing_key(path, self.ask)
+
+
+def intake_public_key(cfg: Config) -> str:
+    """The pinned intake key; else, on the machine that runs `vigie serve` (demo,
+    `make run`), the public half of its own local key file (which nobody with
+    only bucket access can write)."""
+    if cfg.intake.signing_public_key:
+        return cfg.intake.signing_public_key
+    path = Path(cfg.intake.signing_key_file)
+    try:
+        key = signing.seed_key(bytes.fromhex(path.read_text().strip()))
+    except (OSError, ValueError, signing.SigningError):
+        return ""
+    return signing.public_text(key)
+
+
+def trust(cfg: Config) -> dict[str, Any]:
+    """The Analyst fields that come from the configuration (pinned public keys)."""
+    return {"signing_keys": cfg.analysts.signing_keys, "intake_key": intake_public_key(cfg)}
 
 
 def open_analyst_store(cfg: Config) -> TipStore:
@@ -53,17 +106,22 @@ def do_keygen(cfg: Config, out: Path, passphrase: str | None) -> str:
     key = keygen(out, passphrase)
     where = "vigie.toml" if cfg.source.startswith("<") else cfg.source
     line = ", ".join(f'"{r}"' for r in (*cfg.analysts.recipients, key.public_key))
+    signers = ", ".join(f'"{k}"' for k in (*cfg.analysts.signing_keys, key.signing_public_key))
     warn = (
         ""
         if key.protected
-        else "ATTENTION : clé NON protégée par une phrase de passe (tests et démos seulement).\n"
+        else "ATTENTION : clés NON protégées par une phrase de passe (tests et démos seulement).\n"
     )
     return (
         f"{warn}Clé privée écrite dans {out} (lisible par vous seul·e ; gardez-la hors du dépôt).\n"
+        f"Clé de signature écrite dans {key.signing_path} (même protection).\n"
         f"Clé publique : {key.public_key}\n"
-        f"Dans {where}, section [analysts], la ligne devient :\n"
+        f"Clé publique de signature : {key.signing_public_key}\n"
+        f"Dans {where}, section [analysts], les lignes deviennent :\n"
         f"recipients = [{line}]\n"
-        "Les signalements reçus après le redéploiement seront chiffrés aussi pour cette clé."
+        f"signing_keys = [{signers}]\n"
+        "Les signalements reçus après le redéploiement seront chiffrés aussi pour cette clé ; "
+        "vos changements de statut ne comptent qu'une fois votre clé de signature épinglée."
     )
 
 
@@ -77,8 +135,9 @@ def do_pull(cfg: Config, analyst: Analyst, progress: bool) -> str:
 
 def do_list(analyst: Analyst, filters: listing.Filters, as_json: bool) -> str:
     identities = analyst.identities()
-    entries = read_tips(analyst.cache, identities)
-    rows = listing.select(entries, triage.read_states(analyst.cache, identities), filters)
+    entries = read_tips(analyst.cache, identities, analyst.intake_key)
+    states = triage.read_states(analyst.cache, identities, analyst.signing_keys)
+    rows = listing.select(entries, states, filters)
     if as_json:
         return listing.rows_json(rows)
     if not entries:
@@ -96,10 +155,10 @@ def _check_receipt(receipt: str) -> str:
 def do_show(analyst: Analyst, receipt: str, attachments: Path | None) -> str:
     receipt = _check_receipt(receipt)
     identities = analyst.identities()
-    entry = find_tip(analyst.cache, receipt, identities)
+    entry = find_tip(analyst.cache, receipt, identities, analyst.intake_key)
     if entry is None:
         raise InboxError(f"{receipt} : inconnu dans le cache (lancez `vigie inbox pull`)")
-    state = triage.read_states(analyst.cache, identities).get(receipt)
+    state = triage.read_states(analyst.cache, identities, analyst.signing_keys).get(receipt)
     return listing.show(entry, state, attachments)
 
 
@@ -112,19 +171,36 @@ def do_mark(
     kept = [k for k in analyst.cache.keys(KEPT) if is_receipt_file(k, receipt)]
     if not tip_keys and not kept:
         raise InboxError(f"{receipt} : inconnu dans le cache (lancez `vigie inbox pull`)")
+    signer = analyst.signer()
+    if signing.public_text(signer) not in cfg.analysts.signing_keys:
+        raise InboxError(
+            f"votre clé de signature ({signing.public_text(signer)}) n'est pas dans "
+            f"[analysts] signing_keys de {cfg.source} : votre changement de statut serait "
+            "ignoré par tous. Faites-la ajouter, puis recommencez."
+        )
     store = open_analyst_store(cfg)
-    key = triage.mark(store, analyst.cache, recipients, receipt, status, note, assignee)
+    key = triage.mark(
+        store, analyst.cache, recipients, receipt, status, note, assignee, signer=signer
+    )
     if status == "actioned" and tip_keys and not kept:
-        # The lifecycle rule expires tips/ only: an actioned tip lives on under kept/.
+        # The lifecycle rule expires tips/ only: an actioned tip lives on under kept/,
+        # with the intake's signature beside it.
         match = TIP_KEY_RE.match(tip_keys[0])
         assert match is not None
-        try:
-            data = store.get(tip_keys[0])
-        except ObjectMissing:
-            data = analyst.cache.get(tip_keys[0])
         kept_name = kept_key(match.group(2), receipt)
-        store.put_new(kept_name, data, STORE_METADATA)
-        analyst.cache.put(kept_name, data)
+        for source, target in (
+            (signature_key(tip_keys[0]), signature_key(kept_name)),
+            (tip_keys[0], kept_name),
+        ):
+            try:
+                data = store.get(source)
+            except ObjectMissing:
+                try:
+                    data = analyst.cache.get(source)
+                except ObjectMissing:
+                    continue  # an unsigned tip: its copy stays unsigned (flagged)
+            store.put_new(target, data, STORE_METADATA)
+            analyst.cache.put(target, data)
     label = triage.STATUS_LABELS[status]
     return f"{receipt} : statut « {label} » enregistré ({key})."
 
@@ -133,8 +209,9 @@ def do_export(
     analyst: Analyst, fmt: str, out: Path, fields: tuple[str, ...], filters: listing.Filters
 ) -> str:
     identities = analyst.identities()
-    entries = read_tips(analyst.cache, identities)
-    rows = listing.select(entries, triage.read_states(analyst.cache, identities), filters)
+    entries = read_tips(analyst.cache, identities, analyst.intake_key)
+    states = triage.read_states(analyst.cache, identities, analyst.signing_keys)
+    rows = listing.select(entries, states, filters)
     count = listing.export(rows, fmt, out, fields)
     skipped = sum(1 for r in rows if r["kind"] != "ok")
     extra = f" ({skipped} illisible(s) non exporté(s))" if skipped else ""
@@ -152,6 +229,7 @@ def do_purge(
         older_than,
         today or datetime.now(UTC).date(),
         apply,
+        signing_keys=analyst.signing_keys,
     )
     return purge.render(report)
 
@@ -175,7 +253,10 @@ def do_stats(
         pull(store, analyst.cache)
     identities = analyst.identities()
     doc = stats.compute(
-        read_tips(analyst.cache, identities), since, today, until or stats.previous_month(today)
+        read_tips(analyst.cache, identities, analyst.intake_key),
+        since,
+        today,
+        until or stats.previous_month(today),
     )
     stats.check_no_small_cell(doc)
     earlier = ledger.read_ledger(analyst.cache, identities)

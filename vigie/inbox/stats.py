@@ -96,6 +96,8 @@ def compute(
     for entry in entries:
         if not entry.day or not since <= entry.day[:7] <= until:
             continue
+        if entry.injected:
+            continue  # not stored by the intake (reader.py): never counted as a tip
         if entry.tip is None:
             unreadable += 1
             continue
