@@ -257,7 +257,13 @@ def test_inbox_end_to_end(
         r = vigie(capsys, *common_a, "inbox", "mark", receipt, "--cache", cache_a,
                   "-i", key_a, "--status", status)  # fmt: skip
         assert r.code == 0, r.err
-    assert any(o.key == layout.kept_key(old, old_done) for o in store.list(layout.KEPT))
+    kept = {o.key for o in store.list(layout.KEPT)}
+    # The kept copy carries the intake's signature too: it stays verifiable after the
+    # lifecycle rule expires tips/.
+    assert {
+        layout.kept_key(old, old_done),
+        layout.signature_key(layout.kept_key(old, old_done)),
+    } <= kept
     before = sorted(o.key for o in store.list(""))
     r = vigie(capsys, *common_a, "inbox", "purge", "--cache", cache_a, "-i", key_a)
     assert r.code == 0 and "Simulation" in r.out and f"{old_plain} du {old}" in r.out

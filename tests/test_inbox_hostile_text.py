@@ -63,7 +63,15 @@ hostile_text = st.text(
 
 
 def _tip(values: dict[str, str]) -> envelope.Tip:
-    return envelope.Tip(category="spot", **values)
+    fields = {"description": "-", **values}
+    return envelope.Tip(
+        category="spot",
+        description=fields["description"],
+        place=fields.get("place", ""),
+        landmark=fields.get("landmark", ""),
+        when=fields.get("when", ""),
+        vehicles=fields.get("vehicles", ""),
+    )
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
