@@ -95,6 +95,10 @@ def test_forged_events_never_change_a_status_nor_make_purge_delete(
     drop(a, "99991231T235959000004Z", store.get(b_event))
     drop(a, "99991231T235959000005Z", store.get(good))
     drop(b, "99991231T235959000000Z", b"junk that is not even an age file")
+    # C: marked actioned before events were signed (a kept/ copy and an unsigned event).
+    c = place_tip(cfg, store, tip, OLD)
+    store.put_new(layout.kept_key(OLD, c), store.get(layout.tip_key(OLD, c)))
+    drop(c, "20260801T000000000000Z", _forge_v1(c, recipients))
 
     cache = Cache(tmp_path / "cache")
     pull(store, cache)
@@ -111,7 +115,9 @@ def test_forged_events_never_change_a_status_nor_make_purge_delete(
                             signing_keys=pinned)  # fmt: skip
     assert report.kept_actioned == [a] and report.kept_unknown == []
     # Junk under state/B/ no longer blocks B's purge; it goes with B.
-    assert [r for r, _ in report.deleted] == [b] and report.ignored_events == 6
+    assert [r for r, _ in report.deleted] == [b] and report.ignored_events == 7
+    # A kept/ copy with unverifiable events is kept: deleting on a doubt is not undoable.
+    assert report.kept_unverified == [c]
     left = {o.key for o in store.list("")}
     assert layout.tip_key(OLD, a) in left and not any(b in k for k in left)
 

@@ -13,7 +13,9 @@ Rules (also in the README, "For analysts"):
 * the decision uses **verified** events only (signed by a pinned analyst key,
   triage.py): a forged "rejected" after a genuine "actioned" deletes nothing,
   and junk (not an age file, unsigned, forged, dated in the future) never
-  blocks a purge: it is ignored, reported, and deleted with its tip;
+  blocks a purge: it is ignored, reported, and deleted with its tip; except
+  that a tip with a `kept/` copy and unverifiable events is kept and reported
+  (an "actioned" marked before events were signed: re-mark it);
 * a tip with an event encrypted for other keys than this analyst's is kept and
   reported, so that a key mismatch (a colleague's newer key set, a key
   rotation) never deletes an actioned tip.
@@ -44,6 +46,7 @@ class PurgeReport:
     deleted: list[tuple[str, str]] = field(default_factory=list)  # (receipt, day)
     kept_actioned: list[str] = field(default_factory=list)
     kept_unknown: list[str] = field(default_factory=list)
+    kept_unverified: list[str] = field(default_factory=list)
     orphan_events: int = 0
     ignored_events: int = 0  # unsigned, forged or junk events (never decide anything)
     objects: int = 0  # store objects deleted (or to delete)
@@ -106,6 +109,11 @@ def plan_and_purge(
             report.kept_unknown.append(receipt)
         elif state is not None and state.status == "actioned":
             report.kept_actioned.append(receipt)
+        elif state is not None and state.ignored and any(k.startswith(KEPT) for k in keys):
+            # A `kept/` copy (only the analysts' role may write there) with events
+            # that do not verify: most likely an "actioned" marked before events
+            # were signed. Deleting a police record on a doubt is not undoable.
+            report.kept_unverified.append(receipt)
         else:
             report.deleted.append((receipt, days[receipt]))
             doomed += keys + events.get(receipt, []) + sigs.get(receipt, [])
@@ -142,6 +150,10 @@ def render(report: PurgeReport) -> str:
     lines += [
         f"  {r} : conservé (suivi chiffré pour d'autres clés que les vôtres)"
         for r in report.kept_unknown
+    ]
+    lines += [
+        f"  {r} : conservé (copie « exploité » sous kept/, suivi non signé : re-marquez-le)"
+        for r in report.kept_unverified
     ]
     if report.ignored_events:
         lines.append(
