@@ -235,3 +235,35 @@ def test_the_intake_signs_each_tip_and_a_replay_writes_nothing_new(
     # The signed message holds the day, not the time: the sidecar says nothing more.
     assert not signing.tip_sidecar_valid(TEST_SIGNING_PUBLIC, "2026-01-01", receipt,
                                          stored[tip_name], stored[sig_name])  # fmt: skip
+
+
+def test_the_signing_key_is_protected_like_the_age_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = tmp_path / "pass.txt"
+    secret.write_text("une phrase de passe assez longue\n")
+    key = tmp_path / "marie.age"
+    r = vigie(capsys, "inbox", "keygen", "--out", key, "--passphrase-file", secret)
+    assert r.code == 0, r.err
+    age_public = r.out.split("Clé publique : ")[1].split()[0]
+    sign_public = r.out.split("Clé publique de signature : ")[1].split()[0]
+    sign_file = tmp_path / "marie.age.sign"
+    raw = sign_file.read_bytes()
+    assert sign_file.stat().st_mode & 0o777 == 0o600
+    assert raw.startswith(envelope.ARMOR_BEGIN) and b"SECRET-KEY" not in raw
+    cfg = make_config(f"dir:{tmp_path / 'store'}", [age_public], tmp_path)
+    store = DirStore(tmp_path / "store")
+    receipt = place_tip(cfg, store, envelope.Tip(category="spot", description="x"), TODAY)
+    conf = write_toml(cfg, tmp_path / "vigie.toml", signing_keys=[sign_public])
+    cache = tmp_path / "cache"
+    vigie(capsys, "--config", conf, "inbox", "pull", "--cache", cache)
+    wrong = tmp_path / "wrong.txt"
+    wrong.write_text("pas la bonne phrase\n")
+    base = ("--config", conf, "inbox", "mark", receipt, "--cache", cache, "-i", key)
+    r = vigie(capsys, *base, "--passphrase-file", wrong, "--status", "actioned")
+    assert r.code == 2 and "phrase de passe incorrecte" in r.err
+    r = vigie(capsys, *base, "--passphrase-file", secret, "--status", "actioned")
+    assert r.code == 0, r.err
+    r = vigie(capsys, "--config", conf, "inbox", "list", "--cache", cache, "-i", key,
+              "--passphrase-file", secret, "--json")  # fmt: skip
+    assert json.loads(r.out)[0]["status"] == "actioned"
