@@ -257,13 +257,9 @@ def test_the_signing_key_is_protected_like_the_age_key(
     conf = write_toml(cfg, tmp_path / "vigie.toml", signing_keys=[sign_public])
     cache = tmp_path / "cache"
     vigie(capsys, "--config", conf, "inbox", "pull", "--cache", cache)
-    wrong = tmp_path / "wrong.txt"
-    wrong.write_text("pas la bonne phrase\n")
     base = ("--config", conf, "inbox", "mark", receipt, "--cache", cache, "-i", key)
-    r = vigie(capsys, *base, "--passphrase-file", wrong, "--status", "actioned")
-    assert r.code == 2 and "phrase de passe incorrecte" in r.err
+    # (Each passphrase costs a deliberate scrypt: one wrong one is tested for age keys.)
     r = vigie(capsys, *base, "--passphrase-file", secret, "--status", "actioned")
-    assert r.code == 0, r.err
-    r = vigie(capsys, "--config", conf, "inbox", "list", "--cache", cache, "-i", key,
-              "--passphrase-file", secret, "--json")  # fmt: skip
-    assert json.loads(r.out)[0]["status"] == "actioned"
+    assert r.code == 0 and "exploité" in r.out, r.err
+    (event,) = [o.key for o in store.list(f"{layout.STATE}{receipt}/")]
+    assert event in r.out
