@@ -133,9 +133,9 @@ def mark(
 def _signed_time(text: str) -> datetime | None:
     try:
         at = datetime.fromisoformat(text)
-    except ValueError:
+        return at.astimezone(UTC) if at.tzinfo is not None else None
+    except (ValueError, OverflowError):
         return None
-    return at.astimezone(UTC) if at.tzinfo is not None else None
 
 
 def parse_event(
@@ -184,14 +184,20 @@ def parse_event(
     )  # fmt: skip
 
 
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+
+
+def _order(event: Event) -> tuple[datetime, str, str]:
+    # The signed time first (never the object name, which a bucket writer chooses).
+    return (_signed_time(event.at) or _EARLIEST, event.signature, event.stamp)
+
+
 def fold(events: Sequence[Event]) -> Triage:
     """Current state: the last status by signed time wins; an empty assignee keeps the
     previous one. A replayed copy of an event (same signature) counts once."""
     state = Triage()
     seen: set[str] = set()
-    ordered = sorted(events, key=lambda e: (_signed_time(e.at) or datetime.min.replace(tzinfo=UTC),
-                                            e.signature, e.stamp))  # fmt: skip
-    for event in ordered:
+    for event in sorted(events, key=_order):
         if event.signature and event.signature in seen:
             continue
         seen.add(event.signature)
