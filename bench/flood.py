@@ -86,7 +86,7 @@ def run() -> list[Row]:
                 max_seconds=MAX_SECONDS,
                 real_spacing=0.0,
             )
-        stored = sum(1 for _ in store.list(layout.TIPS))
+        stored = sum(1 for o in store.list(layout.TIPS) if o.key.endswith(".age"))
     junk_writes = stored - 2 * REAL_TIPS
     refused = result.junk_statuses.get(403, 0)
     return [

@@ -92,7 +92,7 @@ def per_tip() -> list[Row]:
     import pyrage
     from chalice.test import Client
 
-    from tests.support.intake_client import TEST_SECRET, new_key, solve
+    from tests.support.intake_client import TEST_SECRET, TEST_SIGNER, new_key, solve
     from vigie.core import envelope
     from vigie.core.config import build_config
     from vigie.core.intake import Intake
@@ -112,7 +112,9 @@ def per_tip() -> list[Row]:
                 {},
             )
             store = DirStore(f"{tmp}/tips")
-            intake = Intake(config=cfg, store=store, secret=TEST_SECRET, clock=time.time)
+            intake = Intake(
+                config=cfg, store=store, secret=TEST_SECRET, clock=time.time, signer=TEST_SIGNER
+            )
             app_module.configure(intake)
             body = envelope.seal(os.urandom(size - 300), cfg.require_recipients())
             with Client(app_module.app) as client:
@@ -160,7 +162,7 @@ def junk_rate(seconds: float = 3.0) -> list[Row]:
     from chalice.config import Config as ChaliceConfig
     from chalice.local import LocalGateway
 
-    from tests.support.intake_client import TEST_SECRET
+    from tests.support.intake_client import TEST_SECRET, TEST_SIGNER
     from vigie.core.config import build_config
     from vigie.core.intake import Intake
     from vigie.core.storage import DirStore
@@ -172,7 +174,13 @@ def junk_rate(seconds: float = 3.0) -> list[Row]:
             {"intake": {"store": f"dir:{tmp}"}, "analysts": {"recipients": ["age1" + "q" * 58]}}, {}
         )
         app_module.configure(
-            Intake(config=cfg, store=DirStore(tmp), secret=TEST_SECRET, clock=time.time)
+            Intake(
+                config=cfg,
+                store=DirStore(tmp),
+                secret=TEST_SECRET,
+                clock=time.time,
+                signer=TEST_SIGNER,
+            )
         )
         gateway = LocalGateway(
             app_module.app,

@@ -13,6 +13,10 @@ category radios are the form's only.
 - Turns the page's `vigie_scripts` (front matter) into entries with Subresource
   Integrity (`sha384-...`) computed from the files, so a tampered copy of the
   crypto code on a CDN or bucket is refused by the browser.
+- Then gives every other script and stylesheet of a page that carries the form
+  (the theme's CSS, `assets/vigie.css`, `assets/vigie.js`) its SRI too, from the
+  bytes written to the site (`on_post_page`): any script on that page sees what
+  is typed, so one without integrity could send a description elsewhere.
 
 A malformed recipient fails the build: a form that encrypts to a wrong key would
 silently lose every tip. An empty list builds (the page then falls back to the
@@ -26,7 +30,11 @@ import hashlib
 import html
 import json
 import logging
+import posixpath
+import re
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from mkdocs.exceptions import PluginError
 from mkdocs.utils import get_relative_url
@@ -38,6 +46,12 @@ FOLLOWUP_PAGE = "suivi/index.md"
 PAGES = (FORM_PAGE, FOLLOWUP_PAGE)
 CATEGORIES_MARKER = "<!--vigie:categories-->"
 WORKER = "assets/form/pow-worker.js"
+# A page carries the form if it has this element (whatever its language or path).
+FORM_MARKER = 'id="vigie-form"'
+# The template's own tags (overrides/main.html, Material's base): one per line,
+# double-quoted attributes, so a regular expression over them is exact enough.
+_RESOURCE_RE = re.compile(r"<(script|link)\b[^>]*>")
+_ATTR_RE = re.compile(r'\s([a-z-]+)="([^"]*)"')
 
 log = logging.getLogger("mkdocs.hooks.form_page")
 
@@ -133,3 +147,41 @@ def on_page_content(html_text: str, page: Any, config: Any, files: Any) -> str:
         return html_text
     settings = form_settings(config.extra.get("vigie") or {}, page.url)
     return html_text + "\n" + json_script("vigie-form-config", settings)
+
+
+def _site_bytes(config: Any, page_dest: str, url: str) -> bytes:
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or not parts.path:
+        raise PluginError(f"{page_dest}: {url!r} is not a file of this site")
+    rel = posixpath.normpath(posixpath.join(posixpath.dirname(page_dest), parts.path))
+    path = Path(config.site_dir) / rel
+    if rel.startswith("..") or not path.is_file():
+        raise PluginError(f"{page_dest}: {url!r} not found in the built site")
+    return path.read_bytes()
+
+
+def _with_integrity(tag: str, config: Any, page_dest: str) -> str:
+    attrs = dict(_ATTR_RE.findall(tag))
+    if tag.startswith("<script"):
+        url = attrs.get("src")
+    else:
+        # Preloads fetch code or style too: a later use would skip the check.
+        loads = attrs.get("rel") in ("stylesheet", "modulepreload", "preload")
+        url = attrs.get("href") if loads else None
+    if url is None:
+        return tag  # inline JSON data, icons, preloads: no code, no style
+    expected = sri(_site_bytes(config, page_dest, url))
+    if "integrity" in attrs:
+        if attrs["integrity"] != expected:
+            raise PluginError(f"{page_dest}: stale integrity for {url!r}")
+        return tag
+    return tag[:-1].rstrip("/").rstrip() + f' integrity="{expected}">'
+
+
+def on_post_page(output: str, page: Any, config: Any) -> str:
+    """Every script and stylesheet of a page with the form carries SRI (static files
+    are already in the site when pages are written, so the hash is of what is served)."""
+    if FORM_MARKER not in output:
+        return output
+    dest = page.file.dest_uri
+    return _RESOURCE_RE.sub(lambda m: _with_integrity(m.group(), config, dest), output)

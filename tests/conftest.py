@@ -63,6 +63,7 @@ def make_config(store: str, recipients: list[str], tmp: Path, **intake: Any) -> 
             "store": store,
             "pow_max_number": 1000,  # tests solve challenges fast
             "secret_file": str(tmp / "intake-secret"),
+            "signing_key_file": str(tmp / "intake-signing-key"),
             **intake,
         },
         "analysts": {"recipients": recipients},

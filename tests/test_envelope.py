@@ -194,7 +194,7 @@ def test_age_cli_round_trip_through_the_intake(
     with intake_client(cfg, store) as client:
         response = post_tip(client, ciphertext)
     assert response.status_code == 201, response.body
-    (obj,) = list(store.list(layout.TIPS))
+    (obj,) = [o for o in store.list(layout.TIPS) if o.key.endswith(".age")]
     stored = tmp_path / "tip.age"
     stored.write_bytes(store.get(obj.key))
     out = subprocess.run(

@@ -73,8 +73,15 @@ class Rig:
 
 
 def tip_writes(action: Action) -> Any:
-    """A policy applying `action` to tip uploads only (health probes pass)."""
-    return lambda seen: action if "/tips/" in seen.path and seen.method == "PUT" else PASS
+    """A policy applying `action` to tip uploads only (health probes and the intake's
+    signature, written just before each tip, pass)."""
+    return lambda seen: (
+        action
+        if "/tips/" in seen.path
+        and seen.path.split("?")[0].endswith(".age")
+        and seen.method == "PUT"
+        else PASS
+    )
 
 
 @pytest.fixture(scope="module")

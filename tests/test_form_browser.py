@@ -49,7 +49,7 @@ class Live:
         return self.server.url
 
     def keys(self) -> set[str]:
-        return {o.key for o in self.store.list(layout.TIPS)}
+        return {o.key for o in self.store.list(layout.TIPS) if o.key.endswith(".age")}
 
 
 # Session scope: built once per test worker, never torn down between modules.

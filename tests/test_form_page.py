@@ -118,6 +118,35 @@ def test_every_form_script_carries_a_matching_sri_hash(page: tuple[Path, Element
         assert script["integrity"] == f"sha384-{digest}"
 
 
+@pytest.mark.privacy
+def test_no_script_or_stylesheet_reaches_the_form_page_without_sri(
+    page: tuple[Path, Elements],
+) -> None:
+    """Finding 4: a tampered `vigie.js` read the description; every resource is pinned."""
+    out, _ = page
+    form_pages = [p for p in out.rglob("*.html") if 'id="vigie-form"' in p.read_text()]
+    assert out / "signaler" / "index.html" in form_pages
+    for html_file in form_pages:
+        html = Elements()
+        html.feed(html_file.read_text(encoding="utf-8"))
+        loaded = [a.get("src", "") for t, a in html.tags if t == "script" and "src" in a]
+        loaded += [a["href"] for t, a in html.tags if t == "link" and a.get("rel") == "stylesheet"]
+        names = {Path(u).name for u in loaded}
+        assert {"vigie.js", "vigie.css", "form.js", "form.css"} <= names, names
+        for tag, attrs in html.tags:
+            if tag == "script":
+                url = attrs.get("src")
+            elif tag == "link" and attrs.get("rel") in ("stylesheet", "modulepreload", "preload"):
+                url = attrs.get("href")
+            else:
+                continue
+            if not url:
+                continue  # inline data (the form's settings), not a resource
+            served = (html_file.parent / url).resolve().read_bytes()
+            digest = base64.b64encode(hashlib.sha384(served).digest()).decode()
+            assert attrs.get("integrity") == f"sha384-{digest}", (html_file, url)
+
+
 def test_crypto_code_loads_only_on_the_form_page(page: tuple[Path, Elements]) -> None:
     out, _ = page
     for html_file in out.rglob("*.html"):

@@ -22,6 +22,7 @@ from PIL import Image
 from tests.conftest import make_config
 from tests.test_inbox_helpers import (
     new_receipt,
+    new_signing_key,
     place_tip,
     png,
     submit,
@@ -30,10 +31,14 @@ from tests.test_inbox_helpers import (
 )
 from tests.test_stats import ints_under_threshold
 from vigie.core import envelope, layout
-from vigie.core.config import Config
+from vigie.core.config import Config, load_config
 from vigie.core.storage import TipStore
 from vigie.inbox import service
 from vigie.inbox.cache import Cache
+
+
+def cfg_from(conf: Path) -> Config:
+    return load_config(conf, {})
 
 
 def _public_key(key_file: Path) -> str:
@@ -58,6 +63,12 @@ def test_inbox_end_to_end(
     assert key_a.stat().st_mode & 0o777 == 0o600
     pub_a = _public_key(key_a)
     assert f'"{pub_a}"' in r.out and "recipients = [" in r.out
+    # ... and a signing key beside it, protected the same way, to pin in signing_keys.
+    sign_a = r.out.split("Clé publique de signature : ")[1].split()[0]
+    assert f'signing_keys = ["{sign_a}"]' in r.out
+    assert (tmp_path / "analyst-a.key.sign").stat().st_mode & 0o777 == 0o600
+    sign_b_file = tmp_path / "analyst-b.sign"
+    sign_b = new_signing_key(sign_b_file)
     recipients = [pub_a, str(identity.to_public())]
     s3 = (
         {"s3_endpoint_url": base_cfg.intake.s3_endpoint_url}
@@ -65,7 +76,7 @@ def test_inbox_end_to_end(
         else {}
     )
     cfg = make_config(base_cfg.intake.store, recipients, tmp_path, **s3)
-    conf = write_toml(cfg, tmp_path / "vigie.toml")
+    conf = write_toml(cfg, tmp_path / "vigie.toml", signing_keys=[sign_a, sign_b])
     cache_a, cache_b = tmp_path / "cache-a", tmp_path / "cache-b"
     common_a = ("--config", conf)
 
@@ -112,16 +123,24 @@ def test_inbox_end_to_end(
 
     # 4. Pull (twice: the second fetches nothing) and list.
     r = vigie(capsys, *common_a, "inbox", "pull", "--cache", cache_a)
-    assert r.code == 0 and r.out.startswith("7 nouvel(s)"), r.out
+    # 7 tips and the intake's signatures of the 6 it stored itself.
+    assert r.code == 0 and r.out.startswith("13 nouvel(s)"), r.out
     r = vigie(capsys, *common_a, "inbox", "pull", "--cache", cache_a)
-    assert r.out.startswith("0 nouvel(s) objet(s) téléchargé(s), 7 déjà présent(s)"), r.out
-    r = vigie(capsys, "inbox", "list", "--cache", cache_a, "-i", key_a, "--json")
+    assert r.out.startswith("0 nouvel(s) objet(s) téléchargé(s), 13 déjà présent(s)"), r.out
+    r = vigie(capsys, *common_a, "inbox", "list", "--cache", cache_a, "-i", key_a, "--json")
     rows = {row["receipt"]: row for row in json.loads(r.out)}
     assert set(rows) == {*spots, delivery, age_receipt}
     assert all(row["kind"] == "ok" and row["status"] == "new" for row in rows.values())
+    # Only the tip dropped into the store by hand lacks the intake's signature.
+    assert {r for r, row in rows.items() if row["origin"] != "intake"} == {age_receipt}
+    assert rows[age_receipt]["origin"] == "unsigned"
+    r = vigie(capsys, *common_a, "inbox", "list", "--cache", cache_a, "-i", key_a)
+    assert "1 INJECTÉ(S)" in r.out and f"{age_receipt} ⚠" in r.out
     assert rows[age_receipt]["place"] == "Saint-Ferjeux"
     assert rows[delivery]["photos"] == 1 and rows[delivery]["date"] == today.isoformat()
-    r = vigie(capsys, "inbox", "list", "--cache", cache_a, "-i", key_a, "--type", "delivery")
+    r = vigie(
+        capsys, *common_a, "inbox", "list", "--cache", cache_a, "-i", key_a, "--type", "delivery"
+    )
     assert delivery in r.out and spots[0] not in r.out and "Centre-ville, Battant" in r.out
 
     # show, with the photo written where the analyst asks (0600).
@@ -137,9 +156,12 @@ def test_inbox_end_to_end(
 
     # 5. Two analysts mark the same tip at the same moment: no update is lost.
     vigie(capsys, *common_a, "inbox", "pull", "--cache", cache_b)
+    trust = service.trust(cfg_from(conf))
     analysts = {
-        "A": service.Analyst(cache_a),
-        "B": service.Analyst(cache_b),
+        "A": service.Analyst(cache_a, (key_a,), lambda _p: "", **trust),
+        "B": service.Analyst(
+            cache_b, (identity_file,), lambda _p: "", signing_key_file=sign_b_file, **trust
+        ),
     }
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []
@@ -149,8 +171,9 @@ def test_inbox_end_to_end(
             barrier.wait()
             for n in range(3):
                 service.do_mark(
-                    cfg, analysts[name], spots[0], "in-progress", f"{name} note {n}", name
-                )
+                    cfg_from(conf), analysts[name], spots[0], "in-progress", f"{name} note {n}",
+                    name,
+                )  # fmt: skip
         except BaseException as exc:
             errors.append(exc)
 
@@ -161,24 +184,28 @@ def test_inbox_end_to_end(
         t.join()
     assert not errors
     r = vigie(capsys, *common_a, "inbox", "mark", spots[1], "--cache", cache_b,
+              "-i", identity_file, "--signing-key", sign_b_file,
               "--status", "rejected", "--note", "hors sujet")  # fmt: skip
     assert r.code == 0 and "écarté" in r.out
     for cache, key in ((cache_a, key_a), (cache_b, identity_file)):
         vigie(capsys, *common_a, "inbox", "pull", "--cache", cache)
-        r = vigie(capsys, "inbox", "show", spots[0], "--cache", cache, "-i", key)
+        r = vigie(capsys, *common_a, "inbox", "show", spots[0], "--cache", cache, "-i", key)
         for name in "AB":
             for n in range(3):
                 assert f"{name} note {n}" in r.out
-        r = vigie(capsys, "inbox", "list", "--cache", cache, "-i", key, "--json")
+        r = vigie(capsys, *common_a, "inbox", "list", "--cache", cache, "-i", key, "--json")
         states = {row["receipt"]: row["status"] for row in json.loads(r.out)}
         assert states[spots[0]] == "in-progress" and states[spots[1]] == "rejected"
-    r = vigie(capsys, "inbox", "list", "--cache", cache_a, "-i", key_a, "--status", "rejected")
+    r = vigie(
+        capsys, *common_a, "inbox", "list", "--cache", cache_a, "-i", key_a, "--status", "rejected"
+    )
     assert spots[1] in r.out and spots[0] not in r.out
 
     # 6. Export: UTF-8, chosen fields, formulas defused in CSV.
     out_csv, out_json = tmp_path / "export.csv", tmp_path / "export.json"
-    r = vigie(capsys, "inbox", "export", "--cache", cache_a, "-i", key_a, "--format", "csv",
-              "--out", out_csv, "--fields", "receipt,category,place,description")  # fmt: skip
+    r = vigie(capsys, *common_a, "inbox", "export", "--cache", cache_a, "-i", key_a,
+              "--format", "csv", "--out", out_csv,
+              "--fields", "receipt,category,place,description")  # fmt: skip
     assert r.code == 0 and "7 signalement(s)" in r.out
     with out_csv.open(encoding="utf-8-sig", newline="") as fh:
         exported = {row["receipt"]: row for row in csv.DictReader(fh)}
@@ -186,7 +213,7 @@ def test_inbox_end_to_end(
     assert exported[delivery]["description"].startswith("'=HYPERLINK")
     assert exported[age_receipt]["description"] == "Déposé avec age"
     assert out_csv.stat().st_mode & 0o777 == 0o600
-    vigie(capsys, "inbox", "export", "--cache", cache_a, "-i", key_a, "--format", "json",
+    vigie(capsys, *common_a, "inbox", "export", "--cache", cache_a, "-i", key_a, "--format", "json",
           "--out", out_json)  # fmt: skip
     data = json.loads(out_json.read_text(encoding="utf-8"))
     assert {d["receipt"] for d in data} == set(rows)
@@ -194,24 +221,30 @@ def test_inbox_end_to_end(
 
     # 7. Stats: 6 spots shown, everything under 5 suppressed, page and chart written.
     stats_dir, page = tmp_path / "stats", tmp_path / "resultats.md"
+    # This month is still open: publishing it is refused (it would be republished).
     r = vigie(capsys, *common_a, "stats", "--since", today.strftime("%Y-%m"), "--cache", cache_a,
-              "-i", key_a, "--out", stats_dir, "--site-page", page)  # fmt: skip
-    assert r.code == 0, r.err
+              "-i", key_a, "--out", stats_dir, "--until", today.strftime("%Y-%m"))  # fmt: skip
+    assert r.code == 2 and "période doit être close" in r.err
+    # Once the month is closed (as seen from the next month), it is published once.
+    next_month = (today.replace(day=1) + timedelta(days=32)).replace(day=3)
+    service.do_stats(cfg, service.Analyst(cache_a, (key_a,), lambda _p: "", **trust),
+                     today.strftime("%Y-%m"), stats_dir, page, today=next_month)  # fmt: skip
     doc = json.loads((stats_dir / "stats.json").read_text(encoding="utf-8"))
-    assert doc["total"] == 7 and doc["by_month"] == [
-        {"month": today.strftime("%Y-%m"), "label": doc["by_month"][0]["label"], "count": 7}
+    # The injected tip (no intake signature) is not counted.
+    assert doc["total"] == 6 and doc["by_month"] == [
+        {"month": today.strftime("%Y-%m"), "label": doc["by_month"][0]["label"], "count": 6}
     ]
     assert ints_under_threshold(doc) == []  # not a single exact count under 5
     cats = {c["category"]: c["count"] for c in doc["by_category"]}
-    # 6 spots and 1 other: total 7 - 6 would reveal the hidden 1, so 6 goes too.
+    # 5 spots and 1 delivery: total 6 - 5 would reveal the hidden 1, so 5 goes too.
     assert cats == {"spot": "< 5", "delivery": "< 5", "stash": "< 5", "other": "< 5"}
     camps = {c["campaign"]: c["count"] for c in doc["by_campaign"]}
-    # 5 from the poster, 2 without code: the hidden cells would add up to 2
-    # (total 7 - 5), so the poster's count is hidden too.
+    # 5 from the poster, 1 without code: the hidden cells would add up to 1
+    # (total 6 - 5), so the poster's count is hidden too.
     assert camps == {"BSN-PLANOISE": "< 5", "(autres codes)": "< 5", "(sans code)": "< 5"}
     assert Image.open(stats_dir / "stats.png").size[0] >= 800
     text = page.read_text(encoding="utf-8")
-    assert "# Résultats" in text and "| Point de deal | < 5 |" in text and "| 6 |" not in text
+    assert "# Résultats" in text and "| Point de deal | < 5 |" in text and "| 5 |" not in text
     assert not list(stats_dir.glob(".tmp-*"))
 
     # 8. Purge: an old tip goes (with its state), an old actioned one stays.
@@ -222,9 +255,15 @@ def test_inbox_end_to_end(
     vigie(capsys, *common_a, "inbox", "pull", "--cache", cache_b)
     for receipt, status in ((old_plain, "in-progress"), (old_done, "actioned")):
         r = vigie(capsys, *common_a, "inbox", "mark", receipt, "--cache", cache_a,
-                  "--status", status)  # fmt: skip
+                  "-i", key_a, "--status", status)  # fmt: skip
         assert r.code == 0, r.err
-    assert any(o.key == layout.kept_key(old, old_done) for o in store.list(layout.KEPT))
+    kept = {o.key for o in store.list(layout.KEPT)}
+    # The kept copy carries the intake's signature too: it stays verifiable after the
+    # lifecycle rule expires tips/.
+    assert {
+        layout.kept_key(old, old_done),
+        layout.signature_key(layout.kept_key(old, old_done)),
+    } <= kept
     before = sorted(o.key for o in store.list(""))
     r = vigie(capsys, *common_a, "inbox", "purge", "--cache", cache_a, "-i", key_a)
     assert r.code == 0 and "Simulation" in r.out and f"{old_plain} du {old}" in r.out

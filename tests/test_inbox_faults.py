@@ -17,6 +17,7 @@ from tests.support.seaweed import free_port
 from tests.test_inbox_helpers import (
     assert_one_line_error,
     new_receipt,
+    new_signing_key,
     place_tip,
     vigie,
     write_toml,
@@ -114,17 +115,18 @@ def test_unreachable_store_gives_one_line(
     cfg = make_config(
         "s3://nobucket/vigie", [str(identity.to_public())], tmp_path, s3_endpoint_url=dead
     )
-    conf = write_toml(cfg, tmp_path / "vigie.toml")
+    signer = tmp_path / "analyst.sign"
+    conf = write_toml(cfg, tmp_path / "vigie.toml", signing_keys=[new_signing_key(signer)])
     r = vigie(capsys, "--config", conf, "inbox", "pull", "--cache", tmp_path / "c")
     assert_one_line_error(r, "stockage injoignable")
     r = vigie(capsys, "--config", conf, "inbox", "mark", "VG-0000-0000-0000", "--cache",
-              tmp_path / "c", "--status", "new")  # fmt: skip
+              tmp_path / "c", "--signing-key", signer, "--status", "new")  # fmt: skip
     assert_one_line_error(r, "inconnu")
     # A tip already in the cache (pulled earlier, now offline): marking needs the store.
     sealed = envelope.seal(envelope.serialize_tip(_tip(1)), cfg.require_recipients())
     Cache(tmp_path / "c").put("tips/2026-11-28/VG-0000-0000-0000.age", sealed)
     r = vigie(capsys, "--config", conf, "inbox", "mark", "VG-0000-0000-0000", "--cache",
-              tmp_path / "c", "--status", "new")  # fmt: skip
+              tmp_path / "c", "--signing-key", signer, "--status", "new")  # fmt: skip
     assert_one_line_error(r, "stockage injoignable")
 
 
@@ -175,7 +177,7 @@ def many_tips(
     store = open_store(cfg.intake, s3_client=seaweed.client())
     today = datetime.now(UTC).date()
     for n in range(60):
-        place_tip(cfg, store, _tip(n), today)
+        place_tip(cfg, store, _tip(n), today, signed=False)  # one object per tip
     store.put_new(layout.READY_KEY, b"ok")  # the intake's own objects are not pulled
     return cfg, store, 60
 
@@ -271,7 +273,7 @@ def test_progress_bar_only_on_a_terminal(tmp_path: Path, identity: Any) -> None:
     cfg = make_config(f"dir:{tmp_path / 'store'}", [str(identity.to_public())], tmp_path)
     store = open_store(cfg.intake)
     for n in range(3):
-        place_tip(cfg, store, _tip(n), datetime.now(UTC).date())
+        place_tip(cfg, store, _tip(n), datetime.now(UTC).date(), signed=False)
     conf = write_toml(cfg, tmp_path / "vigie.toml")
     vigie_bin = str(Path(sys.executable).parent / "vigie")
     argv = [vigie_bin, "--config", str(conf), "inbox", "pull", "--cache"]

@@ -33,7 +33,7 @@ TIP = envelope.Tip(
 
 
 def tips_in(store: TipStore) -> list[str]:
-    return [o.key for o in store.list(layout.TIPS)]
+    return [o.key for o in store.list(layout.TIPS) if o.key.endswith(".age")]
 
 
 def sealed(cfg: Config, tip: envelope.Tip = TIP) -> bytes:

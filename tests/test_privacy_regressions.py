@@ -96,13 +96,14 @@ def test_no_identifying_data_in_logs_store_or_responses(
         assert response.headers["Referrer-Policy"] == "no-referrer"
         assert response.headers["Cache-Control"] == "no-store"
     objects = list(store.list(""))
-    assert len([o for o in objects if o.key.startswith("tips/")]) == 2
+    assert len([o for o in objects if o.key.startswith("tips/") and o.key.endswith(".age")]) == 2
     for obj in objects:
         data = store.get(obj.key)
         assert not leaks(data.decode("latin-1")), obj.key
-        # Object names: date to the day and a receipt, nothing else.
+        # Object names: date to the day and a receipt, nothing else (the tip and
+        # the intake's signature of it).
         assert re.fullmatch(
-            r"tips/\d{4}-\d{2}-\d{2}/VG-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\.age"
+            r"tips/\d{4}-\d{2}-\d{2}/VG-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\.(age|sig)"
             r"|intake/(ready|form-budget/\d{4}-\d{2}-\d{2}T\d{2}/\d+)",
             obj.key,
         ), obj.key

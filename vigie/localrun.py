@@ -52,7 +52,8 @@ def run(
         from vigie.site.build import build_site
 
         site = build_site(cfg, site)
-    intake_app.configure(build_intake(cfg, os.environ, create_secret=True))
+    intake = build_intake(cfg, os.environ, create_secret=True)
+    intake_app.configure(intake)
     from vigie.site.values import security_headers
 
     server = make_server(
@@ -64,6 +65,15 @@ def run(
     def announce(url: str) -> None:
         print(f"Vigie est servi sur {url}  (formulaire : {url}signaler/)", flush=True)
         print(f"Signalements enregistrés dans : {cfg.intake.store}", flush=True)
+        if not cfg.intake.signing_public_key:
+            from vigie.core.signing import public_text
+
+            # Analysts pin it so that objects written straight to the store are flagged.
+            print(
+                "Clé publique de signature de l'intake (à épingler dans vigie.toml, "
+                f'[intake] signing_public_key) : "{public_text(intake.signer)}"',
+                flush=True,
+            )
         # The hint names the key really in use: once an analyst's own key is
         # configured, the demo key would list every new tip as « AUTRES CLÉS ».
         if reading_demo:

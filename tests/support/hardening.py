@@ -41,7 +41,7 @@ def tiny_site(root: Path) -> Path:
 
 def tip_keys(store: TipStore) -> list[str]:
     """Keys of stored tips (the intake's own `intake/` markers are ignored)."""
-    return sorted(o.key for o in store.list(layout.TIPS))
+    return sorted(o.key for o in store.list(layout.TIPS) if o.key.endswith(".age"))
 
 
 def open_all(store: TipStore, identity: Any) -> list[envelope.Tip]:

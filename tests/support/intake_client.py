@@ -15,12 +15,15 @@ from typing import Any
 from altcha.v1 import Payload as PayloadV1
 from altcha.v1 import solve_challenge as solve_challenge_v1
 
-from vigie.core import envelope
+from vigie.core import envelope, signing
 from vigie.core.config import Config
 from vigie.core.intake import Intake
 from vigie.core.storage import TipStore
 
 TEST_SECRET = bytes(range(32))  # test-only HMAC secret, not a production value
+# Test-only intake signing key (Ed25519 seed); tests pin its public half.
+TEST_SIGNER = signing.seed_key(bytes(range(32, 64)))
+TEST_SIGNING_PUBLIC = signing.public_text(TEST_SIGNER)
 
 
 def new_key() -> str:
@@ -55,7 +58,13 @@ def intake_client(cfg: Config, store: TipStore, clock: Any = None) -> Iterator[A
 
     app_module = load_intake_app()
     app_module.configure(
-        Intake(config=cfg, store=store, secret=TEST_SECRET, clock=clock or time.time)
+        Intake(
+            config=cfg,
+            store=store,
+            secret=TEST_SECRET,
+            clock=clock or time.time,
+            signer=TEST_SIGNER,
+        )
     )
     with Client(app_module.app) as client:
         yield client

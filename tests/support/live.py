@@ -27,6 +27,7 @@ def write_config(path: Path, store: str, recipients: list[str], **intake: Any) -
         "store": store,
         "pow_max_number": 2000,
         "secret_file": str(path.parent / "intake-secret"),
+        "signing_key_file": str(path.parent / "intake-signing-key"),
         **intake,
     }
     lines = ["[intake]"]

@@ -21,6 +21,9 @@ DEFAULT_MAX_BODY = 5 * 1024 * 1024
 #: An age X25519 public key (`age1` + 58 bech32 characters). The one owner of the
 #: rule: the config check and the site build's form hook both use it.
 RECIPIENT_RE = re.compile(r"^age1[02-9ac-hj-np-z]{58}$")
+#: An Ed25519 public key as Vigie writes it (`ed25519:` + 44 base64 characters):
+#: the intake's and the analysts' signing keys (vigie.core.signing uses it).
+SIGNING_KEY_RE = re.compile(r"^ed25519:[A-Za-z0-9+/]{43}=$")
 
 
 class ConfigError(ValueError):
@@ -64,12 +67,19 @@ class IntakeConfig:
     # In Lambda: the Secrets Manager secret (ARN) holding the HMAC secret, read
     # once per cold start (vigie.core.runtime); never the secret itself.
     secret_arn: str = ""
+    # The intake's Ed25519 signing key (private): `$VIGIE_SIGNING_KEY` in Lambda,
+    # else this file, created by `vigie serve` on first run like `secret_file`.
+    signing_key_file: str = ".vigie/intake-signing-key"
+    # Its public half, pinned by the analysts: tips not signed by it are flagged.
+    signing_public_key: str = ""
 
 
 @dataclass(frozen=True)
 class AnalystsConfig:
     recipients: tuple[str, ...] = ()
     retention_days: int = 90
+    # The analysts' Ed25519 public keys: only events signed by one of them count.
+    signing_keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -190,9 +200,21 @@ def _check_recipients(source: str, recipients: tuple[str, ...]) -> None:
             )
 
 
+def _check_signing_keys(source: str, where: str, keys: tuple[str, ...]) -> None:
+    for key in keys:
+        if not SIGNING_KEY_RE.fullmatch(key):
+            raise ConfigError(
+                f"{source}: {where}: {key!r} is not an Ed25519 public key (expected ed25519: "
+                "followed by 44 base64 characters, as `vigie inbox keygen` prints it)"
+            )
+
+
 def _validate(cfg: Config) -> None:
     src = cfg.source
     _check_recipients(src, cfg.analysts.recipients)
+    _check_signing_keys(src, "[analysts] signing_keys", cfg.analysts.signing_keys)
+    if cfg.intake.signing_public_key:
+        _check_signing_keys(src, "[intake] signing_public_key", (cfg.intake.signing_public_key,))
     for key in ("url", "report_url"):
         value = getattr(cfg.site, key)
         parts = urlsplit(value)

@@ -21,12 +21,13 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import envelope, pages, replies
 from .config import Config
 from .formpath import build_form_tip, parse_form
 from .http import ApiError, Request, Response
-from .layout import FORM_BUDGET, format_receipt, tip_key
+from .layout import FORM_BUDGET, format_receipt, signature_key, tip_key
 from .pow import ProofOfWork, check_idempotency_key
 from .storage import StoreUnavailable, TipStore
 
@@ -83,6 +84,9 @@ class Intake:
     store: TipStore
     secret: bytes
     clock: Callable[[], float]
+    # The intake's Ed25519 key (vigie.core.signing): every stored tip gets a signed
+    # sidecar so analysts can tell it from an object written straight to the bucket.
+    signer: Any = None
     pow: ProofOfWork = field(init=False)
 
     def __post_init__(self) -> None:
@@ -129,12 +133,24 @@ class Intake:
         except envelope.EnvelopeError as exc:
             raise ApiError(400, exc.code, f"Signalement refusé : {exc}.") from None
         receipt = self.receipt_for(key)
-        created = self._put(tip_key(day, receipt), info.data)
+        created = self._put_signed(day, receipt, info.data)
         return Response.json(201 if created else 200, {"receipt": receipt, "received": day})
 
     def read_replies(self, request: Request) -> Response:
         """A follow-up thread's ciphertext, one fixed-size answer (see replies.py)."""
         return replies.answer(self.store, self.pow, request)
+    def _put_signed(self, day: str, receipt: str, data: bytes) -> bool:
+        """The signature first, then the tip: a visible tip always has its sidecar.
+
+        Both are create-only. A retry after a failure in between finds the
+        signature written and writes the tip; a replay finds both and writes none.
+        """
+        key = tip_key(day, receipt)
+        if self.signer is not None:
+            from .signing import tip_sidecar
+
+            self._put(signature_key(key), tip_sidecar(self.signer, day, receipt, data))
+        return self._put(key, data)
 
     def _put(self, key: str, data: bytes) -> bool:
         try:
@@ -164,7 +180,7 @@ class Intake:
         day = self.today()
         fresh_key = base64.urlsafe_b64encode(secrets.token_bytes(24)).decode()
         receipt = self.receipt_for("form-" + fresh_key)
-        if not self._put(tip_key(day, receipt), sealed):
+        if not self._put_signed(day, receipt, sealed):
             raise store_unavailable()  # a random key cannot collide; treat as a fault
         return receipt, day
 

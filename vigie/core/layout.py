@@ -2,10 +2,13 @@
 
 ```
 tips/YYYY-MM-DD/VG-XXXX-XXXX-XXXX.age     a tip (age file), day of arrival only
+tips/YYYY-MM-DD/VG-XXXX-XXXX-XXXX.sig     the intake's signature of it (vigie.core.signing)
 kept/YYYY-MM-DD/VG-XXXX-XXXX-XXXX.age     an analyst's copy of a tip marked actioned
+kept/YYYY-MM-DD/VG-XXXX-XXXX-XXXX.sig     ... and of its signature
 state/VG-XXXX-XXXX-XXXX/STAMP-RAND.age    one triage event (encrypted to the analysts)
 replies/MAILBOX/NN.age                    an analysts' follow-up message (NN = 01..06),
                                           encrypted to the reporter's reply_key + analysts
+state/stats-ledger/YYYY-MM_YYYY-MM.age    one published statistics document (ledger)
 intake/ready                              the S3 store's readiness marker
 intake/form-budget/...                    the no-JavaScript path's budget slots
 ```
@@ -14,6 +17,9 @@ The intake writes `tips/` and `intake/`, the analysts `kept/`, `state/` and
 `replies/`; the intake only *reads* `replies/` (GetObject on that prefix, no
 listing), one numbered slot at a time, so a thread's names must be guessable
 from the mailbox id alone.
+The intake writes `tips/` and `intake/`, the analysts `kept/` and `state/`.
+The signature sits beside its tip, under the same prefix: the same write right
+(the Lambda's `tips/*`) and the same lifecycle rule cover both.
 The receipt is 60 bits of an HMAC in Crockford base32 (no I, L, O, U: nothing
 to misread when a person copies it). The intake, the inbox, the tests, the
 benches and `openapi.yaml` (checked by tests/test_openapi.py) take these from
@@ -41,6 +47,7 @@ RECEIPT = rf"VG-{_GROUP}-{_GROUP}-{_GROUP}"
 RECEIPT_RE = re.compile(rf"^{RECEIPT}$")
 DAY = r"\d{4}-\d{2}-\d{2}"
 TIP_KEY_RE = re.compile(rf"^(tips|kept)/({DAY})/({RECEIPT})\.age$")
+SIG_KEY_RE = re.compile(rf"^(tips|kept)/({DAY})/({RECEIPT})\.sig$")
 EVENT_NAME = r"[0-9]{8}T[0-9]{12}Z-[0-9a-f]{8,32}"
 STATE_KEY_RE = re.compile(rf"^state/({RECEIPT})/({EVENT_NAME})\.age$")
 #: A follow-up mailbox id: 256 bits derived in the reporter's browser, lowercase hex.
@@ -50,6 +57,11 @@ MAILBOX_RE = re.compile(rf"^{MAILBOX}$")
 #: request (whether they exist or not), so the answer's size and work are fixed.
 MAX_REPLIES = 6
 REPLY_KEY_RE = re.compile(rf"^replies/({MAILBOX})/(0[1-{MAX_REPLIES}])\.age$")
+# Shared analysts' state too (same prefix, so the same rights and mirror), but
+# never a receipt's folder: triage and purge never read or delete it.
+STATS_LEDGER = STATE + "stats-ledger/"
+MONTH = r"\d{4}-\d{2}"
+STATS_LEDGER_KEY_RE = re.compile(rf"^state/stats-ledger/({MONTH})_({MONTH})\.age$")
 
 
 def format_receipt(digest: bytes) -> str:
@@ -65,6 +77,13 @@ def tip_key(day: str | date, receipt: str) -> str:
 
 def kept_key(day: str | date, receipt: str) -> str:
     return f"{KEPT}{day}/{receipt}.age"
+
+
+def signature_key(tip_or_kept_key: str) -> str:
+    """`tips/D/R.age` -> `tips/D/R.sig` (the same for `kept/`)."""
+    if not TIP_KEY_RE.match(tip_or_kept_key):
+        raise ValueError(f"not a tip key: {tip_or_kept_key!r}")
+    return tip_or_kept_key[: -len(".age")] + ".sig"
 
 
 def event_key(receipt: str, stamp: str, rand: str) -> str:
@@ -83,6 +102,9 @@ def thread_prefix(mailbox: str) -> str:
     if not MAILBOX_RE.match(mailbox):
         raise ValueError("invalid mailbox id")
     return f"{REPLIES}{mailbox}/"
+def stats_ledger_key(since: str, until: str) -> str:
+    """The ledger entry of the statistics published for months `since`..`until`."""
+    return f"{STATS_LEDGER}{since}_{until}.age"
 
 
 def is_receipt_file(key: str, receipt: str) -> bool:

@@ -7,10 +7,17 @@ set (the Lambda: read once per cold start, so the value is in no environment
 variable that `lambda:GetFunctionConfiguration` would show), or from
 `[intake] secret_file` (local runs create it, mode 0600, in the git-ignored
 `.vigie/`).
+
+The intake's Ed25519 signing key (it signs every stored tip) comes from
+`$VIGIE_SIGNING_KEY` (hex seed) or `[intake] signing_key_file` (created on the
+first local run); in the Lambda, where the HMAC secret comes from Secrets
+Manager, it is derived from that secret (a domain-separated SHA-256), so the
+deployment needs no second secret and no key in any environment variable.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import time
@@ -84,6 +91,53 @@ def load_secret(
         ) from None
 
 
+def _create_private(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)
+
+
+def derived_signing_seed(secret: bytes) -> bytes:
+    """The signing seed the Lambda derives from its HMAC secret (see the docstring)."""
+    return hashlib.sha256(b"vigie-intake-signing-key/1\n" + secret).digest()
+
+
+def load_signing_key(
+    cfg: Config, env: Mapping[str, str], create: bool = False, secret: bytes | None = None
+) -> Any:
+    """The intake's signing key; refuses one whose public half is not the pinned one."""
+    from . import signing
+
+    if env.get("VIGIE_SIGNING_KEY"):
+        text, where = env["VIGIE_SIGNING_KEY"], "VIGIE_SIGNING_KEY"
+    elif cfg.intake.secret_arn and secret is not None and not env.get("VIGIE_SECRET"):
+        text, where = derived_signing_seed(secret).hex(), "the intake secret (derived)"
+    else:
+        path = Path(cfg.intake.signing_key_file)
+        if not path.exists() and create:
+            _create_private(path, secrets.token_hex(signing.SEED_BYTES) + "\n")
+        try:
+            text, where = path.read_text(), str(path)
+        except OSError:
+            raise ConfigError(
+                f"{cfg.source}: [intake] signing_key_file: cannot read {path}; set "
+                "VIGIE_SIGNING_KEY (hex, 32 bytes) or run `vigie serve` once to create it"
+            ) from None
+    try:
+        key = signing.seed_key(bytes.fromhex(text.strip()))
+    except (ValueError, signing.SigningError):
+        raise ConfigError(f"{where}: the intake signing key must be 32 bytes in hex") from None
+    pinned = cfg.intake.signing_public_key
+    if pinned and pinned != signing.public_text(key):
+        # Every tip would then look injected to the analysts: refuse to start.
+        raise ConfigError(
+            f"{cfg.source}: [intake] signing_public_key {pinned} is not the public half of "
+            f"{where} ({signing.public_text(key)})"
+        )
+    return key
+
+
 def build_intake(
     cfg: Config,
     env: Mapping[str, str],
@@ -95,4 +149,10 @@ def build_intake(
 ) -> Intake:
     cfg.require_recipients()
     secret = load_secret(cfg, env, create=create_secret, secrets_client=secrets_client)
-    return Intake(config=cfg, store=open_store(cfg.intake, s3_client), secret=secret, clock=clock)
+    return Intake(
+        config=cfg,
+        store=open_store(cfg.intake, s3_client),
+        secret=secret,
+        clock=clock,
+        signer=load_signing_key(cfg, env, create=create_secret, secret=secret),
+    )

@@ -70,7 +70,13 @@ def identity_paths(given: list[Path] | None) -> tuple[Path, ...]:
 
 def _analyst(args: argparse.Namespace) -> service.Analyst:
     ask = file_passphrase(args.passphrase_file) if args.passphrase_file else terminal_passphrase
-    return service.Analyst(_cache_dir(args), identity_paths(args.identity), ask)
+    return service.Analyst(
+        _cache_dir(args),
+        identity_paths(args.identity),
+        ask,
+        signing_key_file=getattr(args, "signing_key", None),
+        **service.trust(load_cli_config(args)),
+    )
 
 
 def _cache_dir(args: argparse.Namespace) -> Path:
@@ -97,6 +103,13 @@ def _month(text: str) -> str:
 
 def _filters(args: argparse.Namespace) -> Filters:
     return Filters(since=args.since, until=args.until, status=args.status, category=args.type)
+
+
+def _signing_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--signing-key", type=Path, metavar="FILE",
+        help="your signing key (default: beside your --identity file, FILE.sign)",
+    )  # fmt: skip
 
 
 def _keys_options(p: argparse.ArgumentParser, identity: bool = True) -> None:
@@ -164,7 +177,7 @@ def _reply(args: argparse.Namespace) -> str:
 
 @_friendly
 def _mark(args: argparse.Namespace) -> str:
-    analyst = service.Analyst(_cache_dir(args))
+    analyst = _analyst(args)
     cfg = load_cli_config(args)
     return service.do_mark(cfg, analyst, args.receipt, args.status, args.note, args.assignee)
 
@@ -184,7 +197,9 @@ def _purge(args: argparse.Namespace) -> str:
 @_friendly
 def _stats(args: argparse.Namespace) -> str:
     cfg = load_cli_config(args)
-    return service.do_stats(cfg, _analyst(args), args.since, args.out, args.site_page)
+    return service.do_stats(
+        cfg, _analyst(args), args.since, args.out, args.site_page, until=args.until
+    )
 
 
 def register(subparsers: Any) -> None:
@@ -193,7 +208,7 @@ def register(subparsers: Any) -> None:
     )
     sub = inbox.add_subparsers(dest="inbox_command", metavar="ACTION", required=True)
 
-    p = sub.add_parser("keygen", help="create your age key (passphrase-protected)")
+    p = sub.add_parser("keygen", help="create your age key and signing key (passphrase-protected)")
     p.add_argument("--out", type=Path, required=True, metavar="FILE")
     p.add_argument("--no-passphrase", action="store_true", help="tests and demos only")
     p.add_argument("--passphrase-file", type=Path, metavar="FILE")
@@ -222,10 +237,12 @@ def register(subparsers: Any) -> None:
     text = p.add_mutually_exclusive_group(required=True)
     text.add_argument("--message", metavar="TEXT")
     text.add_argument("--message-file", type=Path, metavar="FILE")
+    _signing_option(p)
     p.set_defaults(func=_reply)
 
-    p = sub.add_parser("mark", help="set the shared triage status of a tip")
-    _keys_options(p, identity=False)
+    p = sub.add_parser("mark", help="set the shared triage status of a tip (signed)")
+    _keys_options(p)
+    _signing_option(p)
     p.add_argument("receipt")
     p.add_argument("--status", choices=STATUSES, required=True)
     p.add_argument("--note", default="")
@@ -249,6 +266,10 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser("stats", help="aggregate counts for the comms team (no cell < 5)")
     _keys_options(p)
     p.add_argument("--since", type=_month, required=True, metavar="YYYY-MM")
+    p.add_argument(
+        "--until", type=_month, metavar="YYYY-MM",
+        help="last month (closed; default: last month). A period is published once",
+    )  # fmt: skip
     p.add_argument("--out", type=Path, required=True, metavar="DIR")
     p.add_argument("--site-page", type=Path, metavar="FILE", help="write a public Résultats page")
     p.set_defaults(func=_stats)

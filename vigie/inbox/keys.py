@@ -10,6 +10,11 @@ By default it is then encrypted with a passphrase (age's scrypt recipient) and
 ASCII-armored, exactly like `age-keygen | age -p -a > key.age`, so the plain
 `age -d -i key.age` CLI opens tips with it too. A stolen laptop then does not
 give away every tip: the key alone is useless without the passphrase.
+
+Beside it, `keygen` writes the analyst's Ed25519 **signing key** (`KEY.sign`,
+vigie.core.signing), protected the same way with the same passphrase: triage
+events are signed with it, and only events signed by a key pinned in
+`[analysts] signing_keys` count (anyone can encrypt an event to public keys).
 """
 
 from __future__ import annotations
@@ -34,11 +39,31 @@ from .errors import InboxError
 PassphraseSource = Callable[[str], str]
 
 
+SIGNING_SECRET_PREFIX = "VIGIE-ED25519-SECRET-KEY-"  # noqa: S105 - a format prefix
+
+
 @dataclass(frozen=True)
 class NewKey:
     path: Path
     public_key: str
     protected: bool
+    signing_path: Path | None = None
+    signing_public_key: str = ""
+
+
+def signing_key_path(identity_file: Path) -> Path:
+    """Where `keygen` puts the signing key of an identity file: `KEY.sign`."""
+    return identity_file.with_name(identity_file.name + ".sign")
+
+
+def signing_text(key: Any) -> str:
+    from vigie.core import signing
+
+    return (
+        "# Vigie signing key (Ed25519) for triage events: keep it like your age key.\n"
+        f"# public key: {signing.public_text(key)}\n"
+        f"{SIGNING_SECRET_PREFIX}{bytes(key).hex()}\n"
+    )
 
 
 def identity_text(identity: Any, now: datetime | None = None) -> str:
@@ -66,16 +91,33 @@ def write_private(path: Path, data: bytes) -> None:
         fh.write(data)
 
 
+def _protect(text: bytes, passphrase: str | None) -> bytes:
+    if passphrase is None:
+        return text
+    return armor(bytes(pyrage.passphrase.encrypt(text, passphrase)))
+
+
 def keygen(out: Path, passphrase: str | None) -> NewKey:
-    """Generate an X25519 identity; encrypt it with `passphrase` unless it is None."""
+    """Generate an X25519 identity and an Ed25519 signing key (`out` and `out.sign`),
+    both encrypted with `passphrase` unless it is None."""
+    from vigie.core import signing
+
+    if passphrase is not None and len(passphrase) < 8:
+        raise InboxError("phrase de passe trop courte (8 caractères au moins)")
     identity = pyrage.x25519.Identity.generate()
-    text = identity_text(identity).encode("ascii")
-    if passphrase is not None:
-        if len(passphrase) < 8:
-            raise InboxError("phrase de passe trop courte (8 caractères au moins)")
-        text = armor(bytes(pyrage.passphrase.encrypt(text, passphrase)))
-    write_private(out, text)
-    return NewKey(path=out, public_key=str(identity.to_public()), protected=passphrase is not None)
+    signer = signing.SigningKey.generate()
+    sign_path = signing_key_path(out)
+    if sign_path.exists():
+        raise InboxError(f"{sign_path} existe déjà : choisissez un autre nom de fichier")
+    write_private(out, _protect(identity_text(identity).encode("ascii"), passphrase))
+    write_private(sign_path, _protect(signing_text(signer).encode("ascii"), passphrase))
+    return NewKey(
+        path=out,
+        public_key=str(identity.to_public()),
+        protected=passphrase is not None,
+        signing_path=sign_path,
+        signing_public_key=signing.public_text(signer),
+    )
 
 
 def _is_encrypted(raw: bytes) -> bool:
@@ -99,8 +141,8 @@ def _parse_identities(path: Path, text: str) -> list[Any]:
     return found
 
 
-def load_identity_file(path: Path, ask: PassphraseSource) -> list[Any]:
-    """Read one identity file (plain or passphrase-protected); clear errors only."""
+def _open_key_file(path: Path, ask: PassphraseSource, kind: str = "age") -> str:
+    """The text of a key file, decrypted with the passphrase if it is protected."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -116,10 +158,32 @@ def load_identity_file(path: Path, ask: PassphraseSource) -> list[Any]:
         except pyrage.DecryptError:
             raise InboxError(f"{path} : phrase de passe incorrecte (ou fichier abîmé)") from None
     try:
-        text = raw.decode("ascii")
+        return raw.decode("ascii")
     except UnicodeDecodeError:
-        raise InboxError(f"{path} : ce n'est pas un fichier de clé age") from None
-    return _parse_identities(path, text)
+        raise InboxError(f"{path} : ce n'est pas un fichier de clé {kind}") from None
+
+
+def load_identity_file(path: Path, ask: PassphraseSource) -> list[Any]:
+    """Read one identity file (plain or passphrase-protected); clear errors only."""
+    return _parse_identities(path, _open_key_file(path, ask))
+
+
+def load_signing_key(path: Path, ask: PassphraseSource) -> Any:
+    """Read a signing key file written by `keygen` (nacl SigningKey)."""
+    from vigie.core import signing
+
+    if not path.exists():
+        raise InboxError(
+            f"{path} : clé de signature introuvable (créée par `vigie inbox keygen` à côté "
+            "de votre clé age ; indiquez-la avec --signing-key)"
+        )
+    for line in _open_key_file(path, ask, "de signature").splitlines():
+        if line.startswith(SIGNING_SECRET_PREFIX):
+            try:
+                return signing.seed_key(bytes.fromhex(line[len(SIGNING_SECRET_PREFIX) :].strip()))
+            except (ValueError, signing.SigningError):
+                break
+    raise InboxError(f"{path} : ce n'est pas une clé de signature Vigie")
 
 
 def load_identities(paths: Sequence[Path], ask: PassphraseSource) -> list[Any]:

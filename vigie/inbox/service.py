@@ -11,26 +11,50 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
+from vigie.core import signing
 from vigie.core.config import Config
 from vigie.core.envelope import STORE_METADATA
-from vigie.core.layout import KEPT, RECEIPT_RE, TIP_KEY_RE, TIPS, is_receipt_file, kept_key
+from vigie.core.layout import (
+    KEPT,
+    RECEIPT_RE,
+    TIP_KEY_RE,
+    TIPS,
+    is_receipt_file,
+    kept_key,
+    signature_key,
+)
 from vigie.core.storage import ObjectMissing, TipStore, open_store
 
-from . import listing, purge, stats, thread, triage
+from . import ledger, listing, purge, stats, thread, triage
 from .cache import Cache, PullResult, pull
 from .errors import InboxError
-from .keys import PassphraseSource, keygen, load_identities
+from .keys import (
+    PassphraseSource,
+    keygen,
+    load_identities,
+    load_signing_key,
+    signing_key_path,
+)
 from .reader import find_tip, read_tips
 
 
 @dataclass(frozen=True)
 class Analyst:
-    """Where this analyst's cache is and how to unlock their keys."""
+    """Where this analyst's cache is, how to unlock their keys, and whom they trust.
+
+    `signing_keys` and `intake_key` are the pinned public keys (`trust(cfg)`):
+    only events signed by the former count, tips not signed by the latter are
+    flagged as injected.
+    """
 
     cache_dir: Path
     identity_files: tuple[Path, ...] = ()
     ask: PassphraseSource | None = None
+    signing_keys: tuple[str, ...] = ()
+    intake_key: str = ""
+    signing_key_file: Path | None = None  # default: beside the first identity file
 
     @property
     def cache(self) -> Cache:
@@ -40,6 +64,35 @@ class Analyst:
         if self.ask is None:
             raise InboxError("aucun moyen de demander la phrase de passe")
         return load_identities(self.identity_files, self.ask)
+
+    def signer(self) -> Any:
+        path = self.signing_key_file
+        if path is None:
+            if not self.identity_files:
+                raise InboxError("indiquez votre clé avec --identity FICHIER (ou --signing-key)")
+            path = signing_key_path(self.identity_files[0])
+        if self.ask is None:
+            raise InboxError("aucun moyen de demander la phrase de passe")
+        return load_signing_key(path, self.ask)
+
+
+def intake_public_key(cfg: Config) -> str:
+    """The pinned intake key; else, on the machine that runs `vigie serve` (demo,
+    `make run`), the public half of its own local key file (which nobody with
+    only bucket access can write)."""
+    if cfg.intake.signing_public_key:
+        return cfg.intake.signing_public_key
+    path = Path(cfg.intake.signing_key_file)
+    try:
+        key = signing.seed_key(bytes.fromhex(path.read_text().strip()))
+    except (OSError, ValueError, signing.SigningError):
+        return ""
+    return signing.public_text(key)
+
+
+def trust(cfg: Config) -> dict[str, Any]:
+    """The Analyst fields that come from the configuration (pinned public keys)."""
+    return {"signing_keys": cfg.analysts.signing_keys, "intake_key": intake_public_key(cfg)}
 
 
 def open_analyst_store(cfg: Config) -> TipStore:
@@ -54,17 +107,22 @@ def do_keygen(cfg: Config, out: Path, passphrase: str | None) -> str:
     key = keygen(out, passphrase)
     where = "vigie.toml" if cfg.source.startswith("<") else cfg.source
     line = ", ".join(f'"{r}"' for r in (*cfg.analysts.recipients, key.public_key))
+    signers = ", ".join(f'"{k}"' for k in (*cfg.analysts.signing_keys, key.signing_public_key))
     warn = (
         ""
         if key.protected
-        else "ATTENTION : clé NON protégée par une phrase de passe (tests et démos seulement).\n"
+        else "ATTENTION : clés NON protégées par une phrase de passe (tests et démos seulement).\n"
     )
     return (
         f"{warn}Clé privée écrite dans {out} (lisible par vous seul·e ; gardez-la hors du dépôt).\n"
+        f"Clé de signature écrite dans {key.signing_path} (même protection).\n"
         f"Clé publique : {key.public_key}\n"
-        f"Dans {where}, section [analysts], la ligne devient :\n"
+        f"Clé publique de signature : {key.signing_public_key}\n"
+        f"Dans {where}, section [analysts], les lignes deviennent :\n"
         f"recipients = [{line}]\n"
-        "Les signalements reçus après le redéploiement seront chiffrés aussi pour cette clé."
+        f"signing_keys = [{signers}]\n"
+        "Les signalements reçus après le redéploiement seront chiffrés aussi pour cette clé ; "
+        "vos changements de statut ne comptent qu'une fois votre clé de signature épinglée."
     )
 
 
@@ -81,8 +139,9 @@ def pull_summary(result: PullResult) -> str:
 
 def do_list(analyst: Analyst, filters: listing.Filters, as_json: bool) -> str:
     identities = analyst.identities()
-    entries = read_tips(analyst.cache, identities)
-    rows = listing.select(entries, triage.read_states(analyst.cache, identities), filters)
+    entries = read_tips(analyst.cache, identities, analyst.intake_key)
+    states = triage.read_states(analyst.cache, identities, analyst.signing_keys)
+    rows = listing.select(entries, states, filters)
     by_receipt = {e.receipt: e for e in entries}
     for row in rows:
         entry = by_receipt[row["receipt"]]
@@ -106,14 +165,14 @@ def _check_receipt(receipt: str) -> str:
 def do_show(analyst: Analyst, receipt: str, attachments: Path | None, as_json: bool = False) -> str:
     receipt = _check_receipt(receipt)
     identities = analyst.identities()
-    entry = find_tip(analyst.cache, receipt, identities)
+    entry = find_tip(analyst.cache, receipt, identities, analyst.intake_key)
     if entry is None:
         raise InboxError(f"{receipt} : inconnu dans le cache (lancez `vigie inbox pull`)")
-    state = triage.read_states(analyst.cache, identities).get(receipt)
+    state = triage.read_states(analyst.cache, identities, analyst.signing_keys).get(receipt)
     if entry.tip is not None and entry.tip.has_followup:
         # The thread: questions from replies/, answers among all tips (same
         # mailbox and proof); an answer's own receipt shows its first tip's thread.
-        entries = read_tips(analyst.cache, identities)
+        entries = read_tips(analyst.cache, identities, analyst.intake_key)
         first = thread.parent_of(entry, entries) or entry
         messages = thread.messages(analyst.cache, identities, first, entries)
     else:
@@ -133,19 +192,21 @@ def do_show(analyst: Analyst, receipt: str, attachments: Path | None, as_json: b
 def do_reply(
     cfg: Config, analyst: Analyst, receipt: str, text: str, today: date | None = None
 ) -> str:
-    """Write a question to the reporter's thread and record it as a triage event."""
+    """Write a question to the reporter's thread and record it as a (signed) triage event."""
     receipt = _check_receipt(receipt)
     recipients = cfg.require_recipients()
     identities = analyst.identities()
+    signer = analyst.signer()
     store = open_analyst_store(cfg)
     pull(store, analyst.cache)  # the thread's slots and the tip as they are now
-    entry = find_tip(analyst.cache, receipt, identities)
+    entry = find_tip(analyst.cache, receipt, identities, analyst.intake_key)
     if entry is None or entry.tip is None:
         raise InboxError(f"{receipt} : inconnu ou illisible dans le cache")
     key = thread.reply(
         store, analyst.cache, recipients, entry.tip, text, today or datetime.now(UTC).date()
     )
-    state = triage.read_states(analyst.cache, identities).get(receipt) or triage.Triage()
+    states = triage.read_states(analyst.cache, identities, analyst.signing_keys)
+    state = states.get(receipt) or triage.Triage()
     # The cell's lasting record of the question: the thread's copy expires
     # after thread.THREAD_DAYS, the triage event lives as long as the tip.
     triage.mark(
@@ -156,6 +217,7 @@ def do_reply(
         state.status,
         f"Question envoyée au déclarant : {thread.check_text(text)}",
         state.assignee,
+        signer=signer,
     )
     return f"{receipt} : question enregistrée pour le déclarant ({key})."
 
@@ -169,19 +231,36 @@ def do_mark(
     kept = [k for k in analyst.cache.keys(KEPT) if is_receipt_file(k, receipt)]
     if not tip_keys and not kept:
         raise InboxError(f"{receipt} : inconnu dans le cache (lancez `vigie inbox pull`)")
+    signer = analyst.signer()
+    if signing.public_text(signer) not in cfg.analysts.signing_keys:
+        raise InboxError(
+            f"votre clé de signature ({signing.public_text(signer)}) n'est pas dans "
+            f"[analysts] signing_keys de {cfg.source} : votre changement de statut serait "
+            "ignoré par tous. Faites-la ajouter, puis recommencez."
+        )
     store = open_analyst_store(cfg)
-    key = triage.mark(store, analyst.cache, recipients, receipt, status, note, assignee)
+    key = triage.mark(
+        store, analyst.cache, recipients, receipt, status, note, assignee, signer=signer
+    )
     if status == "actioned" and tip_keys and not kept:
-        # The lifecycle rule expires tips/ only: an actioned tip lives on under kept/.
+        # The lifecycle rule expires tips/ only: an actioned tip lives on under kept/,
+        # with the intake's signature beside it.
         match = TIP_KEY_RE.match(tip_keys[0])
         assert match is not None
-        try:
-            data = store.get(tip_keys[0])
-        except ObjectMissing:
-            data = analyst.cache.get(tip_keys[0])
         kept_name = kept_key(match.group(2), receipt)
-        store.put_new(kept_name, data, STORE_METADATA)
-        analyst.cache.put(kept_name, data)
+        for source, target in (
+            (signature_key(tip_keys[0]), signature_key(kept_name)),
+            (tip_keys[0], kept_name),
+        ):
+            try:
+                data = store.get(source)
+            except ObjectMissing:
+                try:
+                    data = analyst.cache.get(source)
+                except ObjectMissing:
+                    continue  # an unsigned tip: its copy stays unsigned (flagged)
+            store.put_new(target, data, STORE_METADATA)
+            analyst.cache.put(target, data)
     label = triage.STATUS_LABELS[status]
     return f"{receipt} : statut « {label} » enregistré ({key})."
 
@@ -190,8 +269,9 @@ def do_export(
     analyst: Analyst, fmt: str, out: Path, fields: tuple[str, ...], filters: listing.Filters
 ) -> str:
     identities = analyst.identities()
-    entries = read_tips(analyst.cache, identities)
-    rows = listing.select(entries, triage.read_states(analyst.cache, identities), filters)
+    entries = read_tips(analyst.cache, identities, analyst.intake_key)
+    states = triage.read_states(analyst.cache, identities, analyst.signing_keys)
+    rows = listing.select(entries, states, filters)
     count = listing.export(rows, fmt, out, fields)
     skipped = sum(1 for r in rows if r["kind"] != "ok")
     extra = f" ({skipped} illisible(s) non exporté(s))" if skipped else ""
@@ -209,6 +289,7 @@ def do_purge(
         older_than,
         today or datetime.now(UTC).date(),
         apply,
+        signing_keys=analyst.signing_keys,
     )
     return purge.render(report)
 
@@ -221,22 +302,34 @@ def do_stats(
     site_page: Path | None,
     pull_first: bool = True,
     today: date | None = None,
+    until: str | None = None,
 ) -> str:
+    """Publish the statistics of a closed period, once (rules in `ledger`)."""
     from .chart import draw
 
+    today = today or datetime.now(UTC).date()
+    store = open_analyst_store(cfg)
     if pull_first:
-        pull(open_analyst_store(cfg), analyst.cache)
+        pull(store, analyst.cache)
+    identities = analyst.identities()
     # A reporter's follow-up answer is not a new tip: it is not counted.
     tips = [
         e
-        for e in read_tips(analyst.cache, analyst.identities())
+        for e in read_tips(analyst.cache, identities, analyst.intake_key)
         if e.tip is None or e.tip.kind != "followup"
     ]
-    doc = stats.compute(tips, since, today or datetime.now(UTC).date())
+    doc = stats.compute(tips, since, today, until or stats.previous_month(today))
+    stats.check_no_small_cell(doc)
+    earlier = ledger.read_ledger(analyst.cache, identities)
+    previous = ledger.read_previous(out / "stats.json")
+    ledger.check(doc, today, [*earlier, *([previous] if previous else [])])
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InboxError(f"{out} : dossier inutilisable ({exc.strerror})") from None
+    # Recorded before the files are written: a publication that is not in the
+    # ledger must never exist (the reverse only loses a period).
+    ledger.record(store, analyst.cache, cfg.require_recipients(), doc)
     written = [stats.write_json(doc, out), draw(doc, out / "stats.png")]
     if site_page is not None:
         written.append(stats.write_page(doc, site_page))

@@ -71,11 +71,24 @@ def suppress(counts: Sequence[int]) -> list[Cell]:
     return cells
 
 
-def compute(entries: Iterable[Entry], since: str, today: date) -> dict[str, Any]:
-    """The whole stats.json document (already suppressed)."""
-    until = today.strftime("%Y-%m")
-    if since > until:
+def previous_month(today: date) -> str:
+    """The last closed month: publications cover closed months only (see ledger.py)."""
+    y, m = today.year, today.month
+    y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+    return f"{y:04d}-{m:02d}"
+
+
+def compute(
+    entries: Iterable[Entry], since: str, today: date, until: str | None = None
+) -> dict[str, Any]:
+    """The whole stats.json document (already suppressed), months `since`..`until`
+    (default: up to today's month, for a look inside the inbox; a publication
+    passes a closed `until` and goes through `ledger.check`)."""
+    until = until or today.strftime("%Y-%m")
+    if since > today.strftime("%Y-%m"):
         raise InboxError(f"--since {since} est dans le futur")
+    if since > until:
+        raise InboxError(f"--since {since} est après --until {until}")
     months: Counter[str] = Counter()
     categories: Counter[str] = Counter()
     campaigns: Counter[str] = Counter()
@@ -86,6 +99,8 @@ def compute(entries: Iterable[Entry], since: str, today: date) -> dict[str, Any]
         # and total minus the months would give back a hidden count.
         if not entry.day or not since <= entry.day[:7] <= until:
             continue
+        if entry.injected:
+            continue  # not stored by the intake (reader.py): never counted as a tip
         if entry.tip is None:
             unreadable += 1
             continue
