@@ -165,8 +165,12 @@ def _with_integrity(tag: str, config: Any, page_dest: str) -> str:
     if tag.startswith("<script"):
         url = attrs.get("src")
     else:
-        # Preloads fetch code or style too: a later use would skip the check.
-        loads = attrs.get("rel") in ("stylesheet", "modulepreload", "preload")
+        # Preloads of code or style too: a later use would skip the check. A
+        # font preload is data, and the CSS that uses the font cannot carry SRI.
+        rel = attrs.get("rel")
+        loads = rel in ("stylesheet", "modulepreload") or (
+            rel == "preload" and attrs.get("as") in ("script", "style", "worker")
+        )
         url = attrs.get("href") if loads else None
     if url is None:
         return tag  # inline JSON data, icons, preloads: no code, no style

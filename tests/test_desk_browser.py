@@ -28,7 +28,7 @@ from tests.support.desk import LiveDesk, files_containing
 from tests.support.seaweed import free_port
 from tests.test_inbox_helpers import new_receipt, png, submit, write_toml
 from vigie.core import envelope
-from vigie.core.config import Config
+from vigie.core.config import Config, load_config
 from vigie.core.storage import TipStore
 from vigie.inbox import service
 from vigie.inbox.keys import file_passphrase, keygen
@@ -84,7 +84,7 @@ def _setup(cfg: Config, store: TipStore, tmp: Path) -> dict[str, Any]:
     store.put_new(f"tips/{today}/{foreign}.age", sealed, envelope.STORE_METADATA)
     return {
         "cfg": cfg,
-        "conf": write_toml(cfg, tmp / "vigie.toml"),
+        "conf": write_toml(cfg, tmp / "vigie.toml", signing_keys=[key.signing_public_key]),
         "key": tmp / "marie.age",
         "photo": photo,
         "with_photo": with_photo,
@@ -154,7 +154,8 @@ def test_desk_end_to_end(
         # 3. Pull, with the progress page.
         page.click("button:has-text('Récupérer les nouveaux signalements')")
         page.wait_for_function(PULLED)
-        assert page.inner_text("#pull-message").startswith("4 nouvel(s) objet(s)")
+        # Four tips, and the intake's signatures of the two it stored.
+        assert page.inner_text("#pull-message").startswith("6 nouvel(s) objet(s)")
         _check_axe(page, "pull")
         page.click("#pull-done")
 
@@ -197,7 +198,10 @@ def test_desk_end_to_end(
         assert ASSIGNEE in page.inner_text(".fields") and NOTE in page.inner_text(".history")
         _check_axe(page, "tip after mark")
         # The same shared state as the CLI's (one implementation).
-        analyst = service.Analyst(desk.cache, (s["key"],), file_passphrase(_passfile(tmp_path)))
+        trust = service.trust(load_config(str(s["conf"]), {}))  # the pinned signing keys
+        analyst = service.Analyst(
+            desk.cache, (s["key"],), file_passphrase(_passfile(tmp_path)), **trust
+        )
         rows = service.do_list(analyst, Filters(), as_json=True)
         assert '"status": "in-progress"' in rows and ASSIGNEE in rows
 

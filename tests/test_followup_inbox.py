@@ -22,13 +22,21 @@ import pyrage
 import pytest
 
 from tests.conftest import make_config
-from tests.test_inbox_helpers import assert_one_line_error, place_tip, submit, vigie, write_toml
+from tests.test_inbox_helpers import (
+    assert_one_line_error,
+    new_signing_key,
+    place_tip,
+    submit,
+    vigie,
+    write_toml,
+)
 from vigie import followup
 from vigie.core import envelope, layout
 from vigie.core.config import Config
 from vigie.core.storage import TipStore
 from vigie.inbox import thread
 from vigie.inbox.cache import Cache
+from vigie.inbox.keys import signing_key_path
 from vigie.inbox.reader import open_sealed
 
 KEYS = followup.derive(bytes(range(16)))
@@ -53,9 +61,16 @@ def setup(
     backend_config: tuple[Config, TipStore], identity_file: Path, tmp_path: Path
 ) -> tuple[Config, TipStore, tuple[Any, ...]]:
     cfg, store = backend_config
-    conf = write_toml(cfg, tmp_path / "vigie.toml")
+    # A signing key beside the identity, as `vigie inbox keygen` makes: a reply
+    # is also a (signed) triage event.
+    # (A copy of the session's identity, so the signing key stays this test's.)
+    key = tmp_path / "analyst.key"
+    key.write_text(identity_file.read_text())
+    key.chmod(0o600)
+    signer = new_signing_key(signing_key_path(key))
+    conf = write_toml(cfg, tmp_path / "vigie.toml", signing_keys=[signer])
     common = ("--config", conf, "--cache", tmp_path / "cache")
-    return cfg, store, (*common, "-i", identity_file)
+    return cfg, store, (*common, "-i", key)
 
 
 def test_reply_thread_answer_list_show_and_purge(
@@ -217,11 +232,16 @@ def test_answers_are_not_counted_as_tips_in_stats(
 
     cfg, store, _ = setup
     today = date.today()
+    # Statistics cover closed months only: the tips are from last month.
+    last_month = today.replace(day=1) - timedelta(days=1)
     for _ in range(5):
-        place_tip(cfg, store, offered(), today)
+        place_tip(cfg, store, offered(), last_month)
     for n in range(3):
-        place_tip(cfg, store, answer(f"réponse {n}"), today)
-    analyst = service.Analyst(tmp_path / "cache", (identity_file,), lambda _: "")
-    service.do_stats(cfg, analyst, today.strftime("%Y-%m"), tmp_path / "out", None, today=today)
+        place_tip(cfg, store, answer(f"réponse {n}"), last_month)
+    analyst = service.Analyst(
+        tmp_path / "cache", (identity_file,), lambda _: "", **service.trust(cfg)
+    )
+    since = last_month.strftime("%Y-%m")
+    service.do_stats(cfg, analyst, since, tmp_path / "out", None, today=today)
     doc = json.loads((tmp_path / "out" / "stats.json").read_text(encoding="utf-8"))
     assert doc["total"] == 5

@@ -139,6 +139,7 @@ class Intake:
     def read_replies(self, request: Request) -> Response:
         """A follow-up thread's ciphertext, one fixed-size answer (see replies.py)."""
         return replies.answer(self.store, self.pow, request)
+
     def _put_signed(self, day: str, receipt: str, data: bytes) -> bool:
         """The signature first, then the tip: a visible tip always has its sidecar.
 

@@ -102,6 +102,8 @@ def thread_prefix(mailbox: str) -> str:
     if not MAILBOX_RE.match(mailbox):
         raise ValueError("invalid mailbox id")
     return f"{REPLIES}{mailbox}/"
+
+
 def stats_ledger_key(since: str, until: str) -> str:
     """The ledger entry of the statistics published for months `since`..`until`."""
     return f"{STATS_LEDGER}{since}_{until}.age"

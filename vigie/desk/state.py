@@ -21,7 +21,7 @@ from vigie.core.storage import ObjectMissing, StoreUnavailable
 from vigie.inbox import service, triage
 from vigie.inbox.cache import Cache, pull
 from vigie.inbox.errors import InboxError
-from vigie.inbox.keys import load_identities
+from vigie.inbox.keys import load_identities, load_signing_key, signing_key_path
 from vigie.inbox.reader import Entry, read_tips
 from vigie.inbox.triage import Triage
 
@@ -56,6 +56,7 @@ class DeskState:
         self._clock = clock
         self._lock = threading.RLock()
         self._identities: list[Any] | None = None
+        self._signer: Any = None
         self._entries: list[Entry] = []
         self._states: dict[str, Triage] = {}
         self._last = clock()
@@ -92,8 +93,16 @@ class DeskState:
     def unlock(self, paths: Sequence[Path], passphrase: str) -> None:
         """Decrypt the identity files (InboxError with a French message if that fails)."""
         identities = load_identities(paths, lambda _path: passphrase)
+        # The signing key beside the first identity (KEY.sign), with the same
+        # passphrase: held in memory like the identities, forgotten with them.
+        # Without one the desk still reads; marking then says what is missing.
+        try:
+            signer = load_signing_key(signing_key_path(paths[0]), lambda _path: passphrase)
+        except InboxError:
+            signer = None
         with self._lock:
             self._identities = identities
+            self._signer = signer
             self.lock_reason = ""
             self._last = self._clock()
             self._reload()
@@ -101,6 +110,7 @@ class DeskState:
     def lock(self, reason: str = "") -> None:
         with self._lock:
             self._identities = None
+            self._signer = None
             self._entries = []
             self._states = {}
             self.lock_reason = reason
@@ -115,13 +125,16 @@ class DeskState:
         if self._identities is None:
             return
         cache = Cache(self.cache_dir)
-        self._entries = read_tips(cache, self._identities)
-        self._states = triage.read_states(cache, self._identities)
+        trust = service.trust(self.cfg)
+        self._entries = read_tips(cache, self._identities, trust["intake_key"])
+        self._states = triage.read_states(cache, self._identities, trust["signing_keys"])
 
     def reload_states(self) -> None:
         with self._lock:
             if self._identities is not None:
-                self._states = triage.read_states(Cache(self.cache_dir), self._identities)
+                self._states = triage.read_states(
+                    Cache(self.cache_dir), self._identities, self.cfg.analysts.signing_keys
+                )
 
     def snapshot(self) -> tuple[list[Entry], dict[str, Triage]]:
         with self._lock:
@@ -131,8 +144,16 @@ class DeskState:
 
     def mark(self, receipt: str, status: str, note: str, assignee: str) -> str:
         """The CLI's `mark` (same service function); then the new state is re-read."""
-        analyst = service.Analyst(self.cache_dir)
-        text = service.do_mark(self.cfg, analyst, receipt, status, note, assignee)
+        self.cfg.require_recipients()  # the first thing to fix, if it is missing
+        with self._lock:
+            signer = self._signer
+        if signer is None:
+            raise InboxError(
+                "pas de clé de signature à côté de votre clé (FICHIER.sign) : "
+                "créez-en une avec `vigie inbox keygen`, puis déverrouillez à nouveau"
+            )
+        analyst = service.Analyst(self.cache_dir, **service.trust(self.cfg))
+        text = service.do_mark(self.cfg, analyst, receipt, status, note, assignee, signer=signer)
         self.reload_states()
         return text
 

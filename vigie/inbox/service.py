@@ -196,12 +196,14 @@ def do_reply(
     receipt = _check_receipt(receipt)
     recipients = cfg.require_recipients()
     identities = analyst.identities()
-    signer = analyst.signer()
     store = open_analyst_store(cfg)
     pull(store, analyst.cache)  # the thread's slots and the tip as they are now
     entry = find_tip(analyst.cache, receipt, identities, analyst.intake_key)
     if entry is None or entry.tip is None:
         raise InboxError(f"{receipt} : inconnu ou illisible dans le cache")
+    if not entry.tip.has_followup:
+        raise InboxError(f"{receipt} : le déclarant n'a pas demandé de suivi")
+    signer = analyst.signer()
     key = thread.reply(
         store, analyst.cache, recipients, entry.tip, text, today or datetime.now(UTC).date()
     )
@@ -223,7 +225,13 @@ def do_reply(
 
 
 def do_mark(
-    cfg: Config, analyst: Analyst, receipt: str, status: str, note: str, assignee: str
+    cfg: Config,
+    analyst: Analyst,
+    receipt: str,
+    status: str,
+    note: str,
+    assignee: str,
+    signer: Any = None,
 ) -> str:
     receipt = _check_receipt(receipt)
     recipients = cfg.require_recipients()
@@ -231,7 +239,8 @@ def do_mark(
     kept = [k for k in analyst.cache.keys(KEPT) if is_receipt_file(k, receipt)]
     if not tip_keys and not kept:
         raise InboxError(f"{receipt} : inconnu dans le cache (lancez `vigie inbox pull`)")
-    signer = analyst.signer()
+    # The desk passes the key it unlocked; the CLI loads it (one passphrase prompt).
+    signer = signer if signer is not None else analyst.signer()
     if signing.public_text(signer) not in cfg.analysts.signing_keys:
         raise InboxError(
             f"votre clé de signature ({signing.public_text(signer)}) n'est pas dans "
