@@ -51,9 +51,7 @@ def run(
     intake_app.configure(build_intake(cfg, os.environ, create_secret=True))
     from vigie.site.values import security_headers
 
-    server = make_server(
-        intake_app.app, site, host, port, cfg.intake.max_body_bytes, security_headers(cfg)
-    )
+    server = make_server(intake_app.app, site, host, port, cfg, security_headers(cfg))
 
     def announce(url: str) -> None:
         print(f"Vigie est servi sur {url}  (formulaire : {url}signaler/)", flush=True)

@@ -98,7 +98,7 @@ def strip_metadata(data: bytes) -> tuple[str, bytes]:
         raise
     except Image.DecompressionBombError:
         raise _too_big() from None
-    except Exception:  # noqa: BLE001 - Pillow's decoders raise many types; all mean "unreadable"
+    except Exception:  # Pillow's decoders raise many types; all mean "unreadable"
         raise _bad() from None
     for quality in QUALITIES:
         out = io.BytesIO()

@@ -33,15 +33,18 @@ MAX_HEADER_LINE = 1024  # bytes, one part header line (a long UTF-8 file name fi
 
 # RFC 2046 §5.1.1: 1 to 70 characters, no trailing space (none at all unquoted).
 _BCHARS = r"[0-9A-Za-z'()+_,\-./:=?]"
+_BOUNDARY = rf'(?:"({_BCHARS}{{1,70}})"|({_BCHARS}{{1,70}}))'
 _CONTENT_TYPE = re.compile(
-    rf'multipart/form-data[ \t]*;[ \t]*boundary=(?:"({_BCHARS}{{1,70}})"|({_BCHARS}{{1,70}}))[ \t]*',
-    re.IGNORECASE,
+    rf"multipart/form-data[ \t]*;[ \t]*boundary={_BOUNDARY}[ \t]*", re.IGNORECASE
 )
 # One parameter: `; name="value"` or `; name=token`. Quoted values hold no quote,
 # backslash or line break (browsers percent-encode `"`, CR and LF in names).
 _PARAM = r'[ \t]*;[ \t]*(name|filename)=(?:"([^"\\\r\n]*)"|([!#$%&\'*+.^_`|~0-9A-Za-z-]+))'
 _DISPOSITION = re.compile(rf"[ \t]*form-data((?:{_PARAM}){{1,2}})[ \t]*", re.IGNORECASE)
 _PARAMS = re.compile(_PARAM, re.IGNORECASE)
+
+
+_PART_HEADERS = frozenset({b"content-disposition", b"content-type"})
 
 
 class MultipartError(ValueError):
@@ -116,6 +119,10 @@ class _Collector:
         self._value.clear()
 
     def _end(self) -> None:
+        if any(k not in _PART_HEADERS for k, _ in self._headers):
+            # Browsers send these two only; anything else (Content-Transfer-Encoding,
+            # ...) would change how the bytes are meant to be read: refuse.
+            raise MultipartError("unexpected part header")
         found = [v for k, v in self._headers if k == b"content-disposition"]
         if len(found) != 1:
             raise MultipartError("a part needs exactly one Content-Disposition")
