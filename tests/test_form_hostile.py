@@ -62,9 +62,7 @@ def _shapes(limit: int) -> dict[str, bytes]:
     return {
         "semicolons": _one_part(_fill(limit, DISPOSITION, b";")),
         "many_params": _one_part(_fill(limit, DISPOSITION, b'; a="b"')),
-        "rfc2231_continuations": _one_part(
-            _fill(limit, DISPOSITION, b"; name*0*=utf-8''%41%42")
-        ),
+        "rfc2231_continuations": _one_part(_fill(limit, DISPOSITION, b"; name*0*=utf-8''%41%42")),
         "encoded_words": _one_part(_fill(limit, DISPOSITION, b" =?utf-8?q?=41?=")),
         "open_quotes": _one_part(_fill(limit, b'Content-Disposition: form-data; name="', b'";')),
         "header_lines": _one_part(_fill(limit, DISPOSITION, b"\r\nX-A: b")),
@@ -101,9 +99,7 @@ def _cpu_seconds(pid: int) -> float:
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory, identity: Any) -> Iterator[tuple[Any, Any]]:
     root = tmp_path_factory.mktemp("form-hostile")
-    config = write_config(
-        root / "vigie.toml", f"dir:{root / 'store'}", [str(identity.to_public())]
-    )
+    config = write_config(root / "vigie.toml", f"dir:{root / 'store'}", [str(identity.to_public())])
     with LiveVigie(config, tiny_site(root / "site")) as server:
         yield server, DirStore(root / "store")
 
@@ -289,7 +285,9 @@ def _only_attachment(store: TipStore, identity: Any) -> bytes:
 def test_phone_photo_goes_through_serve_without_javascript(
     tmp_path: Path, identity: Any, photo: bytes
 ) -> None:
-    config = write_config(tmp_path / "vigie.toml", f"dir:{tmp_path / 's'}", [str(identity.to_public())])
+    config = write_config(
+        tmp_path / "vigie.toml", f"dir:{tmp_path / 's'}", [str(identity.to_public())]
+    )
     store = DirStore(tmp_path / "s")
     with LiveVigie(config, tiny_site(tmp_path / "site")) as server:
         answer = request(

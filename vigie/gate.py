@@ -76,6 +76,7 @@ class Gate:
     cors_origin: str
     max_connections: int
     form_slots: threading.BoundedSemaphore
+    form_wait: float = FORM_WAIT_SECONDS
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _open: int = 0
 

@@ -30,7 +30,7 @@ from vigie.core.http import Response as VigieResponse
 from vigie.core.intake import too_large
 from vigie.core.pages import error_page
 from vigie.deadlines import HeadDeadlines
-from vigie.gate import FORM_PATH, FORM_WAIT_SECONDS, Gate, GatedServer, build_gate, busy
+from vigie.gate import FORM_PATH, Gate, GatedServer, build_gate, busy
 from vigie.static import static_answer
 
 _BODY_TIMEOUT = 30.0  # seconds a slow client may take to send its body (plus the rate below)
@@ -211,7 +211,7 @@ def make_handler(
                     return
             headers = {k: v for k, v in self.headers.items()}
             is_form = self._is_form()
-            if is_form and not gate.form_slots.acquire(timeout=FORM_WAIT_SECONDS):
+            if is_form and not gate.form_slots.acquire(timeout=gate.form_wait):
                 self._refuse(busy())
                 return
             try:
