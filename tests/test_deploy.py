@@ -53,10 +53,17 @@ def test_lambda_may_only_put_objects_under_the_vigie_prefix(template: Any) -> No
     role = template["Resources"]["ApiHandlerRole"]["Properties"]
     statements = [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]]
     s3 = [s for s in statements if any(a.startswith("s3:") for a in s["Action"])]
-    assert {a for s in s3 for a in s["Action"]} == {"s3:PutObject"}
+    assert {a for s in s3 for a in s["Action"]} == {"s3:PutObject", "s3:GetObject"}
     for statement in s3:
+        # GetObject is for HEAD only (a replay's existence check, the read-only
+        # readiness probe): on tips and the ready marker, never list or delete.
+        allowed = (
+            ("/vigie/tips/*", "/vigie/intake/*")
+            if statement["Action"] == ["s3:PutObject"]
+            else ("/vigie/tips/*", "/vigie/intake/ready")
+        )
         for resource in statement["Resource"]:
-            assert resource.endswith(("/vigie/tips/*", "/vigie/intake/*")), resource
+            assert resource.endswith(allowed), resource
     others = {a for s in statements if s not in s3 for a in s["Action"]}
     assert others <= {"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"}
     assert all(s["Effect"] == "Allow" and "*" not in s["Action"] for s in statements)

@@ -129,8 +129,19 @@ class Intake:
         except envelope.EnvelopeError as exc:
             raise ApiError(400, exc.code, f"Signalement refusé : {exc}.") from None
         receipt = self.receipt_for(key)
-        created = self._put(tip_key(day, receipt), info.data)
+        stored = tip_key(day, receipt)
+        # A replay (a retry after a lost answer, or junk resent) is answered the
+        # first receipt after one HEAD, without uploading the body again; the
+        # conditional write below still decides if the check could not tell.
+        created = not self._exists(stored) and self._put(stored, info.data)
         return Response.json(201 if created else 200, {"receipt": receipt, "received": day})
+
+    def _exists(self, key: str) -> bool:
+        try:
+            return self.store.exists(key)
+        except StoreUnavailable as exc:
+            log.warning("store check failed: %s", exc)
+            raise store_unavailable() from None
 
     def _put(self, key: str, data: bytes) -> bool:
         try:
