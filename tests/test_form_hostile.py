@@ -346,3 +346,24 @@ def _jpeg_declaring(width: int, height: int) -> bytes:
     sof = data.index(b"\xff\xc0")
     struct.pack_into(">HH", data, sof + 5, height, width)
     return bytes(data)
+
+
+def test_five_large_photos_in_one_post_stay_under_a_second(
+    lambda_store: tuple[Any, TipStore],
+) -> None:
+    """Five PNGs of 8 MP each (tiny files): the post's decoding budget stops them."""
+    cfg, store = lambda_store
+    big = _png_of(Image.new("RGBA", (2900, 2900), (10, 20, 30, 128)))
+    fields = b'--%s\r\nContent-Disposition: form-data; name="description"\r\n\r\nx\r\n' % B
+    photos = b"".join(
+        b"--" + B + b'\r\nContent-Disposition: form-data; name="photos"; filename="s.png"'
+        b"\r\nContent-Type: image/png\r\n\r\n" + big + b"\r\n"
+        for _ in range(5)
+    )
+    body = fields + photos + b"--" + B + b"--\r\n"
+    headers = {"Content-Type": CTYPE, "Content-Length": str(len(body))}
+    answer = invoke(cfg, store, "POST", "/api/tips/form", headers, body)
+    _assert_refused_page(answer.status, answer.headers["Content-Type"], answer.body)
+    assert "trop grandes" in answer.body
+    assert answer.cpu_seconds < 1.5, f"{answer.cpu_seconds:.3f} s"
+    assert tip_keys(store) == []

@@ -29,9 +29,12 @@ MAX_SIDE = 2000  # long side of the stored photo, in pixels (docs/form.md)
 QUALITIES = (80, 65, 50)  # JPEG quality, lowered only if a photo would not fit
 # Declared size limits, checked before decoding. A JPEG is decoded at 1/2, 1/4
 # or 1/8 scale (draft), so even 64 MP costs at most a 2000 px-class decode;
-# a PNG has no such shortcut and decodes in full (16 MP RGBA = 64 MiB).
+# a PNG has no such shortcut and decodes in full (8.5 MP RGBA = 34 MiB).
 MAX_JPEG_PIXELS = 64_000_000
-MAX_PNG_PIXELS = 16_000_000
+MAX_PNG_PIXELS = 8_500_000  # a phone screenshot is 3–5 MP
+# Pixels actually decoded for one form post (a JPEG at its draft scale): about
+# 0.8 s of CPU at worst on the 2-core dev machine, whatever the photos claim.
+MAX_DECODED_PIXELS_PER_POST = 20_000_000  # five 4 MP screenshots
 # Pillow refuses (DecompressionBombError) above twice this: set it explicitly,
 # never rely on the library's default.
 Image.MAX_IMAGE_PIXELS = MAX_JPEG_PIXELS
@@ -57,7 +60,19 @@ def _too_big() -> EnvelopeError:
     return EnvelopeError("bad_attachment", "photo aux dimensions trop grandes")
 
 
-def _pixels(data: bytes, kind: str) -> Image.Image:
+class PixelBudget:
+    """Decoded pixels left for one form post (five photos share it)."""
+
+    def __init__(self, pixels: int = MAX_DECODED_PIXELS_PER_POST) -> None:
+        self.left = pixels
+
+    def take(self, pixels: int) -> None:
+        if pixels > self.left:
+            raise EnvelopeError("bad_attachment", "photos trop grandes pour un seul envoi")
+        self.left -= pixels
+
+
+def _pixels(data: bytes, kind: str, budget: PixelBudget) -> Image.Image:
     """Decode to an RGB image of at most MAX_SIDE, upright, with no metadata."""
     fmt, limit = ("JPEG", MAX_JPEG_PIXELS) if kind == "image/jpeg" else ("PNG", MAX_PNG_PIXELS)
     with Image.open(io.BytesIO(data), formats=[fmt]) as img:
@@ -70,6 +85,7 @@ def _pixels(data: bytes, kind: str) -> Image.Image:
         target = (max(1, round(width * scale)), max(1, round(height * scale)))
         if fmt == "JPEG":
             img.draft("RGB", target)  # decode at the smallest 1/2^n scale >= target
+        budget.take(img.size[0] * img.size[1])  # after draft: what will be decoded
         img.load()
         upright = ImageOps.exif_transpose(img)  # orientation first, then EXIF is dropped
         if upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info:
@@ -87,13 +103,13 @@ def _pixels(data: bytes, kind: str) -> Image.Image:
         return clean
 
 
-def strip_metadata(data: bytes) -> tuple[str, bytes]:
+def strip_metadata(data: bytes, budget: PixelBudget | None = None) -> tuple[str, bytes]:
     """Return ("image/jpeg", a fresh JPEG of the photo's pixels) or raise EnvelopeError."""
     kind = sniff_type(data)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            clean = _pixels(data, kind)
+            clean = _pixels(data, kind, budget or PixelBudget())
     except EnvelopeError:
         raise
     except Image.DecompressionBombError:

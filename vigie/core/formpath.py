@@ -12,7 +12,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl
 
 from . import envelope, multipart
-from .exif import strip_metadata
+from .exif import PixelBudget, strip_metadata
 from .http import ApiError
 
 TEXT_FIELDS = ("category", "place", "landmark", "when", "description", "vehicles", "campaign")
@@ -83,10 +83,11 @@ def build_form_tip(fields: dict[str, str], photos: list[bytes]) -> envelope.Tip:
         raise bad_form("Le formulaire n'a pas pu être accepté.")
     if len(photos) > envelope.MAX_ATTACHMENTS:
         raise bad_form(f"{envelope.MAX_ATTACHMENTS} photos au maximum.")
+    budget = PixelBudget()  # the photos of one post share one decoding budget
     try:
         attachments = tuple(
             envelope.Attachment(type=kind, data=data)
-            for kind, data in (strip_metadata(p) for p in photos)
+            for kind, data in (strip_metadata(p, budget) for p in photos)
         )
         tip = envelope.Tip(
             category=fields.get("category", "") or "other",
