@@ -27,6 +27,11 @@ HOST_NAME_RE = re.compile(
 )
 
 
+def whole_megabytes(limit: int) -> int:
+    """A body limit as people read it, rounded down (the form's hint and refusal pages)."""
+    return limit // (1024 * 1024)
+
+
 class ConfigError(ValueError):
     """An invalid configuration; the message names the file and the key at fault."""
 

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import envelope, pages
-from .config import Config
+from .config import Config, whole_megabytes
 from .formpath import build_form_tip, parse_form
 from .http import ApiError, Request, Response
 from .layout import FORM_BUDGET, format_receipt, tip_key
@@ -60,7 +60,7 @@ def too_large(limit: int) -> ApiError:
     return ApiError(
         413,
         "too_large",
-        f"Envoi trop volumineux (maximum {limit // (1024 * 1024)} Mo, photos comprises). "
+        f"Envoi trop volumineux (maximum {whole_megabytes(limit)} Mo, photos comprises). "
         "Retirez une photo ou réduisez sa taille.",
     )
 
