@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
-from . import envelope, multipart
-from .exif import PixelBudget, strip_metadata
+from . import envelope
 from .http import ApiError
 
 TEXT_FIELDS = ("category", "place", "landmark", "when", "description", "vehicles", "campaign")
@@ -58,7 +57,10 @@ def _texts(pairs: list[tuple[str, str]]) -> dict[str, str]:
 
 def _multipart(content_type: str, body: bytes) -> tuple[dict[str, str], list[bytes]]:
     # Strict and linear (vigie.core.multipart): never the stdlib `email` parser,
-    # whose header parsing is quadratic in hostile input.
+    # whose header parsing is quadratic in hostile input. Imported here, like
+    # Pillow below: the Lambda's cold start for the JS path does not pay for them.
+    from . import multipart
+
     try:
         parts = multipart.parse(content_type, body, _MAX_FIELDS)
     except multipart.MultipartError:
@@ -83,6 +85,8 @@ def build_form_tip(fields: dict[str, str], photos: list[bytes]) -> envelope.Tip:
         raise bad_form("Le formulaire n'a pas pu être accepté.")
     if len(photos) > envelope.MAX_ATTACHMENTS:
         raise bad_form(f"{envelope.MAX_ATTACHMENTS} photos au maximum.")
+    from .exif import PixelBudget, strip_metadata
+
     budget = PixelBudget()  # the photos of one post share one decoding budget
     try:
         attachments = tuple(
