@@ -367,3 +367,42 @@ def test_five_large_photos_in_one_post_stay_under_a_second(
     assert "trop grandes" in answer.body
     assert answer.cpu_seconds < 1.5, f"{answer.cpu_seconds:.3f} s"
     assert tip_keys(store) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (b'form-data; name="description"', ("description", None)),
+        (b'form-data; name="photos"; filename="IMG_0001.JPG"', ("photos", "IMG_0001.JPG")),
+        (b'form-data; name="photos"; filename=""', ("photos", "")),  # an empty file input
+        (b'form-data; name="photos"; filename="a%22b\\c.jpg"', ("photos", "a%22b\\c.jpg")),
+        ('form-data; name="photos"; filename="été.jpg"'.encode(), ("photos", "été.jpg")),
+        (b"form-data; name=place", ("place", None)),
+        (b'FORM-DATA;name="place"', ("place", None)),
+    ],
+)
+def test_browser_shaped_dispositions_are_read(
+    value: bytes, expected: tuple[str, str | None]
+) -> None:
+    from vigie.core.multipart import disposition
+
+    assert disposition(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        b"form-data; name*=utf-8''description",
+        b'form-data; name="a"; name="b"',
+        b'form-data; name="a"; size=3',
+        b'attachment; name="a"',
+        b'form-data; filename="x.jpg"',
+        b'form-data; name="a\xff"',
+        b'form-data; name="=?utf-8?q?a?="; x',
+    ],
+)
+def test_other_dispositions_are_refused(value: bytes) -> None:
+    from vigie.core.multipart import MultipartError, disposition
+
+    with pytest.raises(MultipartError):
+        disposition(value)

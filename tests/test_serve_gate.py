@@ -75,6 +75,7 @@ def test_configured_hosts_are_answered(live: tuple[LiveVigie, TipStore], host: s
     "headers",
     [
         {"Origin": "https://evil.example"},
+        {"Origin": "http://127.0.0.1:1"},  # another program on this machine (no Sec-Fetch)
         {"Origin": "http://evil.example:8000", "Sec-Fetch-Site": "cross-site"},
         {"Origin": "null", "Sec-Fetch-Site": "cross-site"},  # a sandboxed foreign page
         {"Sec-Fetch-Site": "same-site"},

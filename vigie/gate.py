@@ -6,10 +6,12 @@
   127.0.0.1 (DNS rebinding) sends its own name in `Host` and is refused.
 * **Origin**: a state-changing request (POST, PUT, PATCH, DELETE) from a browser
   must come from this site: `Sec-Fetch-Site` is `same-origin` (or `none`), and
-  an `Origin` other than `null` names an allowed host (or the configured
-  `[intake] cors_origin`). Without those headers (curl, scripts, very old
-  browsers) only the Host check applies: the threat is a foreign web page
-  posting through a reporter's or analyst's local server, and browsers send them.
+  an `Origin` other than `null` is this very server (its host and port are the
+  request's `Host`), the origin of `[site] url` / `report_url` (behind a
+  reverse proxy), or the configured `[intake] cors_origin`. Without those
+  headers (curl, scripts, very old browsers) only the Host check applies: the
+  threat is a foreign web page posting through a reporter's or analyst's local
+  server, and browsers send them.
 * **Connections**: at most `[serve] max_connections` at once (kept well under
   the open-file limit, so accept() never fails and spins); one more is answered
   a short 503 and closed at once, without a thread.
@@ -62,6 +64,11 @@ def _is_loopback(host: str) -> bool:
         return host == "localhost"
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url.lower())
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def fd_headroom(wanted: int) -> int:
     """`wanted`, lowered to half the process's open-file limit if that is smaller."""
     soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -74,6 +81,7 @@ def fd_headroom(wanted: int) -> int:
 class Gate:
     hosts: frozenset[str]
     cors_origin: str
+    site_origins: frozenset[str]
     max_connections: int
     form_slots: threading.BoundedSemaphore
     form_wait: float = FORM_WAIT_SECONDS
@@ -84,7 +92,9 @@ class Gate:
     def host_allowed(self, host: str | None) -> bool:
         return bool(host) and host is not None and _host_name(host) in self.hosts
 
-    def origin_allowed(self, method: str, origin: str | None, fetch_site: str | None) -> bool:
+    def origin_allowed(
+        self, method: str, origin: str | None, fetch_site: str | None, host: str
+    ) -> bool:
         """False for a browser's cross-site write (see the module docstring)."""
         if method not in _WRITE_METHODS:
             return True
@@ -95,8 +105,11 @@ class Gate:
         if site and site not in ("same-origin", "none"):
             return False
         if origin and origin != "null":
-            parts = urlsplit(origin)
-            return parts.scheme in ("http", "https") and _host_name(parts.netloc) in self.hosts
+            parts = urlsplit(origin.lower())
+            if parts.scheme not in ("http", "https"):
+                return False
+            # Another port on the same host is another origin (another program).
+            return parts.netloc == host.strip().lower() or origin.lower() in self.site_origins
         return True
 
     # --------------------------------------------------------- connections
@@ -126,6 +139,7 @@ def build_gate(cfg: Config, bind_host: str) -> Gate:
     return Gate(
         hosts=frozenset(hosts),
         cors_origin=cfg.intake.cors_origin,
+        site_origins=frozenset(_origin(u) for u in (cfg.site.url, cfg.site.report_url)),
         max_connections=fd_headroom(cfg.serve.max_connections),
         form_slots=threading.BoundedSemaphore(cfg.serve.form_concurrency),
     )

@@ -256,7 +256,10 @@ def make_handler(
                 self._refuse(ApiError(421, "unknown_host", "Adresse de serveur inconnue."))
                 return
             if not gate.origin_allowed(
-                self.command, self.headers.get("Origin"), self.headers.get("Sec-Fetch-Site")
+                self.command,
+                self.headers.get("Origin"),
+                self.headers.get("Sec-Fetch-Site"),
+                host[0],
             ):
                 self._refuse(
                     ApiError(403, "cross_origin", "Envoi refusé : il ne vient pas du site.")

@@ -37,9 +37,10 @@ _BOUNDARY = rf'(?:"({_BCHARS}{{1,70}})"|({_BCHARS}{{1,70}}))'
 _CONTENT_TYPE = re.compile(
     rf"multipart/form-data[ \t]*;[ \t]*boundary={_BOUNDARY}[ \t]*", re.IGNORECASE
 )
-# One parameter: `; name="value"` or `; name=token`. Quoted values hold no quote,
-# backslash or line break (browsers percent-encode `"`, CR and LF in names).
-_PARAM = r'[ \t]*;[ \t]*(name|filename)=(?:"([^"\\\r\n]*)"|([!#$%&\'*+.^_`|~0-9A-Za-z-]+))'
+# One parameter: `; name="value"` or `; name=token`. Quoted values hold no quote
+# or line break: browsers percent-encode `"`, CR and LF in names (a backslash is
+# sent as is, so it is a plain character here, never an escape).
+_PARAM = r'[ \t]*;[ \t]*(name|filename)=(?:"([^"\r\n]*)"|([!#$%&\'*+.^_`|~0-9A-Za-z-]+))'
 _DISPOSITION = re.compile(rf"[ \t]*form-data((?:{_PARAM}){{1,2}})[ \t]*", re.IGNORECASE)
 _PARAMS = re.compile(_PARAM, re.IGNORECASE)
 
