@@ -82,9 +82,10 @@ SHAPES = list(_shapes(4096))
 # Top-level Content-Type values: at most what each front end lets through
 # (`vigie serve` refuses a header line over 64 KiB, API Gateway over 10 KiB).
 CONTENT_TYPES = {
-    "ctype_semicolons": CTYPE + ";" * 9000,
-    "ctype_params": CTYPE + '; a="b"' * 1200,
-    "ctype_quotes": CTYPE + '; a="' + ";" * 9000,
+    "ctype_semicolons": CTYPE + ";" * 60_000,
+    "ctype_params": CTYPE + '; a="b"' * 8_500,
+    "ctype_quotes": CTYPE + '; a="' + ";" * 60_000,
+    "ctype_rfc2231": CTYPE + "; boundary*0*=utf-8''%41" * 2_500,
 }
 
 

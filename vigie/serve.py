@@ -15,7 +15,6 @@ import contextlib
 import io
 import re
 import sys
-import time
 from collections.abc import Callable
 from email.errors import MissingHeaderBodySeparatorDefect
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,12 +28,11 @@ from vigie.core.http import SECURITY_HEADERS, ApiError
 from vigie.core.http import Response as VigieResponse
 from vigie.core.intake import too_large
 from vigie.core.pages import error_page
-from vigie.deadlines import HeadDeadlines
-from vigie.gate import FORM_PATH, Gate, GatedServer, build_gate, busy
+from vigie.deadlines import BODY_TIMEOUT as _BODY_TIMEOUT
+from vigie.deadlines import HeadDeadlines, read_body
+from vigie.gate import FORM_PATH, Gate, GatedServer, RequestHeaders, build_gate, busy
 from vigie.static import static_answer
 
-_BODY_TIMEOUT = 30.0  # seconds a slow client may take to send its body (plus the rate below)
-_MIN_BODY_RATE = 8 * 1024  # bytes/s: a 5 MiB body may take 30 s + ~11 min on a bad link
 _DIGITS = re.compile(r"[0-9]{1,12}")  # str.isdigit() accepts "²", which int() refuses
 _REQUEST_START = re.compile(rb"[A-Z]{1,10}( |$)")
 
@@ -66,6 +64,8 @@ def make_handler(
         disable_nagle_algorithm = True
         # Socket timeout for each read; whole-head and whole-body deadlines on top.
         timeout = _BODY_TIMEOUT
+        # Request heads parsed without the stdlib's quadratic parameter parser.
+        MessageClass = RequestHeaders
 
         def handle_one_request(self) -> None:
             deadlines.arm(self.connection)
@@ -128,30 +128,7 @@ def make_handler(
             return self.path.split("?", 1)[0] == FORM_PATH
 
         def _read_body(self, length: int, keep: bool = True) -> bytes:
-            """Read the body against a deadline for the whole of it, not per recv().
-
-            A per-recv() timeout alone lets a client trickle one byte every few
-            seconds and hold a thread for hours (slowloris); the deadline grants
-            _BODY_TIMEOUT plus the time a slow phone link needs for this size.
-            """
-            deadline = time.monotonic() + _BODY_TIMEOUT + length / _MIN_BODY_RATE
-            chunks: list[bytes] = []
-            received = 0
-            try:
-                while received < length:
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        raise TimeoutError("body too slow")
-                    self.connection.settimeout(min(left, _BODY_TIMEOUT))
-                    chunk = self.rfile.read1(min(length - received, 1 << 16))
-                    if not chunk:
-                        break  # the client closed early: a truncated body
-                    if keep:
-                        chunks.append(chunk)
-                    received += len(chunk)
-            finally:
-                self.connection.settimeout(_BODY_TIMEOUT)
-            return b"".join(chunks)
+            return read_body(self.connection, cast(io.BufferedReader, self.rfile), length, keep)
 
         def _more_than_declared(self) -> bool:
             """True if body bytes are already waiting beyond the declared length.
