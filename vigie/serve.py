@@ -230,7 +230,11 @@ def make_handler(
                 return
             if not gate.host_allowed(host[0]):
                 # DNS rebinding: a foreign page whose name resolves to this server.
-                self._refuse(ApiError(421, "unknown_host", "Adresse de serveur inconnue."))
+                self._refuse(
+                    ApiError(
+                        421, "unknown_host", "Adresse de serveur inconnue (voir [serve] hosts)."
+                    )
+                )
                 return
             if not gate.origin_allowed(
                 self.command,
