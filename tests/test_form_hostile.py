@@ -407,3 +407,42 @@ def test_other_dispositions_are_refused(value: bytes) -> None:
 
     with pytest.raises(MultipartError):
         disposition(value)
+
+
+def _many_pieces_jpeg(segment: bytes) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 64)).save(out, "JPEG")
+    real = out.getvalue()
+    return real[:2] + segment * (4_000_000 // len(segment)) + real[2:]
+
+
+def _many_chunks_png() -> bytes:
+    import zlib
+
+    data = _png_of(Image.new("RGB", (64, 64)))
+    text = b"tEXt" + b"k\x00v"
+    chunk = struct.pack(">I", 3) + text + struct.pack(">I", zlib.crc32(text))
+    return data[:33] + chunk * (4_000_000 // len(chunk)) + data[33:]
+
+
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [
+        ("empty_app1_segments", lambda: _many_pieces_jpeg(b"\xff\xe1\x00\x02")),
+        ("empty_comments", lambda: _many_pieces_jpeg(b"\xff\xfe\x00\x02")),
+        ("fill_bytes", lambda: _many_pieces_jpeg(b"\xff")),
+        ("icc_pieces", lambda: _many_pieces_jpeg(b"\xff\xe2\x00\x10ICC_PROFILE\x00\x01\x01")),
+        ("png_text_chunks", _many_chunks_png),
+    ],
+)
+def test_photos_made_of_many_tiny_pieces_are_refused_cheaply(
+    lambda_store: tuple[Any, TipStore], name: str, make: Callable[[], bytes]
+) -> None:
+    """Pillow walks segments and chunks in Python: 4 MB of empty ones cost it a second."""
+    cfg, store = lambda_store
+    body = _photo_body(make())
+    headers = {"Content-Type": CTYPE, "Content-Length": str(len(body))}
+    answer = invoke(cfg, store, "POST", "/api/tips/form", headers, body)
+    _assert_refused_page(answer.status, answer.headers["Content-Type"], answer.body)
+    assert answer.cpu_seconds < CPU_BOUND, f"{name}: {answer.cpu_seconds:.3f} s"
+    assert tip_keys(store) == []
