@@ -425,9 +425,29 @@ def _many_chunks_png() -> bytes:
     return data[:33] + chunk * (4_000_000 // len(chunk)) + data[33:]
 
 
+def _many_scans_jpeg() -> bytes:
+    """A progressive JPEG whose smallest scan is repeated 250,000 times (3 MB)."""
+    out = io.BytesIO()
+    Image.effect_noise((2000, 2000), 30).convert("RGB").save(
+        out, "JPEG", progressive=True, quality=50
+    )
+    data = out.getvalue()
+    scans, pos = [], 2
+    while data[pos + 1] != 0xD9:
+        (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
+        end = pos + 2 + length
+        if data[pos + 1] == 0xDA:  # skip the entropy-coded data to the next marker
+            while data[end] != 0xFF or data[end + 1] == 0 or 0xD0 <= data[end + 1] <= 0xD7:
+                end += 1
+            scans.append(data[pos:end])
+        pos = end
+    return data[:pos] + min(scans, key=len) * 250_000 + data[pos:]
+
+
 @pytest.mark.parametrize(
     ("name", "make"),
     [
+        ("progressive_many_scans", _many_scans_jpeg),
         ("empty_app1_segments", lambda: _many_pieces_jpeg(b"\xff\xe1\x00\x02")),
         ("empty_comments", lambda: _many_pieces_jpeg(b"\xff\xfe\x00\x02")),
         ("fill_bytes", lambda: _many_pieces_jpeg(b"\xff")),

@@ -48,6 +48,10 @@ _PNG_SIG = b"\x89PNG\r\n\x1a\n"
 # its scan (a few dozen with extended XMP); a PNG's IDAT comes in chunks of
 # 8 KiB or more.
 MAX_JPEG_SEGMENTS = 128
+# A progressive JPEG is decoded scan by scan, each pass over the whole image:
+# 5000 tiny repeated scans cost libjpeg 0.3 s, the 300,000 that fit in 4 MB
+# would cost it seconds. Encoders write about 10.
+MAX_JPEG_SCANS = 64
 MAX_PNG_CHUNKS = 4096
 
 
@@ -81,6 +85,11 @@ def check_structure(data: bytes, kind: str) -> None:
             pos += 1
             continue
         if marker == 0xDA:  # start of scan: the C decoder takes over from here
+            # In entropy-coded data every 0xFF is followed by 0x00 or a restart
+            # marker, so up to the picture's end these two bytes are real markers.
+            end = data.find(b"\xff\xd9", pos)
+            if data.count(b"\xff\xda", pos, end if end > 0 else len(data)) > MAX_JPEG_SCANS:
+                raise _bad()
             return
         if marker in (0x00, 0x01) or 0xD0 <= marker <= 0xD9:
             raise _bad()  # stuffing or a stray marker before the scan
