@@ -74,6 +74,7 @@ class Cache:
         self.root = Path(root)
         self.objects = self.root / "objects"
         self._made: set[str] = set()  # folders known to exist (saves a mkdir per object)
+        self._name_max = 0  # the filesystem's longest name, read once (see can_hold)
 
     def ensure(self) -> None:
         try:
@@ -92,7 +93,9 @@ class Cache:
         name here has at most NAME_MAX bytes (255 on ext4), and stat() on a
         longer one raises instead of answering "absent".
         """
-        name_max = os.pathconf(self.objects, "PC_NAME_MAX")
+        if not self._name_max:
+            self._name_max = os.pathconf(self.objects, "PC_NAME_MAX")
+        name_max = self._name_max
         return all(len(part.encode()) <= name_max for part in key.split("/")) and (
             len(os.fsencode(self.objects)) + len(key) < 4000  # PATH_MAX is 4096
         )
