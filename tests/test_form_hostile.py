@@ -466,3 +466,16 @@ def test_photos_made_of_many_tiny_pieces_are_refused_cheaply(
     _assert_refused_page(answer.status, answer.headers["Content-Type"], answer.body)
     assert answer.cpu_seconds < CPU_BOUND, f"{name}: {answer.cpu_seconds:.3f} s"
     assert tip_keys(store) == []
+
+
+def test_oversized_form_post_gets_an_html_page_from_the_lambda(
+    lambda_store: tuple[Any, TipStore],
+) -> None:
+    cfg, store = lambda_store
+    body = b"x" * (cfg.intake.max_body_bytes + 1)
+    headers = {"Content-Type": CTYPE, "Content-Length": str(len(body))}
+    answer = invoke(cfg, store, "POST", "/api/tips/form", headers, body)
+    assert answer.status == 413
+    _assert_refused_page(answer.status, answer.headers["Content-Type"], answer.body)
+    assert "maximum 4 Mo" in answer.body  # the hint's figure (whole_megabytes)
+    assert tip_keys(store) == []
