@@ -17,7 +17,6 @@ included.
 from __future__ import annotations
 
 import io
-import os
 import struct
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -92,11 +91,6 @@ CONTENT_TYPES = {
 # ------------------------------------------------------------ vigie serve
 
 
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory, identity: Any) -> Iterator[tuple[Any, Any]]:
     root = tmp_path_factory.mktemp("form-hostile")
@@ -106,12 +100,11 @@ def live(tmp_path_factory: pytest.TempPathFactory, identity: Any) -> Iterator[tu
 
 
 def _post_live(server: LiveVigie, ctype: str, body: bytes) -> tuple[Any, float]:
-    assert server.proc is not None
-    before = _cpu_seconds(server.proc.pid)
+    before = server.cpu_seconds()
     answer = request(
         server.url, "POST", "/api/tips/form", body, {"Content-Type": ctype}, timeout=20
     )
-    return answer, _cpu_seconds(server.proc.pid) - before
+    return answer, server.cpu_seconds() - before
 
 
 def _assert_refused_page(status: int, ctype: str, body: str) -> None:

@@ -129,12 +129,14 @@ def test_idle_sockets_beyond_the_limit_are_refused_at_once(
     try:
         time.sleep(0.3)  # let the server accept them all
         started = time.monotonic()
+        cpu_before = server.cpu_seconds()
         for _ in range(40):
             sock = socket.create_connection(("127.0.0.1", server.port), timeout=5)
             extra.append(sock)
             answer = _read_all(sock)
             assert answer.startswith(b"HTTP/1.1 503 ") and b"Retry-After: 5" in answer
         assert time.monotonic() - started < 5
+        assert server.cpu_seconds() - cpu_before < 0.5  # no spinning accept loop
         busy = request(server.url, "GET", "/api/health", timeout=5)
         assert busy.status == 503
     finally:
