@@ -4,6 +4,8 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 UV      := $(BIN)/uv
+# uv itself, pinned with its hashes (pip --require-hashes): the one unlocked step before.
+BOOTSTRAP := tools/bootstrap-requirements.txt
 APT_GET := $(shell command -v apt-get 2>/dev/null)
 # Every Python file we own: linted, formatted and type-checked (mypy --strict).
 PY_SRC  := intake_lambda/app.py vigie tests hooks bench tools setup.py
@@ -11,9 +13,9 @@ PY_SRC  := intake_lambda/app.py vigie tests hooks bench tools setup.py
 .PHONY: run test lint typecheck bench lock system-deps site clean bundle audit vendor
 
 # Virtualenv with the exact locked versions, then Vigie itself (editable).
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock pyproject.toml $(BOOTSTRAP)
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check uv==0.13.8
+	$(BIN)/python -m pip install -q --disable-pip-version-check --require-hashes -r $(BOOTSTRAP)
 	$(UV) pip install -q --python $(BIN)/python --require-hashes -r requirements.lock
 	$(UV) pip install -q --python $(BIN)/python --no-deps -e .
 	touch $@
@@ -84,10 +86,12 @@ bench: $(STAMP) system-deps $(AXE) $(BUNDLE_DEPS) $(LIGHTHOUSE)
 	$(BIN)/python bench/report.py
 
 # Re-resolve the lock from pyproject.toml (needs the package index).
+# The Lambda's requirements.txt is then cut from the lock (same pins, same hashes).
 lock:
-	$(PY) -m pip install -q uv==0.13.8
+	$(PY) -m pip install -q --require-hashes -r $(BOOTSTRAP)
 	$(PY) -m uv pip compile --quiet --generate-hashes --extra dev --python-version 3.11 \
 	  -o requirements.lock pyproject.toml
+	$(PY) tools/lambda_requirements.py
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache

@@ -140,8 +140,12 @@ def test_lambda_policy_is_exactly_what_the_intake_needs_and_create_only(built: B
     (policy,) = built.main["Resources"]["ApiHandlerRole"]["Properties"]["Policies"]
     by_sid = {s["Sid"]: s for s in policy["PolicyDocument"]["Statement"]}
     assert set(by_sid) == {
-        "CreateTipsOnly", "ReadRepliesOnly", "ReadTheHmacSecret", "OwnLogGroupOnly",
+        "CreateTipsOnly", "ReadRepliesOnly", "ReadTheReadyMarker", "ReadTheHmacSecret",
+        "OwnLogGroupOnly",
     }  # fmt: skip
+    ready = by_sid["ReadTheReadyMarker"]  # the read-only health check (a HEAD)
+    assert ready["Action"] == ["s3:GetObject"]
+    assert ready["Resource"] == ["arn:aws:s3:::vigie-recette-tips/vigie/intake/ready"]
     replies = by_sid["ReadRepliesOnly"]
     assert replies["Action"] == ["s3:GetObject"] and "Condition" not in replies
     assert replies["Resource"] == ["arn:aws:s3:::vigie-recette-tips/vigie/replies/*"]
@@ -326,8 +330,7 @@ def _served_headers(cfg: Any, site: Path, path: str) -> dict[str, str]:
     from vigie.serve import load_intake_app, make_server
     from vigie.site.values import security_headers
 
-    server = make_server(load_intake_app().app, site, "127.0.0.1", 0, 1 << 20,
-                         security_headers(cfg))  # fmt: skip
+    server = make_server(load_intake_app().app, site, "127.0.0.1", 0, cfg, security_headers(cfg))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -160,6 +160,9 @@ class FailingAfter:
     def probe(self) -> None:
         self.store.probe()
 
+    def exists(self, key: str) -> bool:
+        return self.store.exists(key)
+
 
 @pytest.fixture(scope="module")
 def many_tips(

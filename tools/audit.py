@@ -1,8 +1,12 @@
 """Supply-chain checks: pinned and hashed dependencies, then vulnerability audits.
 
 1. Offline, always enforced: every Python dependency in requirements.lock is
-   pinned (==) with sha256 hashes; every npm package in the committed lockfiles
-   carries an sha512 integrity hash.
+   pinned (==) with sha256 hashes, and so are the Lambda's
+   intake_lambda/requirements.txt (which must be exactly what
+   tools/lambda_requirements.py cuts from the lock) and the uv bootstrap
+   (tools/bootstrap-requirements.txt, the only thing the Makefile installs
+   before the lock, always with --require-hashes); every npm package in the
+   committed lockfiles carries an sha512 integrity hash.
 2. Online: `pip-audit` over requirements.lock and `npm audit` over each npm
    lockfile, failing on any advisory not accepted in audit-allowlist.toml.
    When the vulnerability services cannot be reached (a closed network), the
@@ -19,14 +23,18 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCK = ROOT / "requirements.lock"
+LAMBDA_REQUIREMENTS = ROOT / "intake_lambda" / "requirements.txt"
+BOOTSTRAP = ROOT / "tools" / "bootstrap-requirements.txt"
+MAKEFILE = ROOT / "Makefile"
 NPM_LOCKS = [ROOT / "tools/bundle/package-lock.json", ROOT / "tests/js/package-lock.json"]
 ALLOWLIST = ROOT / "audit-allowlist.toml"
 
 
-def check_python_lock(text: str) -> list[str]:
+def check_python_lock(text: str, label: str = "requirements.lock") -> list[str]:
     """Problems in a pip-compile lock: unpinned or unhashed requirements."""
     problems = []
     for block in re.split(r"\n(?=[A-Za-z0-9])", text):
@@ -35,10 +43,45 @@ def check_python_lock(text: str) -> list[str]:
             continue
         name = line.split()[0]
         if "==" not in name:
-            problems.append(f"requirements.lock: {name} is not pinned with ==")
+            problems.append(f"{label}: {name} is not pinned with ==")
         if "--hash=sha256:" not in block:
-            problems.append(f"requirements.lock: {name} has no sha256 hash")
+            problems.append(f"{label}: {name} has no sha256 hash")
     return problems
+
+
+def check_lambda_requirements(text: str, lock_text: str) -> list[str]:
+    """The Lambda's requirements: hashed, and exactly what the lock says."""
+    lambda_requirements = _load_tool("lambda_requirements")
+    label = "intake_lambda/requirements.txt"
+    problems = check_python_lock(text, label)
+    if not problems and text != lambda_requirements.render(lock_text):
+        problems.append(f"{label}: out of step with requirements.lock (run make lock)")
+    return problems
+
+
+def check_bootstrap(text: str, makefile: str) -> list[str]:
+    """The uv bootstrap: one hashed pin, and the Makefile installs uv no other way."""
+    label = "tools/bootstrap-requirements.txt"
+    problems = check_python_lock(text, label)
+    if not re.search(r"^uv==", text, re.MULTILINE):
+        problems.append(f"{label}: no uv== pin")
+    for line in makefile.splitlines():
+        local = line.rstrip().endswith("--no-deps -e .")  # the project itself, from here
+        if "pip install" in line and "--require-hashes" not in line and not local:
+            problems.append(f"Makefile: pip install without --require-hashes: {line.strip()}")
+    return problems
+
+
+def _load_tool(name: str) -> ModuleType:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        f"vigie_tools_{name}", ROOT / "tools" / f"{name}.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def check_npm_lock(path: Path) -> list[str]:
@@ -129,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--offline", action="store_true", help="only the lockfile checks")
     args = parser.parse_args(argv)
     problems = check_python_lock(LOCK.read_text())
+    problems += check_lambda_requirements(LAMBDA_REQUIREMENTS.read_text(), LOCK.read_text())
+    problems += check_bootstrap(BOOTSTRAP.read_text(), MAKEFILE.read_text())
     for lock in NPM_LOCKS:
         if lock.exists():
             problems += check_npm_lock(lock)

@@ -1,13 +1,46 @@
-"""Whole-request-head deadlines for `vigie serve` (against slowloris clients)."""
+"""Whole-request deadlines for `vigie serve` (against slowloris clients): head and body."""
 
 from __future__ import annotations
 
 import contextlib
+import io
 import socket
 import threading
 import time
 
 HEAD_TIMEOUT = 30.0  # seconds for the request line and headers, all of them
+BODY_TIMEOUT = 30.0  # seconds a slow client may take to send its body (plus the rate below)
+MIN_BODY_RATE = 8 * 1024  # bytes/s: a 5 MiB body may take 30 s + ~11 min on a bad link
+
+
+def read_body(
+    connection: socket.socket, rfile: io.BufferedReader, length: int, keep: bool = True
+) -> bytes:
+    """Read a body against a deadline for the whole of it, not per recv().
+
+    A per-recv() timeout alone lets a client trickle one byte every few seconds
+    and hold a thread for hours (slowloris); the deadline grants BODY_TIMEOUT
+    plus the time a slow phone link needs for this size. `keep=False` reads and
+    drops (a refused body, so that a browser gets to show the refusal).
+    """
+    deadline = time.monotonic() + BODY_TIMEOUT + length / MIN_BODY_RATE
+    chunks: list[bytes] = []
+    received = 0
+    try:
+        while received < length:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("body too slow")
+            connection.settimeout(min(left, BODY_TIMEOUT))
+            chunk = rfile.read1(min(length - received, 1 << 16))
+            if not chunk:
+                break  # the client closed early: a truncated body
+            if keep:
+                chunks.append(chunk)
+            received += len(chunk)
+    finally:
+        connection.settimeout(BODY_TIMEOUT)
+    return b"".join(chunks)
 
 
 class HeadDeadlines:

@@ -56,9 +56,7 @@ def run(
     intake_app.configure(intake)
     from vigie.site.values import security_headers
 
-    server = make_server(
-        intake_app.app, site, host, port, cfg.intake.max_body_bytes, security_headers(cfg), sock
-    )
+    server = make_server(intake_app.app, site, host, port, cfg, security_headers(cfg), sock)
     demo_key = demo_public_key()
     reading_demo = demo_key is not None and demo_key in cfg.analysts.recipients
 

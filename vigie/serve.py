@@ -11,11 +11,11 @@ Privacy: the standard library's HTTP server prints every client address;
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import socket
 import sys
-import time
 from collections.abc import Callable
 from email.errors import MissingHeaderBodySeparatorDefect
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,41 +25,34 @@ from typing import Any, cast
 from chalice.local import LocalGatewayException
 
 from vigie.compress import Compressor
-from vigie.core.http import SECURITY_HEADERS
-from vigie.deadlines import HeadDeadlines
+from vigie.core.config import Config
+from vigie.core.http import SECURITY_HEADERS, ApiError
+from vigie.core.http import Response as VigieResponse
+from vigie.core.intake import too_large
+from vigie.core.pages import error_page
+from vigie.deadlines import BODY_TIMEOUT as _BODY_TIMEOUT
+from vigie.deadlines import HeadDeadlines, read_body
+from vigie.gate import FORM_PATH, Gate, GatedServer, RequestHeaders, build_gate, busy
 from vigie.static import static_answer
 
-_BODY_TIMEOUT = 30.0  # seconds a slow client may take to send its body (plus the rate below)
-_MIN_BODY_RATE = 8 * 1024  # bytes/s: a 5 MiB body may take 30 s + ~11 min on a bad link
 _DIGITS = re.compile(r"[0-9]{1,12}")  # str.isdigit() accepts "²", which int() refuses
 _REQUEST_START = re.compile(rb"[A-Z]{1,10}( |$)")
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    # The default backlog of 5 resets connections in any burst (a flood of junk,
-    # or many reporters at once after a poster campaign): let the kernel queue them.
-    request_queue_size = 1024
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Never log who: the default prints the client's address and port.
-
-        A client hanging up mid-answer (broken pipe, reset) is routine; anything
-        else is reported by exception type only, with no request detail.
-        """
-        error = sys.exc_info()[1]
-        if not isinstance(error, OSError):
-            print(f"vigie serve: request failed ({type(error).__name__})", file=sys.stderr)
-
-
 def make_handler(
-    gateway: Any, site_dir: Path, max_body: int, site_headers: dict[str, str]
+    gateway: Any,
+    site_dir: Path,
+    max_body: int,
+    site_headers: dict[str, str],
+    gate: Gate,
+    form_page: Callable[[ApiError], VigieResponse],
 ) -> type[BaseHTTPRequestHandler]:
     """Build the request handler class bound to one gateway and site directory.
 
     `site_headers` (the CSP and friends, from `vigie.site.values.security_headers`)
-    go on every page: the same policy the CDN applies in production.
+    go on every page: the same policy the CDN applies in production. `form_page`
+    renders a refusal on the no-JS form path as the intake does (an HTML page,
+    never JSON: the person is looking at it in a browser).
     """
 
     deadlines = HeadDeadlines()
@@ -74,6 +67,8 @@ def make_handler(
         disable_nagle_algorithm = True
         # Socket timeout for each read; whole-head and whole-body deadlines on top.
         timeout = _BODY_TIMEOUT
+        # Request heads parsed without the stdlib's quadratic parameter parser.
+        MessageClass = RequestHeaders
 
         def handle_one_request(self) -> None:
             deadlines.arm(self.connection)
@@ -108,6 +103,15 @@ def make_handler(
             self.close_connection = True
             self._send(status, {"Content-Type": "application/json; charset=utf-8"}, body)
 
+        def _refuse(self, error: ApiError) -> None:
+            """A refusal in the form the path calls for: HTML on the form path, else JSON."""
+            if not self._is_form():
+                self._json_error(error.status, error.code, error.message)
+                return
+            page = form_page(error)
+            self.close_connection = True
+            self._send(page.status, page.headers, page.body)
+
         def send_error(
             self, code: int, message: str | None = None, explain: str | None = None
         ) -> None:
@@ -127,30 +131,11 @@ def make_handler(
             else:
                 self._json_error(400, "bad_request", "Requête HTTP invalide.")
 
-        def _read_body(self, length: int) -> bytes:
-            """Read the body against a deadline for the whole of it, not per recv().
+        def _is_form(self) -> bool:
+            return self.path.split("?", 1)[0] == FORM_PATH
 
-            A per-recv() timeout alone lets a client trickle one byte every few
-            seconds and hold a thread for hours (slowloris); the deadline grants
-            _BODY_TIMEOUT plus the time a slow phone link needs for this size.
-            """
-            deadline = time.monotonic() + _BODY_TIMEOUT + length / _MIN_BODY_RATE
-            chunks: list[bytes] = []
-            received = 0
-            try:
-                while received < length:
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        raise TimeoutError("body too slow")
-                    self.connection.settimeout(min(left, _BODY_TIMEOUT))
-                    chunk = self.rfile.read1(min(length - received, 1 << 16))
-                    if not chunk:
-                        break  # the client closed early: a truncated body
-                    chunks.append(chunk)
-                    received += len(chunk)
-            finally:
-                self.connection.settimeout(_BODY_TIMEOUT)
-            return b"".join(chunks)
+        def _read_body(self, length: int, keep: bool = True) -> bytes:
+            return read_body(self.connection, cast(io.BufferedReader, self.rfile), length, keep)
 
         def _more_than_declared(self) -> bool:
             """True if body bytes are already waiting beyond the declared length.
@@ -180,29 +165,39 @@ def make_handler(
                 if len(set(lengths)) > 1 or (chunked and lengths):
                     # Two framings (or two lengths) for one body is how requests are
                     # smuggled past a proxy: refuse rather than guess.
-                    self._json_error(400, "bad_framing", "Requête HTTP invalide.")
+                    self._refuse(ApiError(400, "bad_framing", "Requête HTTP invalide."))
                     return
                 if not lengths or not _DIGITS.fullmatch(lengths[0].strip()):
                     # No chunked bodies: the size must be known before reading.
-                    self._json_error(411, "length_required", "Content-Length obligatoire.")
+                    self._refuse(ApiError(411, "length_required", "Content-Length obligatoire."))
                     return
                 length = int(lengths[0])
                 if length > max_body:
-                    # Refused before reading a byte of the body.
-                    self._json_error(413, "too_large", "Envoi trop volumineux (photos comprises).")
+                    # Refused before reading the body (in the intake's own words). On
+                    # the form path a browser shows the answer only if it could finish
+                    # sending (else "connection reset"): a body up to twice the limit
+                    # is read and dropped first, at no CPU cost.
+                    if self._is_form() and length <= 2 * max_body:
+                        with contextlib.suppress(TimeoutError, OSError):
+                            self._read_body(length, keep=False)
+                    self._refuse(too_large(max_body))
                     return
                 try:
                     body = self._read_body(length)
                 except (TimeoutError, OSError):
-                    self._json_error(408, "timeout", "Envoi trop lent : réessayez.")
+                    self._refuse(ApiError(408, "timeout", "Envoi trop lent : réessayez."))
                     return
                 if len(body) != length:
-                    self._json_error(400, "truncated", "Envoi incomplet : réessayez.")
+                    self._refuse(ApiError(400, "truncated", "Envoi incomplet : réessayez."))
                     return
                 if self._more_than_declared():
-                    self._json_error(400, "bad_framing", "Requête HTTP invalide.")
+                    self._refuse(ApiError(400, "bad_framing", "Requête HTTP invalide."))
                     return
             headers = {k: v for k, v in self.headers.items()}
+            is_form = self._is_form()
+            if is_form and not gate.form_slots.acquire(timeout=gate.form_wait):
+                self._refuse(busy())
+                return
             try:
                 result = gateway.handle_request(self.command, self.path, headers, body)
             except LocalGatewayException:  # Chalice's answer to an unknown route
@@ -212,6 +207,9 @@ def make_handler(
                 print(f"vigie serve: intake failed ({type(exc).__name__})", file=sys.stderr)
                 self._json_error(500, "internal_error", "Erreur interne : réessayez.")
                 return
+            finally:
+                if is_form:
+                    gate.form_slots.release()
             out = result.get("body") or b""
             if isinstance(out, str):
                 out = out.encode("utf-8")
@@ -231,6 +229,29 @@ def make_handler(
                 # rest of the headers. (Other "defects" are about MIME bodies, which
                 # a header block never has: a multipart Content-Type always gets some.)
                 self._json_error(400, "bad_request", "Requête HTTP invalide.")
+                return
+            host = self.headers.get_all("Host") or []
+            if len(host) != 1:
+                # HTTP/1.1 requires exactly one (RFC 9112 §3.2): a plain 400.
+                self._refuse(ApiError(400, "bad_request", "Requête HTTP invalide."))
+                return
+            if not gate.host_allowed(host[0]):
+                # DNS rebinding: a foreign page whose name resolves to this server.
+                self._refuse(
+                    ApiError(
+                        421, "unknown_host", "Adresse de serveur inconnue (voir [serve] hosts)."
+                    )
+                )
+                return
+            if not gate.origin_allowed(
+                self.command,
+                self.headers.get("Origin"),
+                self.headers.get("Sec-Fetch-Site"),
+                host[0],
+            ):
+                self._refuse(
+                    ApiError(403, "cross_origin", "Envoi refusé : il ne vient pas du site.")
+                )
                 return
             if self.command not in ("POST", "PUT", "PATCH") and (
                 self.headers.get("Content-Length", "0").strip() not in ("", "0")
@@ -261,7 +282,7 @@ def make_server(
     site_dir: Path,
     host: str,
     port: int,
-    max_body: int,
+    cfg: Config,
     site_headers: dict[str, str],
     sock: socket.socket | None = None,
 ) -> ThreadingHTTPServer:
@@ -271,10 +292,18 @@ def make_server(
 
     config = ChaliceConfig.create(chalice_app=app, app_name="vigie-intake", chalice_stage="dev")
     gateway = LocalGateway(app, config)
-    handler = make_handler(gateway, site_dir.resolve(), max_body, site_headers)
+    gate = build_gate(cfg, host)
+
+    def form_page(error: ApiError) -> VigieResponse:
+        return error_page(error, cfg.emergency)
+
+    handler = make_handler(
+        gateway, site_dir.resolve(), cfg.intake.max_body_bytes, site_headers, gate, form_page
+    )
     if sock is None:
-        return _Server((host, port), handler)
-    server = _Server(sock.getsockname()[:2], handler, bind_and_activate=False)
+        return GatedServer((host, port), handler, gate)
+    # A socket already bound (the port was checked free before the site build).
+    server = GatedServer(sock.getsockname()[:2], handler, gate, bind_and_activate=False)
     server.socket.close()
     server.socket = sock
     server.server_address = sock.getsockname()[:2]

@@ -87,6 +87,12 @@ class LiveVigie:
                 time.sleep(0.1)
         raise RuntimeError("vigie serve did not start")
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the server process has used so far."""
+        assert self.proc is not None
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self, sig: int = signal.SIGKILL) -> None:
         if self.proc is None:
             return

@@ -50,8 +50,11 @@ def weed_binary() -> str:
 class SeaweedServer:
     """Start, kill and restart one SeaweedFS (master+volume+filer+S3) in a temp dir."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, name_max: int | None = None) -> None:
+        """`name_max`: the filer's longest object-name segment (SeaweedFS: 255 unless
+        set; AWS S3 has no such limit, only 1024 bytes for the whole key)."""
         self.workdir = workdir
+        self.name_max = name_max
         self.ports = {flag: free_port() for flag in _PORT_FLAGS}
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -73,9 +76,19 @@ class SeaweedServer:
             "-volume.max=100",
             *(f"-{flag}={port}" for flag, port in self.ports.items()),
         ]
+        if self.name_max is not None:
+            # weed reads ./filer.toml first: run it in the work directory.
+            (self.workdir / "filer.toml").write_text(
+                f"[filer.options]\nmax_file_name_length = {self.name_max}\n"
+                f'[leveldb2]\nenabled = true\ndir = "{self.workdir / "filerldb2"}"\n'
+            )
         log = open(self.workdir / "weed.log", "ab")  # noqa: SIM115 - lives with the process
         self.proc = subprocess.Popen(
-            args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            args,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=self.workdir,
         )
         log.close()
         self._wait_ready(timeout)

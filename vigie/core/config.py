@@ -24,6 +24,15 @@ RECIPIENT_RE = re.compile(r"^age1[02-9ac-hj-np-z]{58}$")
 #: An Ed25519 public key as Vigie writes it (`ed25519:` + 44 base64 characters):
 #: the intake's and the analysts' signing keys (vigie.core.signing uses it).
 SIGNING_KEY_RE = re.compile(r"^ed25519:[A-Za-z0-9+/]{43}=$")
+#: A host name or address as a Host header carries it (no port).
+HOST_NAME_RE = re.compile(
+    r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]{2,45}\]"
+)
+
+
+def whole_megabytes(limit: int) -> int:
+    """A body limit as people read it, rounded down (the form's hint and refusal pages)."""
+    return limit // (1024 * 1024)
 
 
 class ConfigError(ValueError):
@@ -121,12 +130,27 @@ class DeployConfig:
 
 
 @dataclass(frozen=True)
+class ServeConfig:
+    """`vigie serve` only (the Lambda has API Gateway and CloudFront in front)."""
+
+    # Host names answered besides those of [site] url / report_url and the bind
+    # address (e.g. a LAN name): any other Host is refused (DNS rebinding).
+    hosts: tuple[str, ...] = ()
+    # Open connections at once; more are refused with a 503 at once.
+    max_connections: int = 256
+    # No-JS form posts processed at once (parsing and photo re-encoding): the
+    # rest wait briefly, then get a 503 page; the JS path never waits for them.
+    form_concurrency: int = 2
+
+
+@dataclass(frozen=True)
 class Config:
     site: SiteConfig = field(default_factory=SiteConfig)
     intake: IntakeConfig = field(default_factory=IntakeConfig)
     analysts: AnalystsConfig = field(default_factory=AnalystsConfig)
     emergency: EmergencyConfig = field(default_factory=EmergencyConfig)
     deploy: DeployConfig = field(default_factory=DeployConfig)
+    serve: ServeConfig = field(default_factory=ServeConfig)
     source: str = "<defaults>"
 
     def require_recipients(self) -> tuple[str, ...]:
@@ -148,6 +172,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "analysts": AnalystsConfig,
     "emergency": EmergencyConfig,
     "deploy": DeployConfig,
+    "serve": ServeConfig,
 }
 
 # Environment variable -> (section, key). The Lambda is configured this way.
@@ -236,6 +261,13 @@ def _validate(cfg: Config) -> None:
         raise ConfigError(f"{src}: [intake] pow_max_number: expected 1000 to 10000000")
     if not 30 <= cfg.intake.pow_expires_seconds <= 3600:
         raise ConfigError(f"{src}: [intake] pow_expires_seconds: expected 30 to 3600")
+    if not 4 <= cfg.serve.max_connections <= 10_000:
+        raise ConfigError(f"{src}: [serve] max_connections: expected 4 to 10000")
+    if not 1 <= cfg.serve.form_concurrency <= 64:
+        raise ConfigError(f"{src}: [serve] form_concurrency: expected 1 to 64")
+    for host in cfg.serve.hosts:
+        if not HOST_NAME_RE.fullmatch(host):
+            raise ConfigError(f"{src}: [serve] hosts: {host!r} is not a host name")
     origin = cfg.intake.cors_origin
     if origin and not re.match(r"^https?://[^/\s]+$", origin):
         raise ConfigError(

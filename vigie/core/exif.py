@@ -1,27 +1,62 @@
-"""Remove metadata from JPEG and PNG photos without re-encoding (no-JS form path).
+"""Photos on the no-JS form path: decoded and re-encoded by the intake (Pillow).
 
 The browser path re-encodes photos through a canvas before encryption; on the
-no-JavaScript path the photo reaches the intake as sent, so the intake drops
-every metadata segment (EXIF with GPS and camera serial, XMP, IPTC, comments,
-ICC profiles that can carry device names) before encrypting. Pure Python, no
-Pillow: the Lambda stays small and the pixels are kept bit for bit.
+no-JavaScript path the photo reaches the intake as sent. Cutting metadata
+segments out of the file missed what hides in the segments a decoder needs
+(a JFXX thumbnail in APP0 carries its own EXIF and GPS; APP14), so the intake
+now keeps only the pixels: decode, apply the EXIF orientation, copy the pixels
+into a new image that has no metadata at all, and encode a fresh JPEG. Nothing
+of the original file survives but what the pixels show.
+
+Bounded cost, whatever is sent: the declared dimensions are checked before any
+pixel is decoded (and Pillow's own decompression-bomb limit is set to the same
+figure); JPEGs are decoded with `draft()`, which scales in the DCT domain (a
+12 MP phone photo decodes at half size, about four times cheaper); the result
+is at most `MAX_SIDE` pixels on its long side. See docs/form.md for why
+2000 px and quality 80 keep plates and faces legible.
 """
 
 from __future__ import annotations
 
+import io
 import struct
-import zlib
+import warnings
 
-from .envelope import EnvelopeError
+from PIL import Image, ImageOps
 
-_JPEG_SOI = b"\xff\xd8"
+from .envelope import MAX_ATTACHMENT_BYTES, EnvelopeError
+
+MAX_SIDE = 2000  # long side of the stored photo, in pixels (docs/form.md)
+QUALITIES = (80, 65, 50)  # JPEG quality, lowered only if a photo would not fit
+# Declared size limits, checked before decoding. A JPEG is decoded at 1/2, 1/4
+# or 1/8 scale (draft), so even 64 MP costs at most a 2000 px-class decode;
+# a PNG has no such shortcut and decodes in full (8.5 MP RGBA = 34 MiB).
+MAX_JPEG_PIXELS = 64_000_000
+MAX_PNG_PIXELS = 8_500_000  # a phone screenshot is 3–5 MP
+# Pixels actually decoded for one form post (a JPEG at its draft scale): about
+# 0.8 s of CPU at worst on the 2-core dev machine, whatever the photos claim.
+MAX_DECODED_PIXELS_PER_POST = 20_000_000  # five 4 MP screenshots
+# Pillow refuses (DecompressionBombError) above twice this: set it explicitly,
+# never rely on the library's default.
+Image.MAX_IMAGE_PIXELS = MAX_JPEG_PIXELS
+
+_JPEG_SOI = b"\xff\xd8\xff"
 _PNG_SIG = b"\x89PNG\r\n\x1a\n"
-# PNG chunks kept: what is needed to draw the picture. Everything else
-# (eXIf, tEXt, iTXt, zTXt, tIME, iCCP, ...) is dropped.
-_PNG_KEEP = {b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"sBIT"}
+# Pillow walks a JPEG's segments up to the first scan, and a PNG's chunks, in
+# Python: 4 MB of empty APP1 segments cost it a second. Counted here first,
+# with a loop that stops at the limit. A phone JPEG has 10-20 segments before
+# its scan (a few dozen with extended XMP); a PNG's IDAT comes in chunks of
+# 8 KiB or more.
+MAX_JPEG_SEGMENTS = 128
+# A progressive JPEG is decoded scan by scan, each pass over the whole image:
+# 5000 tiny repeated scans cost libjpeg 0.3 s, the 300,000 that fit in 4 MB
+# would cost it seconds. Encoders write about 10.
+MAX_JPEG_SCANS = 64
+MAX_PNG_CHUNKS = 4096
 
 
 def sniff_type(data: bytes) -> str:
+    """The photo's type from its magic bytes (what it claims to be is not asked)."""
     if data.startswith(_JPEG_SOI):
         return "image/jpeg"
     if data.startswith(_PNG_SIG):
@@ -29,84 +64,108 @@ def sniff_type(data: bytes) -> str:
     raise EnvelopeError("bad_attachment", "seules les photos JPEG ou PNG sont acceptées")
 
 
+def check_structure(data: bytes, kind: str) -> None:
+    """Refuse, in a bounded number of steps, a file made of thousands of tiny pieces."""
+    if kind == "image/png":
+        pos = len(_PNG_SIG)
+        for _ in range(MAX_PNG_CHUNKS):
+            if pos + 8 > len(data):
+                raise _bad()
+            (length,) = struct.unpack_from(">I", data, pos)
+            if data[pos + 4 : pos + 8] == b"IEND":
+                return
+            pos += 12 + length
+        raise _bad()
+    pos = 2
+    for _ in range(MAX_JPEG_SEGMENTS):
+        if pos + 4 > len(data) or data[pos] != 0xFF:
+            raise _bad()
+        marker = data[pos + 1]
+        if marker == 0xFF:  # a fill byte (allowed before a marker): one step too
+            pos += 1
+            continue
+        if marker == 0xDA:  # start of scan: the C decoder takes over from here
+            # In entropy-coded data every 0xFF is followed by 0x00 or a restart
+            # marker, so up to the picture's end these two bytes are real markers.
+            end = data.find(b"\xff\xd9", pos)
+            if data.count(b"\xff\xda", pos, end if end > 0 else len(data)) > MAX_JPEG_SCANS:
+                raise _bad()
+            return
+        if marker in (0x00, 0x01) or 0xD0 <= marker <= 0xD9:
+            raise _bad()  # stuffing or a stray marker before the scan
+        (length,) = struct.unpack_from(">H", data, pos + 2)
+        pos += 2 + length
+    raise _bad()
+
+
 def _bad() -> EnvelopeError:
     return EnvelopeError("bad_attachment", "photo illisible ou endommagée")
 
 
-def _scan_end(data: bytes, pos: int) -> int:
-    """Index of the first marker after entropy-coded data starting at `pos`.
+def _too_big() -> EnvelopeError:
+    return EnvelopeError("bad_attachment", "photo aux dimensions trop grandes")
 
-    Inside scan data 0xFF is followed by 0x00 (a stuffed byte), a restart marker
-    (0xD0-0xD7) or more 0xFF fill bytes; anything else is the next real marker.
-    """
-    while True:
-        pos = data.find(b"\xff", pos)
-        if pos < 0 or pos + 1 >= len(data):
+
+class PixelBudget:
+    """Decoded pixels left for one form post (five photos share it)."""
+
+    def __init__(self, pixels: int = MAX_DECODED_PIXELS_PER_POST) -> None:
+        self.left = pixels
+
+    def take(self, pixels: int) -> None:
+        if pixels > self.left:
+            raise EnvelopeError("bad_attachment", "photos trop grandes pour un seul envoi")
+        self.left -= pixels
+
+
+def _pixels(data: bytes, kind: str, budget: PixelBudget) -> Image.Image:
+    """Decode to an RGB image of at most MAX_SIDE, upright, with no metadata."""
+    fmt, limit = ("JPEG", MAX_JPEG_PIXELS) if kind == "image/jpeg" else ("PNG", MAX_PNG_PIXELS)
+    with Image.open(io.BytesIO(data), formats=[fmt]) as img:
+        width, height = img.size
+        if width < 1 or height < 1:
             raise _bad()
-        nxt = data[pos + 1]
-        if nxt == 0x00 or 0xD0 <= nxt <= 0xD7 or nxt == 0xFF:
-            pos += 1 if nxt == 0xFF else 2
-            continue
-        return pos
+        if width * height > limit:
+            raise _too_big()
+        scale = min(1.0, MAX_SIDE / max(width, height))
+        target = (max(1, round(width * scale)), max(1, round(height * scale)))
+        if fmt == "JPEG":
+            img.draft("RGB", target)  # decode at the smallest 1/2^n scale >= target
+        budget.take(img.size[0] * img.size[1])  # after draft: what will be decoded
+        img.load()
+        upright = ImageOps.exif_transpose(img)  # orientation first, then EXIF is dropped
+        if upright.mode in ("RGBA", "LA", "PA") or "transparency" in upright.info:
+            # JPEG has no transparency: white underneath, as the browser path does.
+            rgba = upright.convert("RGBA")
+            rgb = Image.new("RGB", rgba.size, (255, 255, 255))
+            rgb.paste(rgba, mask=rgba.getchannel("A"))
+        else:
+            rgb = upright.convert("RGB")
+        rgb.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+        # A new image holds the pixels only: no info dict (EXIF, ICC, comment,
+        # XMP, thumbnails) can follow the pixels into the output.
+        clean = Image.new("RGB", rgb.size)
+        clean.paste(rgb)
+        return clean
 
 
-def strip_jpeg(data: bytes) -> bytes:
-    """Keep only what decodes the picture, up to its end-of-image marker.
-
-    Everything after EOI goes too: phones append whole extra images there
-    (depth maps, motion photos), each with its own EXIF and GPS.
-    """
-    out = [_JPEG_SOI]
-    pos = 2
-    while pos < len(data):
-        if data[pos] != 0xFF:
-            raise _bad()
-        marker = data[pos + 1] if pos + 1 < len(data) else -1
-        if marker == 0xFF:  # fill byte
-            pos += 1
-            continue
-        if marker == 0xD9:  # EOI: the picture ends here, whatever follows
-            out.append(b"\xff\xd9")
-            return b"".join(out)
-        if marker == -1 or pos + 4 > len(data):
-            raise _bad()
-        (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
-        end = pos + 2 + length
-        if length < 2 or end > len(data):
-            raise _bad()
-        # APP0 (JFIF) and APP14 (Adobe colour transform) are needed to decode;
-        # the other APPn and COM segments carry metadata (EXIF/GPS, XMP, ICC, ...).
-        if not ((0xE1 <= marker <= 0xEF and marker != 0xEE) or marker == 0xFE):
-            out.append(data[pos:end])
-        if marker == 0xDA:  # start of scan: entropy-coded data up to the next marker
-            stop = _scan_end(data, end)
-            out.append(data[end:stop])
-            end = stop
-        pos = end
-    raise _bad()
-
-
-def strip_png(data: bytes) -> bytes:
-    out = [_PNG_SIG]
-    pos = len(_PNG_SIG)
-    while pos + 12 <= len(data):
-        (length,) = struct.unpack(">I", data[pos : pos + 4])
-        ctype = data[pos + 4 : pos + 8]
-        end = pos + 12 + length
-        if end > len(data):
-            raise _bad()
-        chunk = data[pos:end]
-        if zlib.crc32(chunk[4:-4]) != struct.unpack(">I", chunk[-4:])[0]:
-            raise _bad()
-        if ctype in _PNG_KEEP:
-            out.append(chunk)
-        pos = end
-        if ctype == b"IEND":
-            return b"".join(out)
-    raise _bad()
-
-
-def strip_metadata(data: bytes) -> tuple[str, bytes]:
-    """Return (media type, photo without metadata) or raise EnvelopeError."""
+def strip_metadata(data: bytes, budget: PixelBudget | None = None) -> tuple[str, bytes]:
+    """Return ("image/jpeg", a fresh JPEG of the photo's pixels) or raise EnvelopeError."""
     kind = sniff_type(data)
-    return kind, strip_jpeg(data) if kind == "image/jpeg" else strip_png(data)
+    check_structure(data, kind)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            clean = _pixels(data, kind, budget or PixelBudget())
+    except EnvelopeError:
+        raise
+    except Image.DecompressionBombError:
+        raise _too_big() from None
+    except Exception:  # Pillow's decoders raise many types; all mean "unreadable"
+        raise _bad() from None
+    for quality in QUALITIES:
+        out = io.BytesIO()
+        clean.save(out, "JPEG", quality=quality, optimize=True)
+        if out.tell() <= MAX_ATTACHMENT_BYTES:
+            return "image/jpeg", out.getvalue()
+    raise EnvelopeError("bad_attachment", "photo trop volumineuse, même réduite")

@@ -1,20 +1,17 @@
 """The no-JavaScript path: parse a plain HTML form post into a `Tip`.
 
 Used when the browser runs no JavaScript or has no WebCrypto (not a secure
-context). The fields are the form's own names; photos are stripped of
-metadata here because the browser could not do it. Parsing is strict and
-bounded: any malformed or non-UTF-8 input is a 400, never an exception.
+context). The fields are the form's own names; photos are re-encoded here
+(vigie.core.exif: metadata gone, size reduced) because the browser could not
+do it. Parsing is strict, bounded and linear (vigie.core.multipart): any
+malformed or non-UTF-8 input is a 400, never an exception.
 """
 
 from __future__ import annotations
 
-import email.message
-import email.parser
-import email.policy
 from urllib.parse import parse_qsl
 
 from . import envelope
-from .exif import strip_metadata
 from .http import ApiError
 
 TEXT_FIELDS = ("category", "place", "landmark", "when", "description", "vehicles", "campaign")
@@ -59,33 +56,24 @@ def _texts(pairs: list[tuple[str, str]]) -> dict[str, str]:
 
 
 def _multipart(content_type: str, body: bytes) -> tuple[dict[str, str], list[bytes]]:
-    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1", "replace")
+    # Strict and linear (vigie.core.multipart): never the stdlib `email` parser,
+    # whose header parsing is quadratic in hostile input. Imported here, like
+    # Pillow below: the Lambda's cold start for the JS path does not pay for them.
+    from . import multipart
+
     try:
-        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
-    except Exception:  # the parser is lenient, but be certain bad input stays a 400
+        parts = multipart.parse(content_type, body, _MAX_FIELDS)
+    except multipart.MultipartError:
         raise bad_form() from None
-    if not message.is_multipart():
-        raise bad_form()
-    parts = message.get_payload()
-    if not isinstance(parts, list) or len(parts) > _MAX_FIELDS:
-        raise bad_form()
     pairs: list[tuple[str, str]] = []
     photos: list[bytes] = []
     for part in parts:
-        if not isinstance(part, email.message.Message):
-            raise bad_form()
-        name = part.get_param("name", header="content-disposition")
-        if not isinstance(name, str):
-            raise bad_form()
-        payload = part.get_payload(decode=True)
-        if not isinstance(payload, bytes):
-            raise bad_form()
-        if part.get_filename() is not None:
-            if name == "photos" and payload:  # an empty file input sends an empty part
-                photos.append(payload)
+        if part.filename is not None:
+            if part.name == "photos" and part.data:  # an empty file input sends an empty part
+                photos.append(part.data)
             continue
         try:
-            pairs.append((name, payload.decode("utf-8")))
+            pairs.append((part.name, part.data.decode("utf-8")))
         except UnicodeDecodeError:
             raise bad_form("Le texte envoyé n'est pas en UTF-8.") from None
     return _texts(pairs), photos
@@ -97,10 +85,13 @@ def build_form_tip(fields: dict[str, str], photos: list[bytes]) -> envelope.Tip:
         raise bad_form("Le formulaire n'a pas pu être accepté.")
     if len(photos) > envelope.MAX_ATTACHMENTS:
         raise bad_form(f"{envelope.MAX_ATTACHMENTS} photos au maximum.")
+    from .exif import PixelBudget, strip_metadata
+
+    budget = PixelBudget()  # the photos of one post share one decoding budget
     try:
         attachments = tuple(
             envelope.Attachment(type=kind, data=data)
-            for kind, data in (strip_metadata(p) for p in photos)
+            for kind, data in (strip_metadata(p, budget) for p in photos)
         )
         tip = envelope.Tip(
             category=fields.get("category", "") or "other",

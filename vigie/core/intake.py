@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import envelope, pages, replies
-from .config import Config
+from .config import Config, whole_megabytes
 from .formpath import build_form_tip, parse_form
 from .http import ApiError, Request, Response
 from .layout import FORM_BUDGET, format_receipt, signature_key, tip_key
@@ -61,7 +61,7 @@ def too_large(limit: int) -> ApiError:
     return ApiError(
         413,
         "too_large",
-        f"Envoi trop volumineux (maximum {limit // (1024 * 1024)} Mo, photos comprises). "
+        f"Envoi trop volumineux (maximum {whole_megabytes(limit)} Mo, photos comprises). "
         "Retirez une photo ou réduisez sa taille.",
     )
 
@@ -133,6 +133,9 @@ class Intake:
         except envelope.EnvelopeError as exc:
             raise ApiError(400, exc.code, f"Signalement refusé : {exc}.") from None
         receipt = self.receipt_for(key)
+        # A replay (a retry after a lost answer, or junk resent) is refused by
+        # the conditional writes: no HEAD first, which would need the right to
+        # read tips (P10: the Lambda cannot read what it stored).
         created = self._put_signed(day, receipt, info.data)
         return Response.json(201 if created else 200, {"receipt": receipt, "received": day})
 

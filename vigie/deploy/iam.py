@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from vigie.core.layout import READY_KEY
+
 from .target import Target
 
 INTAKE_SECRET = "IntakeSecret"  # noqa: S105 - a logical id
@@ -58,6 +60,8 @@ def intake_policy(target: Target) -> dict[str, Any]:
             # Follow-up: hand a thread's ciphertext to whoever knows its mailbox
             # id. Read only, and no ListBucket: the ids cannot be enumerated.
             _statement("ReadRepliesOnly", ["s3:GetObject"], [target.key_arn("replies")]),
+            # The health check is read-only (a HEAD of the readiness marker).
+            _statement("ReadTheReadyMarker", ["s3:GetObject"], [target.object_arn(READY_KEY)]),
             _statement(
                 "ReadTheHmacSecret", ["secretsmanager:GetSecretValue"], {"Ref": INTAKE_SECRET}
             ),

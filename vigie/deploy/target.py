@@ -47,6 +47,10 @@ class Target:
         """ARN of every object under one area of the store (`tips`, `state`...)."""
         return f"arn:aws:s3:::{self.tips_bucket}/{self.key_prefix(area)}*"
 
+    def object_arn(self, key: str) -> str:
+        """ARN of one object, `key` as the store layout names it (`intake/ready`)."""
+        return f"arn:aws:s3:::{self.tips_bucket}/{self.prefix + '/' if self.prefix else ''}{key}"
+
     def key_prefix(self, area: str) -> str:
         return f"{self.prefix}/{area}/" if self.prefix else f"{area}/"
 

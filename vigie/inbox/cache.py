@@ -64,6 +64,7 @@ class PullResult:
     already: int
     removed: int
     vanished: int
+    skipped: tuple[str, ...] = ()  # keys this workstation cannot name (too long)
 
 
 class Cache:
@@ -73,6 +74,7 @@ class Cache:
         self.root = Path(root)
         self.objects = self.root / "objects"
         self._made: set[str] = set()  # folders known to exist (saves a mkdir per object)
+        self._name_max = 0  # the filesystem's longest name, read once (see can_hold)
 
     def ensure(self) -> None:
         try:
@@ -83,6 +85,20 @@ class Cache:
 
     def path(self, key: str) -> Path:
         return self.objects / check_key(key)
+
+    def can_hold(self, key: str) -> bool:
+        """False for a key the local filesystem cannot name.
+
+        S3 allows 1024-byte keys with segments of any length; a folder or file
+        name here has at most NAME_MAX bytes (255 on ext4), and stat() on a
+        longer one raises instead of answering "absent".
+        """
+        if not self._name_max:
+            self._name_max = os.pathconf(self.objects, "PC_NAME_MAX")
+        name_max = self._name_max
+        return all(len(part.encode()) <= name_max for part in key.split("/")) and (
+            len(os.fsencode(self.objects)) + len(key) < 4000  # PATH_MAX is 4096
+        )
 
     def has(self, key: str, size: int) -> bool:
         try:
@@ -170,12 +186,16 @@ def pull(
     cache.ensure()
     started = time.time()
     remote: dict[str, int] = {}
+    skipped: list[str] = []
     for prefix in SYNC_PREFIXES:
         for obj in store.list(prefix):
             try:
                 check_key(obj.key)
             except ValueError:
                 continue  # a name the cache cannot hold safely; never written
+            if not cache.can_hold(obj.key):
+                skipped.append(obj.key)  # reported in one line; the pull goes on
+                continue
             remote[obj.key] = obj.size
     wanted = [k for k, size in remote.items() if not cache.has(k, size)]
     fetched = vanished = 0
@@ -210,4 +230,5 @@ def pull(
         already=len(remote) - len(wanted),
         removed=removed,
         vanished=vanished,
+        skipped=tuple(skipped),
     )

@@ -131,10 +131,18 @@ def do_pull(cfg: Config, analyst: Analyst, progress: bool) -> str:
 
 
 def pull_summary(result: PullResult) -> str:
-    return (
+    summary = (
         f"{result.fetched} nouvel(s) objet(s) téléchargé(s), {result.already} déjà présent(s), "
         f"{result.removed} retiré(s) du cache (supprimés du stockage)."
     )
+    if result.skipped:
+        # One line, whatever the number: the names are only [A-Za-z0-9._/-] (check_key).
+        first = result.skipped[0][:60] + ("…" if len(result.skipped[0]) > 60 else "")
+        summary += (
+            f"\n{len(result.skipped)} objet(s) ignoré(s), nom trop long pour ce poste "
+            f"(suspect : ce n'est pas un nom d'objet de Vigie) : {first}"
+        )
+    return summary
 
 
 def do_list(analyst: Analyst, filters: listing.Filters, as_json: bool) -> str:

@@ -14,7 +14,7 @@ from dataclasses import asdict
 from typing import Any
 from urllib.parse import urlsplit
 
-from vigie.core.config import Config
+from vigie.core.config import Config, whole_megabytes
 from vigie.core.http import BASE_SECURITY_HEADERS
 
 # Where the quick-exit button sends people: a busy, neutral, French public site
@@ -113,6 +113,8 @@ def site_values(cfg: Config) -> dict[str, Any]:
         "intake_origin": intake_origin(cfg),
         "max_body_bytes": cfg.intake.max_body_bytes,
         "max_body_mb": round(cfg.intake.max_body_bytes / (1024 * 1024), 1),
+        # The no-JS path's limit in the hint, as its refusal page words it.
+        "max_body_mo": whole_megabytes(cfg.intake.max_body_bytes),
         "pow_max_number": cfg.intake.pow_max_number,
         "pow_expires_seconds": cfg.intake.pow_expires_seconds,
         "emergency": emergency,

@@ -29,8 +29,8 @@ class StoredObject:
 
 
 class TipStore(Protocol):
-    """What Vigie needs from a store. The intake only calls put_new, probe and,
-    for follow-up threads, get_optional."""
+    """What Vigie needs from a store. The intake only calls put_new, probe (which may
+    use exists) and, for follow-up threads, get_optional."""
 
     description: str
 
@@ -39,7 +39,15 @@ class TipStore(Protocol):
         ...
 
     def probe(self) -> None:
-        """Raise StoreUnavailable unless the store accepts requests."""
+        """Raise StoreUnavailable unless the store accepts requests (read-only once ready)."""
+        ...
+
+    def exists(self, key: str) -> bool:
+        """True if an object is stored under `key` (a cheap check: no body moves).
+
+        False also when the store will not say (an S3 role without read access
+        gets 403 for a missing key); callers then rely on `put_new`'s own check.
+        """
         ...
 
     def list(self, prefix: str = "") -> Iterator[StoredObject]: ...

@@ -66,6 +66,12 @@ class DirStore:
         except OSError:
             raise StoreUnavailable("storage directory unavailable") from None
 
+    def exists(self, key: str) -> bool:
+        try:
+            return self._path(key).is_file()
+        except OSError:
+            raise StoreUnavailable("storage directory unavailable") from None
+
     def list(self, prefix: str = "") -> Iterator[StoredObject]:
         base = self.root
         if not base.exists():

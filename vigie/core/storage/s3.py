@@ -77,13 +77,31 @@ class S3Store:
         return True
 
     def probe(self) -> None:
-        """Readiness with a write-only role: a conditional put of a fixed marker.
+        """Readiness, read-only once ready: a HEAD of the fixed marker `intake/ready`.
 
-        The first call creates `intake/ready`; later calls get 412, which S3 only
-        answers after authenticating the request, so both prove the store works
-        and nothing new is written.
+        Only when the marker is not there yet (or the role may not read it) does
+        the probe write it, with a conditional put (412 if it exists, which S3
+        answers only after authenticating the request). So a health check costs
+        one HEAD, never a write, once the marker exists.
         """
-        self.put_new(READY_KEY, b"ok")
+        if not self.exists(READY_KEY):
+            self.put_new(READY_KEY, b"ok")
+
+    def exists(self, key: str) -> bool:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+        except ClientError as exc:
+            code = str(exc.response.get("Error", {}).get("Code", ""))
+            # 404: absent. 403: absent too, as S3 answers a role that may read
+            # objects but not list the bucket (or a role that may not read).
+            if code in {"404", "NoSuchKey", "NotFound", "403", "AccessDenied", "Forbidden"}:
+                return False
+            raise StoreUnavailable(f"storage refused the check ({code or 'error'})") from None
+        except BotoCoreError as exc:
+            raise StoreUnavailable(f"storage unreachable ({type(exc).__name__})") from None
+        return True
 
     def list(self, prefix: str = "") -> Iterator[StoredObject]:
         from botocore.exceptions import BotoCoreError, ClientError
