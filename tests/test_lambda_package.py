@@ -50,10 +50,13 @@ def test_first_party_python_files_are_exactly_the_intake_core(zip_names: set[str
 def test_only_the_pinned_runtime_dependencies_ride_along(zip_names: set[str]) -> None:
     tops = {n.split("/")[0] for n in zip_names if not n.split("/")[0].endswith(".dist-info")}
     # chalice/ is Chalice's own small runtime, which it adds to every package;
-    # nacl (and its cffi) signs the tips the intake stores.
+    # nacl (and its cffi) signs the tips the intake stores; PIL re-encodes no-JS
+    # photos and python_multipart frames the no-JS form (multipart/ is its
+    # old import name, shipped in the same wheel).
     assert tops == {
         "app.py", "vigie", "chalice", "altcha", "pyrage", "nacl", "cffi", "pycparser",
-        "_cffi_backend.cpython-311-x86_64-linux-gnu.so",
+        "_cffi_backend.cpython-311-x86_64-linux-gnu.so", "PIL", "python_multipart",
+        "multipart",
     }  # fmt: skip
 
 

@@ -154,7 +154,11 @@ def test_installed_wheel_runs_every_command_outside_a_checkout(
         "--draft",
     )
     assert (empty_folder / "posters" / "manifest.json").is_file()
-    run(venv, empty_folder, "inbox", "keygen", "--out", "me.key", "--no-passphrase")
+    out = run(venv, empty_folder, "inbox", "keygen", "--out", "me.key", "--no-passphrase")
+    # The lines keygen prints for vigie.toml, as a new analyst pastes them.
+    lines = [line for line in out.splitlines() if line.startswith(("recipients", "signing_keys"))]
+    toml = empty_folder / "vigie.toml"
+    toml.write_text(toml.read_text() + "[analysts]\n" + "\n".join(lines) + "\n")
     run(venv, empty_folder, "inbox", "pull")
     run(venv, empty_folder, "inbox", "list", "-i", "me.key")
     run(venv, empty_folder, "stats", "--since", "2026-01", "--out", "stats", "-i", "me.key")
