@@ -50,7 +50,9 @@ def submissions(client: Any, cfg: Any) -> list[Any]:
     tip = envelope.Tip(category="spot", description=SECRET_TEXT, place=SECRET_TEXT)
     body = envelope.seal(envelope.serialize_tip(tip), cfg.require_recipients())
     key = new_key()
-    challenge = json.loads(client.http.get(f"/api/challenge?key={key}", headers=MARKERS).body)
+    challenge = json.loads(
+        client.http.get("/api/challenge", headers={**MARKERS, "Idempotency-Key": key}).body
+    )
     good = {
         **MARKERS,
         "Content-Type": "application/octet-stream",
@@ -100,10 +102,11 @@ def test_no_identifying_data_in_logs_store_or_responses(
     for obj in objects:
         data = store.get(obj.key)
         assert not leaks(data.decode("latin-1")), obj.key
-        # Object names: date to the day and a receipt, nothing else.
+        # Object names: date to the day, a receipt and the 2-bit effort class,
+        # nothing else; counter slots under a keyed hash of the hour, never the hour.
         assert re.fullmatch(
-            r"tips/\d{4}-\d{2}-\d{2}/VG-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\.age"
-            r"|intake/(ready|form-budget/\d{4}-\d{2}-\d{2}T\d{2}/\d+)",
+            r"tips/\d{4}-\d{2}-\d{2}/VG-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}(\.e[0-3])?\.age"
+            r"|intake/(ready|form-budget/[0-9a-f]{24}/\d+|load/[0-9a-f]{24}/\d+-\d+)",
             obj.key,
         ), obj.key
 

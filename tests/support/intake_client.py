@@ -12,36 +12,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from altcha.v1 import Payload as PayloadV1
-from altcha.v1 import solve_challenge as solve_challenge_v1
-
 from vigie.core import envelope
 from vigie.core.config import Config
 from vigie.core.intake import Intake
+from vigie.core.pow import solve
 from vigie.core.storage import TipStore
 
 TEST_SECRET = bytes(range(32))  # test-only HMAC secret, not a production value
 
+__all__ = ["TEST_SECRET", "new_key", "solve"]
+
 
 def new_key() -> str:
     return secrets.token_urlsafe(24)
-
-
-def solve(challenge: dict[str, Any]) -> str:
-    """Solve an ALTCHA v1 challenge the way the browser's worker does."""
-    solution = solve_challenge_v1(
-        challenge["challenge"], challenge["salt"], challenge["algorithm"], challenge["maxNumber"], 0
-    )
-    assert solution is not None, "challenge not solvable"
-    return str(
-        PayloadV1(
-            challenge["algorithm"],
-            challenge["challenge"],
-            solution.number,
-            challenge["salt"],
-            challenge["signature"],
-        ).to_base64()
-    )
 
 
 @contextmanager
@@ -62,7 +45,8 @@ def intake_client(cfg: Config, store: TipStore, clock: Any = None) -> Iterator[A
 
 
 def get_challenge(client: Any, key: str) -> dict[str, Any]:
-    return dict(json.loads(client.http.get(f"/api/challenge?key={key}").body))
+    answer = client.http.get("/api/challenge", headers={"Idempotency-Key": key})
+    return dict(json.loads(answer.body))
 
 
 def tip_headers(key: str, challenge: dict[str, Any]) -> dict[str, str]:
