@@ -148,13 +148,56 @@ def test_journey_with_javascript(browser: Any, live: Live, identity: Any, tmp_pa
     assert errors == []
 
     key, tip = new_tip(live, before, identity)
-    assert key.endswith(f"/{receipt}.age")
+    assert layout.tip_id(key) is not None and layout.tip_id(key)[1] == receipt
     assert_typed(tip)
     assert tip.campaign == "TEST01" and tip.channel == "web"
     (attachment,) = tip.attachments
     assert attachment.type == "image/jpeg"
     image = assert_no_metadata(attachment.data)
     assert max(image.size) == 1600 and image.size == (1600, 1200)
+
+
+def test_idempotency_key_travels_in_a_header_never_in_a_url(browser: Any, live: Live) -> None:
+    """Finding 8: URLs reach logs, and the receipt is HMAC(secret, key)."""
+    context = browser.new_context()
+    page = context.new_page()
+    seen: list[tuple[str, dict[str, str]]] = []
+    page.on("request", lambda r: seen.append((r.url, r.headers)))
+    page.goto(live.url + "signaler/")
+    page.wait_for_selector("#vigie-form[data-pow=ready]", timeout=30_000)
+    fill(page, None)
+    page.click("#vigie-submit")
+    page.wait_for_selector("#vigie-receipt:not([hidden])", timeout=30_000)
+    context.close()
+    keys = {h["idempotency-key"] for _, h in seen if "idempotency-key" in h}
+    challenge = [url for url, h in seen if "/api/challenge" in url]
+    assert keys and challenge
+    assert all(url.endswith("/api/challenge") for url in challenge)
+    assert not [url for url, _ in seen for key in keys if key in url]
+
+
+def test_proof_of_work_without_webassembly_falls_back_to_javascript(
+    browser: Any, live: Live, identity: Any
+) -> None:
+    """Tor Browser "Safer" disables WebAssembly: the pure-JS scrypt must still send."""
+    from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+
+    # V8 without its JIT has no WebAssembly, in the page and in workers.
+    args = [*CHROMIUM_ARGS, "--js-flags=--jitless"]
+    jitless = browser.browser_type.launch(executable_path=CHROMIUM, headless=True, args=args)
+    try:
+        page = jitless.new_page()
+        before = live.keys()
+        page.goto(live.url + "signaler/")
+        assert page.evaluate("typeof WebAssembly") == "undefined"
+        fill(page, None)
+        page.click("#vigie-submit")
+        page.wait_for_selector("#vigie-receipt:not([hidden])", timeout=60_000)
+        assert page.get_attribute("#vigie-form", "data-pow-engine") == "js"
+    finally:
+        jitless.close()
+    _, tip = new_tip(live, before, identity)
+    assert_typed(tip)
 
 
 def test_journey_without_javascript(

@@ -255,7 +255,7 @@ def test_age_cli_reads_what_the_inbox_caches(
     receipt = submit(cfg, store, envelope.Tip(category="other", description="Colis suspect"))
     conf = write_toml(cfg, tmp_path / "vigie.toml")
     vigie(capsys, "--config", conf, "inbox", "pull", "--cache", tmp_path / "c")
-    cached = next(Cache(tmp_path / "c").objects.rglob(f"{receipt}.age"))
+    cached = next(Cache(tmp_path / "c").objects.rglob(f"{receipt}*.age"))
     assert cached.stat().st_mode & 0o777 == 0o600
     plain = subprocess.run(
         ["/usr/bin/age", "-d", "-i", str(identity_file), str(cached)],

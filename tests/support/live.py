@@ -30,6 +30,7 @@ def write_config(path: Path, store: str, recipients: list[str], **intake: Any) -
         "pow_cost": 1024,
         "pow_bits": 1,
         "pow_max_bits": 1,
+        "pow_search_bits": 3,
         # Off unless a test is about them: many tests send many tips from 127.0.0.1.
         "network_cap": 0,
         "network_cap_requests": 0,

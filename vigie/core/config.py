@@ -62,6 +62,9 @@ class IntakeConfig:
     pow_cost: int = 16_384
     pow_bits: int = 2
     pow_max_bits: int = 10
+    # How many bits beyond pow_bits the browser keeps searching for while the
+    # person types (9 reaches the top effort class); it sends the best it found.
+    pow_search_bits: int = 9
     pow_expires_seconds: int = 600
     # Accepted tips per hour at each difficulty level before the next one is asked
     # (the "normal" rate: real volume is ~16 a month, 0.02 an hour).
@@ -222,6 +225,8 @@ def _validate_pow(cfg: Config) -> None:
         raise ConfigError(
             f"{src}: [intake] pow_bits, pow_max_bits: expected 0 <= pow_bits <= pow_max_bits <= 24"
         )
+    if i.pow_search_bits > 16:
+        raise ConfigError(f"{src}: [intake] pow_search_bits: expected 0 to 16")
     if not 1 <= i.expected_tips_per_hour <= 1000:
         raise ConfigError(f"{src}: [intake] expected_tips_per_hour: expected 1 to 1000")
     if not 1 <= i.form_budget_per_hour <= 100_000:

@@ -19,7 +19,7 @@ from typing import Any, Literal
 import pyrage
 
 from vigie.core.envelope import EnvelopeError, Tip, check_age, dearmor, parse_tip
-from vigie.core.layout import KEPT, TIP_KEY_RE, TIPS
+from vigie.core.layout import KEPT, TIP_KEY_RE, TIPS, is_receipt_file
 
 from .cache import Cache
 
@@ -95,7 +95,7 @@ def find_tip(cache: Cache, receipt: str, identities: Sequence[Any]) -> Entry | N
     found: Entry | None = None
     for prefix in (TIPS, KEPT):
         for key in cache.keys(prefix):
-            if key.endswith(f"/{receipt}.age"):
+            if is_receipt_file(key, receipt):  # any effort suffix
                 entry = open_entry(key, cache.get(key), identities)
                 if entry.kind == "ok":
                     return entry

@@ -13,7 +13,15 @@ from pathlib import Path
 
 from vigie.core.config import Config
 from vigie.core.envelope import STORE_METADATA
-from vigie.core.layout import KEPT, RECEIPT_RE, TIP_KEY_RE, TIPS, is_receipt_file, kept_key
+from vigie.core.layout import (
+    KEPT,
+    RECEIPT_RE,
+    TIP_KEY_RE,
+    TIPS,
+    is_receipt_file,
+    kept_key,
+    tip_effort,
+)
 from vigie.core.storage import ObjectMissing, TipStore, open_store
 
 from . import listing, purge, stats, triage
@@ -122,7 +130,7 @@ def do_mark(
             data = store.get(tip_keys[0])
         except ObjectMissing:
             data = analyst.cache.get(tip_keys[0])
-        kept_name = kept_key(match.group(2), receipt)
+        kept_name = kept_key(match.group(2), receipt, tip_effort(tip_keys[0]))
         store.put_new(kept_name, data, STORE_METADATA)
         analyst.cache.put(kept_name, data)
     label = triage.STATUS_LABELS[status]

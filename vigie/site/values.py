@@ -121,6 +121,7 @@ def site_values(cfg: Config) -> dict[str, Any]:
         "max_body_mb": round(cfg.intake.max_body_bytes / (1024 * 1024), 1),
         "pow_bits": cfg.intake.pow_bits,
         "pow_max_bits": cfg.intake.pow_max_bits,
+        "pow_search_bits": cfg.intake.pow_search_bits,
         "pow_expires_seconds": cfg.intake.pow_expires_seconds,
         "emergency": emergency,
         # Dial/SMS forms of the numbers (`tel:17`, `sms:114`) for links.
