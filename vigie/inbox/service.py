@@ -24,7 +24,7 @@ from vigie.core.layout import (
 )
 from vigie.core.storage import ObjectMissing, TipStore, open_store
 
-from . import listing, purge, stats, triage
+from . import listing, purge, stats, suspect, triage
 from .cache import Cache, pull
 from .errors import InboxError
 from .keys import PassphraseSource, keygen, load_identities
@@ -83,15 +83,59 @@ def do_pull(cfg: Config, analyst: Analyst, progress: bool) -> str:
     )
 
 
-def do_list(analyst: Analyst, filters: listing.Filters, as_json: bool) -> str:
+def do_list(
+    analyst: Analyst,
+    filters: listing.Filters,
+    as_json: bool,
+    view: str = "default",
+    min_effort: int | None = None,
+) -> str:
+    """`view`: "default" (suspected junk apart, see suspect.py), "all" or "suspect"."""
     identities = analyst.identities()
     entries = read_tips(analyst.cache, identities)
     rows = listing.select(entries, triage.read_states(analyst.cache, identities), filters)
+    rows = suspect.annotate(rows, entries)
+    shown = suspect.pick(rows, view, min_effort)
     if as_json:
-        return listing.rows_json(rows)
+        return listing.rows_json(shown)
     if not entries:
         return "Aucun signalement dans le cache : lancez d'abord `vigie inbox pull`."
-    return listing.table(rows)
+    hidden = suspect.hidden_line(rows, view)
+    return listing.table(shown) + (f"\n{hidden}" if hidden else "")
+
+
+def do_mark_bulk(
+    cfg: Config,
+    analyst: Analyst,
+    status: str,
+    filters: listing.Filters,
+    view: str,
+    max_effort: int | None,
+    apply: bool,
+    note: str = "",
+    assignee: str = "",
+) -> str:
+    """Mark every tip a filter selects (e.g. all suspects of a flood day); dry run unless apply."""
+    identities = analyst.identities()
+    entries = read_tips(analyst.cache, identities)
+    rows = listing.select(entries, triage.read_states(analyst.cache, identities), filters)
+    chosen = [
+        r
+        for r in suspect.pick(suspect.annotate(rows, entries), view)
+        if r["kind"] == "ok"
+        and (max_effort is None or (r["effort"] is not None and r["effort"] <= max_effort))
+    ]
+    label = triage.STATUS_LABELS[status]
+    if not apply:
+        sample = ", ".join(r["receipt"] for r in chosen[:5]) + (" …" if len(chosen) > 5 else "")
+        return (
+            f"Simulation : {len(chosen)} signalement(s) passeraient au statut « {label} »"
+            + (f" ({sample})" if chosen else "")
+            + ". Rien n'a été écrit : ajoutez --apply pour le faire."
+        )
+    for row in chosen:
+        do_mark(cfg, analyst, row["receipt"], status, note, assignee)
+    return f"{len(chosen)} signalement(s) passé(s) au statut « {label} »."
 
 
 def _check_receipt(receipt: str) -> str:
