@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import hashlib
-import hmac
 import json
 import socket
 import struct
@@ -403,25 +401,31 @@ def _b64(value: Any) -> str:
 
 
 def _self_signed(key: str) -> str:
-    """An attacker's own ALTCHA challenge, correctly solved and signed with HIS key."""
-    salt = f"deadbeef?expires={int(time.time()) + 600}&k=x&d=20260101"
-    number = 7
-    challenge = hashlib.sha256(f"{salt}{number}".encode()).hexdigest()
-    signature = hmac.new(b"attacker", challenge.encode(), hashlib.sha256).hexdigest()
-    return _b64(
-        {
-            "algorithm": "SHA-256",
-            "challenge": challenge,
-            "number": number,
-            "salt": salt,
-            "signature": signature,
-        }
-    )
+    """An attacker's own ALTCHA v2 challenge, correctly solved and signed with HIS key."""
+    from altcha.v2 import create_challenge
+
+    from vigie.core.pow import solve
+
+    challenge = create_challenge(
+        "SCRYPT", 1024, memory_cost=8, parallelism=1, key_prefix="",
+        expires_at=int(time.time()) + 600, data={"k": "x" * 32, "d": "20260101", "b": 0},
+        hmac_secret=b"attacker",
+    )  # fmt: skip
+    return solve(challenge.to_dict())
 
 
-def _tampered(server: Server, key: str, **changes: Any) -> str:
+def _tampered(server: Server, key: str, part: str, **changes: Any) -> str:
     payload = json.loads(base64.b64decode(solved_headers(server.url, key)["X-Altcha"]))
-    payload.update(changes)
+    target = payload["solution"] if part == "solution" else payload["challenge"]
+    if part == "parameters":
+        target = target["parameters"]
+    target.update(changes)
+    return _b64(payload)
+
+
+def _expiry_pushed_back(server: Server, key: str) -> str:
+    payload = json.loads(base64.b64decode(solved_headers(server.url, key)["X-Altcha"]))
+    payload["challenge"]["parameters"]["expiresAt"] += 10**6
     return _b64(payload)
 
 
@@ -433,22 +437,17 @@ FORGERIES: list[tuple[str, Any]] = [
     ("JSON number", lambda s, k: _b64(12)),
     ("empty object", lambda s, k: _b64({})),
     ("self-signed", lambda s, k: _self_signed(k)),
-    ("number as text", lambda s, k: _tampered(s, k, number="12")),
-    ("huge number", lambda s, k: _tampered(s, k, number=10**400)),
-    ("negative number", lambda s, k: _tampered(s, k, number=-1)),
-    ("SHA-1", lambda s, k: _tampered(s, k, algorithm="SHA-1")),
-    ("no signature", lambda s, k: _tampered(s, k, signature=None)),
-    ("nested junk", lambda s, k: _tampered(s, k, salt={"a": [1, {"b": None}]})),
-    (
-        "expiry pushed back",
-        lambda s, k: _tampered(
-            s,
-            k,
-            salt=json.loads(base64.b64decode(solved_headers(s.url, k)["X-Altcha"]))["salt"].replace(
-                "expires=", "expires=9"
-            ),
-        ),
-    ),
+    ("counter as text", lambda s, k: _tampered(s, k, "solution", counter="12")),
+    ("huge counter", lambda s, k: _tampered(s, k, "solution", counter=10**400)),
+    ("negative counter", lambda s, k: _tampered(s, k, "solution", counter=-1)),
+    # A derived key full of zeros passes the cheap checks: only the KDF catches it.
+    ("made-up derived key", lambda s, k: _tampered(s, k, "solution", derivedKey="00" * 32)),
+    ("other algorithm", lambda s, k: _tampered(s, k, "parameters", algorithm="SHA-256")),
+    ("cheaper cost", lambda s, k: _tampered(s, k, "parameters", cost=2)),
+    ("fewer bits", lambda s, k: _tampered(s, k, "parameters", data={"b": 0})),
+    ("no signature", lambda s, k: _tampered(s, k, "challenge", signature=None)),
+    ("nested junk", lambda s, k: _tampered(s, k, "parameters", salt={"a": [1, {"b": None}]})),
+    ("expiry pushed back", _expiry_pushed_back),
 ]
 
 

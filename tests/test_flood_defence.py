@@ -116,8 +116,9 @@ def test_effort_class_is_two_bits_in_the_object_name(tmp_path: Path, identity: A
         payload = solve(get_challenge(client, key), bits=9)  # 9 extra bits: class 3
         response = client.http.post("/api/tips", headers=_headers(key, payload), body=_sealed(cfg))
     assert response.status_code == 201
-    [name] = [o.key for o in store.list(layout.TIPS)]
-    assert name.endswith(".e3.age") and layout.tip_effort(name) == 3
+    [tip] = [o.key for o in store.list(layout.TIPS)]
+    [marker] = [o.key for o in store.list(layout.EFFORT)]
+    assert layout.efforts([marker]) == {layout.tip_id(tip)[1]: 3}  # type: ignore[index]
 
 
 def test_form_budget_is_exact_and_its_slot_names_show_no_time(

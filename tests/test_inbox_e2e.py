@@ -112,9 +112,10 @@ def test_inbox_end_to_end(
 
     # 4. Pull (twice: the second fetches nothing) and list.
     r = vigie(capsys, *common_a, "inbox", "pull", "--cache", cache_a)
-    assert r.code == 0 and r.out.startswith("7 nouvel(s)"), r.out
+    # 7 tips, and the effort markers of the 6 that came through the intake.
+    assert r.code == 0 and r.out.startswith("13 nouvel(s)"), r.out
     r = vigie(capsys, *common_a, "inbox", "pull", "--cache", cache_a)
-    assert r.out.startswith("0 nouvel(s) objet(s) téléchargé(s), 7 déjà présent(s)"), r.out
+    assert r.out.startswith("0 nouvel(s) objet(s) téléchargé(s), 13 déjà présent(s)"), r.out
     r = vigie(capsys, "inbox", "list", "--cache", cache_a, "-i", key_a, "--json")
     rows = {row["receipt"]: row for row in json.loads(r.out)}
     assert set(rows) == {*spots, delivery, age_receipt}

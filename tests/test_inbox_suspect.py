@@ -25,7 +25,9 @@ def _put(cfg: Any, store: DirStore, day: str, text: str, effort: int | None) -> 
     receipt = new_receipt()
     tip = envelope.Tip(category="spot", description=text, place="Planoise")
     data = envelope.seal(envelope.serialize_tip(tip), cfg.require_recipients())
-    assert store.put_new(layout.tip_key(day, receipt, effort), data, envelope.STORE_METADATA)
+    assert store.put_new(layout.tip_key(day, receipt), data, envelope.STORE_METADATA)
+    if effort is not None:  # as the intake writes it beside a JS-path tip
+        assert store.put_new(layout.effort_key(day, receipt, effort), b"")
     return receipt
 
 
@@ -93,11 +95,10 @@ def test_flood_is_shown_apart_and_rejected_in_bulk_while_real_tips_stay_first(
 
 def test_high_effort_or_pinned_tips_are_never_suspect() -> None:
     """The rule that keeps a real tip in view whatever a flood does around it."""
-    from vigie.inbox.reader import Entry
     from vigie.inbox.suspect import annotate
 
     day = "2026-12-01"
-    rows, entries = [], []
+    rows, efforts, receipts = [], {}, []
     for i in range(40):
         receipt = new_receipt()
         effort = 2 if i == 0 else 0
@@ -107,9 +108,10 @@ def test_high_effort_or_pinned_tips_are_never_suspect() -> None:
              "landmark": "", "when": "", "vehicles": "",
              "description": "même texte de gabarit répété par le script encore et encore"}
         )  # fmt: skip
-        entries.append(Entry(layout.tip_key(day, receipt, effort), receipt, day, "ok"))
-    annotated = {r["receipt"]: r for r in annotate(rows, entries)}
-    first, pinned = entries[0].receipt, entries[1].receipt
+        efforts[receipt] = effort
+        receipts.append(receipt)
+    annotated = {r["receipt"]: r for r in annotate(rows, efforts)}
+    first, pinned = receipts[0], receipts[1]
     assert annotated[first]["suspect"] is False  # effort class 2: protected
     assert annotated[pinned]["suspect"] is False  # an analyst is on it
     assert sum(r["suspect"] for r in annotated.values()) == 38

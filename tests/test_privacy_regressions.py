@@ -105,7 +105,7 @@ def test_no_identifying_data_in_logs_store_or_responses(
         # Object names: date to the day, a receipt and the 2-bit effort class,
         # nothing else; counter slots under a keyed hash of the hour, never the hour.
         assert re.fullmatch(
-            r"tips/\d{4}-\d{2}-\d{2}/VG-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}(\.e[0-3])?\.age"
+            r"(tips|effort)/\d{4}-\d{2}-\d{2}/VG-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}(\.age|\.e[0-3])"
             r"|intake/(ready|form-budget/[0-9a-f]{24}/\d+|load/[0-9a-f]{24}/\d+-\d+)",
             obj.key,
         ), obj.key

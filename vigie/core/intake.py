@@ -27,7 +27,7 @@ from . import envelope, pages
 from .config import Config
 from .formpath import build_form_tip, parse_form
 from .http import ApiError, Request, Response
-from .layout import FORM_BUDGET, SLOT_PREFIXES, format_receipt, tip_key
+from .layout import FORM_BUDGET, SLOT_PREFIXES, effort_key, format_receipt, tip_key
 from .load import Slots, stale_slot_keys
 from .pow import ProofOfWork, check_idempotency_key, effort_class
 from .storage import StoreUnavailable, TipStore
@@ -139,9 +139,11 @@ class Intake:
         self.pow.check_work(parsed)  # the one scrypt run, only for a well-formed tip
         self.slots.admit(proof.zeros, cfg.pow_bits, cfg.pow_max_bits, cfg.expected_tips_per_hour)
         receipt = self.receipt_for(key)
-        # The effort class (2 bits) goes in the object name: the analysts rank by it.
-        name = tip_key(proof.day, receipt, effort_class(proof.zeros, cfg.pow_bits))
-        created = self._put(name, info.data)
+        created = self._put(tip_key(proof.day, receipt), info.data)
+        # Then the effort class (2 bits) as an empty object of its own: the analysts
+        # rank by it. After the tip, so a failure here is a 503 whose retry (same
+        # key) finds the tip stored and writes the marker.
+        self._put(effort_key(proof.day, receipt, effort_class(proof.zeros, cfg.pow_bits)), b"")
         return Response.json(201 if created else 200, {"receipt": receipt, "received": proof.day})
 
     def _put_slot(self, key: str) -> bool:

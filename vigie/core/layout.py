@@ -1,9 +1,8 @@
 """The store layout: every prefix, object name and the receipt format, in one place.
 
 ```
-tips/YYYY-MM-DD/VG-XXXX-XXXX-XXXX.eE.age  a tip (age file), day of arrival only,
-                                          E = effort class 0-3 of its proof-of-work
-                                          (older tips and the no-JS path: no .eE)
+tips/YYYY-MM-DD/VG-XXXX-XXXX-XXXX.age     a tip (age file), day of arrival only
+effort/YYYY-MM-DD/VG-XXXX-XXXX-XXXX.eE    empty: effort class E (0-3) of its proof
 kept/YYYY-MM-DD/VG-XXXX-XXXX-XXXX.age     an analyst's copy of a tip marked actioned
 state/VG-XXXX-XXXX-XXXX/STAMP-RAND.age    one triage event (encrypted to the analysts)
 intake/ready                              the S3 store's readiness marker
@@ -12,7 +11,11 @@ intake/load/TAG/L-N                       adaptive difficulty: level L's slots
 ```
 TAG is a keyed hash of the hour (vigie.core.load.hour_tag): no time in clear.
 
-The intake writes `tips/` and `intake/`, the analysts `kept/` and `state/`.
+The intake writes `tips/`, `effort/` and `intake/`, the analysts `kept/` and
+`state/`. The effort class is a name of its own, not part of the tip's: the
+tip's name depends on the idempotency key alone, so a replay with another
+proof (another effort) can never store the tip twice; at worst it adds a
+second marker, and the analysts take the highest (it was paid for).
 The receipt is 60 bits of an HMAC in Crockford base32 (no I, L, O, U: nothing
 to misread when a person copies it). The intake, the inbox, the tests, the
 benches and `openapi.yaml` (checked by tests/test_openapi.py) take these from
@@ -22,6 +25,7 @@ here; nothing else spells them.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
 
 TIPS = "tips/"
@@ -34,7 +38,8 @@ LOAD = INTAKE + "load/"
 #: The intake's counter objects, keyed by hour tag (swept after the hour).
 SLOT_PREFIXES = (FORM_BUDGET, LOAD)
 #: What the analysts mirror (the intake's own `intake/` objects are not theirs).
-ANALYST_PREFIXES = (TIPS, KEPT, STATE)
+EFFORT = "effort/"
+ANALYST_PREFIXES = (TIPS, KEPT, STATE, EFFORT)
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _GROUP = "[0-9A-HJKMNP-TV-Z]{4}"  # one Crockford character class, 4 of them
@@ -42,8 +47,8 @@ RECEIPT = rf"VG-{_GROUP}-{_GROUP}-{_GROUP}"
 RECEIPT_RE = re.compile(rf"^{RECEIPT}$")
 DAY = r"\d{4}-\d{2}-\d{2}"
 EFFORT_CLASSES = range(4)
-#: Groups: 1 tips|kept, 2 day, 3 receipt, 4 effort class (None when absent).
-TIP_KEY_RE = re.compile(rf"^(tips|kept)/({DAY})/({RECEIPT})(?:\.e([0-3]))?\.age$")
+TIP_KEY_RE = re.compile(rf"^(tips|kept)/({DAY})/({RECEIPT})\.age$")
+EFFORT_KEY_RE = re.compile(rf"^effort/({DAY})/({RECEIPT})\.e([0-3])$")
 EVENT_NAME = r"[0-9]{8}T[0-9]{12}Z-[0-9a-f]{8,32}"
 STATE_KEY_RE = re.compile(rf"^state/({RECEIPT})/({EVENT_NAME})\.age$")
 
@@ -55,32 +60,34 @@ def format_receipt(digest: bytes) -> str:
     return f"VG-{chars[:4]}-{chars[4:8]}-{chars[8:]}"
 
 
-def _effort(effort: int | None) -> str:
-    if effort is None:
-        return ""
+def tip_key(day: str | date, receipt: str) -> str:
+    return f"{TIPS}{day}/{receipt}.age"
+
+
+def kept_key(day: str | date, receipt: str) -> str:
+    return f"{KEPT}{day}/{receipt}.age"
+
+
+def effort_key(day: str | date, receipt: str, effort: int) -> str:
     if effort not in EFFORT_CLASSES:
         raise ValueError(f"effort class {effort!r} not in 0-3")
-    return f".e{effort}"
+    return f"{EFFORT}{day}/{receipt}.e{effort}"
 
 
-def tip_key(day: str | date, receipt: str, effort: int | None = None) -> str:
-    return f"{TIPS}{day}/{receipt}{_effort(effort)}.age"
-
-
-def kept_key(day: str | date, receipt: str, effort: int | None = None) -> str:
-    return f"{KEPT}{day}/{receipt}{_effort(effort)}.age"
+def efforts(keys: Iterable[str]) -> dict[str, int]:
+    """Receipt -> effort class, from `effort/` names (the highest if several)."""
+    found: dict[str, int] = {}
+    for key in keys:
+        match = EFFORT_KEY_RE.match(key)
+        if match:
+            found[match.group(2)] = max(found.get(match.group(2), 0), int(match.group(3)))
+    return found
 
 
 def tip_id(key: str) -> tuple[str, str] | None:
     """(day, receipt) of a tip's object name, whatever its effort suffix; None if not a tip."""
     match = TIP_KEY_RE.match(key)
     return (match.group(2), match.group(3)) if match else None
-
-
-def tip_effort(key: str) -> int | None:
-    """The effort class in a tip's object name, or None (no-JS path, older tips)."""
-    match = TIP_KEY_RE.match(key)
-    return int(match.group(4)) if match and match.group(4) is not None else None
 
 
 def event_key(receipt: str, stamp: str, rand: str) -> str:

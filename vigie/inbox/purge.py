@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from vigie.core.layout import KEPT, STATE, STATE_KEY_RE, TIP_KEY_RE, TIPS
+from vigie.core.layout import EFFORT, EFFORT_KEY_RE, KEPT, STATE, STATE_KEY_RE, TIP_KEY_RE, TIPS
 from vigie.core.storage import TipStore
 
 from .cache import Cache, pull
@@ -62,13 +62,18 @@ def plan_and_purge(
     report = PurgeReport(limit_days=limit, applied=apply)
     tips: dict[str, list[str]] = {}
     days: dict[str, str] = {}
+    events: dict[str, list[str]] = {}
     for prefix in (TIPS, KEPT):
         for key in cache.keys(prefix):
             match = TIP_KEY_RE.match(key)
             if match:
                 tips.setdefault(match.group(3), []).append(key)
                 days[match.group(3)] = match.group(2)
-    events: dict[str, list[str]] = {}
+    # The effort markers (`effort/`) go with their tip.
+    for key in cache.keys(EFFORT):
+        match = EFFORT_KEY_RE.match(key)
+        if match:
+            events.setdefault(match.group(2), []).append(key)
     for key in cache.keys(STATE):
         match = STATE_KEY_RE.match(key)
         if match:

@@ -13,15 +13,7 @@ from pathlib import Path
 
 from vigie.core.config import Config
 from vigie.core.envelope import STORE_METADATA
-from vigie.core.layout import (
-    KEPT,
-    RECEIPT_RE,
-    TIP_KEY_RE,
-    TIPS,
-    is_receipt_file,
-    kept_key,
-    tip_effort,
-)
+from vigie.core.layout import KEPT, RECEIPT_RE, TIP_KEY_RE, TIPS, is_receipt_file, kept_key
 from vigie.core.storage import ObjectMissing, TipStore, open_store
 
 from . import listing, purge, stats, suspect, triage
@@ -94,7 +86,7 @@ def do_list(
     identities = analyst.identities()
     entries = read_tips(analyst.cache, identities)
     rows = listing.select(entries, triage.read_states(analyst.cache, identities), filters)
-    rows = suspect.annotate(rows, entries)
+    rows = suspect.annotate(rows, suspect.cached_efforts(analyst.cache))
     shown = suspect.pick(rows, view, min_effort)
     if as_json:
         return listing.rows_json(shown)
@@ -121,7 +113,7 @@ def do_mark_bulk(
     rows = listing.select(entries, triage.read_states(analyst.cache, identities), filters)
     chosen = [
         r
-        for r in suspect.pick(suspect.annotate(rows, entries), view)
+        for r in suspect.pick(suspect.annotate(rows, suspect.cached_efforts(analyst.cache)), view)
         if r["kind"] == "ok"
         and (max_effort is None or (r["effort"] is not None and r["effort"] <= max_effort))
     ]
@@ -174,7 +166,7 @@ def do_mark(
             data = store.get(tip_keys[0])
         except ObjectMissing:
             data = analyst.cache.get(tip_keys[0])
-        kept_name = kept_key(match.group(2), receipt, tip_effort(tip_keys[0]))
+        kept_name = kept_key(match.group(2), receipt)
         store.put_new(kept_name, data, STORE_METADATA)
         analyst.cache.put(kept_name, data)
     label = triage.STATUS_LABELS[status]

@@ -31,13 +31,13 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from vigie.core.layout import tip_effort
+from vigie.core.layout import EFFORT, efforts
 
-from .reader import Entry
+from .cache import Cache
 
 BURST_PER_DAY = 24
 SIMILAR = 0.5  # Jaccard similarity of word pairs (2-shingles)
@@ -92,9 +92,13 @@ def near_duplicates(texts: dict[str, str]) -> set[str]:
     return found
 
 
-def judge(rows: Sequence[dict[str, Any]], entries: Iterable[Entry]) -> dict[str, Verdict]:
-    """One verdict per readable row (keyed by receipt)."""
-    effort = {e.receipt: tip_effort(e.key) for e in entries}
+def cached_efforts(cache: Cache) -> dict[str, int]:
+    """Receipt -> effort class, from the `effort/` markers the intake wrote."""
+    return efforts(cache.keys(EFFORT))
+
+
+def judge(rows: Sequence[dict[str, Any]], effort: Mapping[str, int]) -> dict[str, Verdict]:
+    """One verdict per readable row (keyed by receipt); no effort known = no-JS path."""
     readable = [r for r in rows if r["kind"] == "ok"]
     per_day = Counter(r["date"] for r in readable)
     day_efforts: dict[str, list[int]] = {}
@@ -123,14 +127,14 @@ def judge(rows: Sequence[dict[str, Any]], entries: Iterable[Entry]) -> dict[str,
     return verdicts
 
 
-def annotate(rows: list[dict[str, Any]], entries: Sequence[Entry]) -> list[dict[str, Any]]:
+def annotate(rows: list[dict[str, Any]], effort: Mapping[str, int]) -> list[dict[str, Any]]:
     """Add `effort`, `suspect` and `reason` to every row; rank by effort (best first).
 
     Unreadable rows keep their place at the end and are never suspect (they are
     shown as damaged, as before). The sort is stable: within one effort class the
     order stays by day and receipt. A no-JS tip ranks with class 1.
     """
-    verdicts = judge(rows, entries)
+    verdicts = judge(rows, effort)
     for row in rows:
         verdict = verdicts.get(row["receipt"])
         row["effort"] = verdict.effort if verdict else None
