@@ -62,6 +62,8 @@
     var fresh = pow && pow.key === this.key && !pow.failed &&
       Date.now() - pow.started < maxAge(this.cfg);
     if (fresh) return pow.first;
+    this.stop(this.previous);
+    this.previous = null;
     if (pow && pow.key === this.key && !pow.failed && pow.best) this.previous = pow;
     else this.stop(pow);
     var entry = { key: this.key, started: Date.now(), failed: false, best: null, waiters: [] };
