@@ -148,7 +148,8 @@ def test_journey_with_javascript(browser: Any, live: Live, identity: Any, tmp_pa
     assert errors == []
 
     key, tip = new_tip(live, before, identity)
-    assert layout.tip_id(key) is not None and layout.tip_id(key)[1] == receipt
+    day_and_receipt = layout.tip_id(key)
+    assert day_and_receipt is not None and day_and_receipt[1] == receipt
     assert_typed(tip)
     assert tip.campaign == "TEST01" and tip.channel == "web"
     (attachment,) = tip.attachments

@@ -214,6 +214,10 @@
           attempt.payload = null;
           continue;
         }
+        if (data && data.error === "network_cap") {
+          // Minutes, not seconds: say so (the tip stays in the form for a resend).
+          throw new SendError("rejected", data.message);
+        }
       }
       if (res && res.status === 403 && !renewed) {
         renewed = true;
