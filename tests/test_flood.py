@@ -278,3 +278,33 @@ def _form_from(url: str, source: str, body: bytes) -> bytes:
         return conn.getresponse().read()
     finally:
         conn.close()
+
+
+@pytest.mark.xdist_group("flood")
+def test_a_forged_forwarded_for_header_does_not_escape_the_cap(
+    tmp_path: Path, identity: Any
+) -> None:
+    """No proxy is trusted by default: X-Forwarded-For from a client is ignored."""
+    import http.client
+    from urllib.parse import urlencode, urlsplit
+
+    config = write_config(
+        tmp_path / "vigie.toml", f"dir:{tmp_path / 'store'}", [str(identity.to_public())],
+        network_cap=2, network_cap_requests=100,
+    )  # fmt: skip
+    form = urlencode({"category": "spot", "description": JUNK_TEXT}).encode()
+    statuses = []
+    with LiveVigie(config, tiny_site(tmp_path / "site")) as live:
+        parts = urlsplit(live.url)
+        for i in range(4):
+            conn = http.client.HTTPConnection(
+                parts.hostname or "", parts.port, timeout=30, source_address=(ATTACKER, 0)
+            )
+            headers = {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Forwarded-For": f"198.51.100.{i}",
+            }
+            conn.request("POST", "/api/tips/form", form, headers)
+            statuses.append(conn.getresponse().status)
+            conn.close()
+    assert statuses == [201, 201, 429, 429]

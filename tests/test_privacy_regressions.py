@@ -154,3 +154,25 @@ def test_no_age_secret_key_committed() -> None:
         ):
             offenders.append(name.decode())
     assert offenders == []
+
+
+def test_network_counts_hold_only_keyed_hashes_unlinkable_across_processes() -> None:
+    """P4: the per-network counter of `vigie serve` keeps no address, prefix or stable hash."""
+    import ipaddress
+
+    from vigie.core.config import build_config
+    from vigie.netcap import NetworkCap
+
+    cfg = build_config({}, {}).intake
+    first, second = NetworkCap(cfg), NetworkCap(cfg)
+    for cap in (first, second):
+        cap.settle(cap.reserve("127.0.1.5"), accepted=True)
+        cap.settle(cap.reserve("127.0.1.77"), accepted=True)  # same /24: same counter
+        assert cap.tracked() == 1
+    packed = ipaddress.ip_address("127.0.1.5").packed
+    for cap in (first, second):
+        for tag in cap._counts:
+            assert packed[:3] not in tag and b"127.0.1" not in tag
+            assert len(tag) == 16
+    # A fresh secret per process: the same network gets another tag.
+    assert set(first._counts).isdisjoint(second._counts)
