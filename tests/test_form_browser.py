@@ -447,7 +447,9 @@ def test_raised_difficulty_is_met_by_a_better_proof_for_the_same_tip(
     store = open_store(cfg.intake)
     from vigie.core import envelope
 
-    junk = envelope.seal(envelope.serialize_tip(envelope.Tip(category="spot", description="x")), recipients)
+    junk = envelope.seal(
+        envelope.serialize_tip(envelope.Tip(category="spot", description="x")), recipients
+    )
     with LiveVigie(config, build_site(cfg, tmp_path / "site")) as server:
         # Fill levels 0-4 (1 to 5 zero bits): one proof of exactly each.
         for bits in range(1, 6):
