@@ -100,6 +100,11 @@ def form_settings(values: dict[str, Any], page_url: str) -> dict[str, Any]:
         "campaignMax": envelope.CAMPAIGN_MAX,
         # Renew a challenge a little before the intake would call it expired.
         "challengeMaxAgeMs": int(values["pow_expires_seconds"]) * 800,
+        # The worker keeps searching while the person types, up to pow_search_bits
+        # above the base (9: the top effort class) or the most the intake may ask.
+        "powStopBits": max(
+            int(values["pow_max_bits"]), int(values["pow_bits"]) + int(values["pow_search_bits"])
+        ),
         "textLimits": dict(envelope.TEXT_LIMITS),
         "maxAttachments": envelope.MAX_ATTACHMENTS,
         "maxAttachmentBytes": envelope.MAX_ATTACHMENT_BYTES,

@@ -165,24 +165,27 @@ def replies() -> Response:
 
 @app.route("/api/replies", methods=["OPTIONS"])
 def replies_preflight() -> Response:
-    return _preflight()
+    return _preflight("POST", "Content-Type, Idempotency-Key, X-Altcha")
 
 
-@app.route("/api/tips", methods=["OPTIONS"])
-def tips_preflight() -> Response:
-    return _preflight()
-
-
-def _preflight() -> Response:
+def _preflight(methods: str, allow_headers: str) -> Response:
     """CORS preflight, answered only for the one configured site origin."""
     headers: dict[str, str | list[str]] = {"Access-Control-Max-Age": "600"}
     cfg = _intake().config.intake
     req = app.current_request
     if cfg.cors_origin and req is not None and req.headers.get("origin") == cfg.cors_origin:
         headers.update(
-            {
-                "Access-Control-Allow-Methods": "POST",
-                "Access-Control-Allow-Headers": "Content-Type, Idempotency-Key, X-Altcha",
-            }
+            {"Access-Control-Allow-Methods": methods, "Access-Control-Allow-Headers": allow_headers}
         )
     return Response(body="", status_code=204, headers=headers)
+
+
+@app.route("/api/tips", methods=["OPTIONS"])
+def tips_preflight() -> Response:
+    return _preflight("POST", "Content-Type, Idempotency-Key, X-Altcha")
+
+
+@app.route("/api/challenge", methods=["OPTIONS"])
+def challenge_preflight() -> Response:
+    # The idempotency key travels in a header (never in the URL): a custom header.
+    return _preflight("GET", "Idempotency-Key")

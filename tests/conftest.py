@@ -61,7 +61,11 @@ def make_config(store: str, recipients: list[str], tmp: Path, **intake: Any) -> 
     data: dict[str, Any] = {
         "intake": {
             "store": store,
-            "pow_max_number": 1000,  # tests solve challenges fast
+            # Tests solve challenges fast (one small scrypt run) and are never asked
+            # for more (the top level is the base one); tests of the levels set these.
+            "pow_cost": 1024,
+            "pow_bits": 0,
+            "pow_max_bits": 0,
             "secret_file": str(tmp / "intake-secret"),
             "signing_key_file": str(tmp / "intake-signing-key"),
             **intake,

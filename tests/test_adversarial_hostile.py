@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import hashlib
-import hmac
 import json
 import socket
 import struct
@@ -405,25 +403,31 @@ def _b64(value: Any) -> str:
 
 
 def _self_signed(key: str) -> str:
-    """An attacker's own ALTCHA challenge, correctly solved and signed with HIS key."""
-    salt = f"deadbeef?expires={int(time.time()) + 600}&k=x&d=20260101"
-    number = 7
-    challenge = hashlib.sha256(f"{salt}{number}".encode()).hexdigest()
-    signature = hmac.new(b"attacker", challenge.encode(), hashlib.sha256).hexdigest()
-    return _b64(
-        {
-            "algorithm": "SHA-256",
-            "challenge": challenge,
-            "number": number,
-            "salt": salt,
-            "signature": signature,
-        }
-    )
+    """An attacker's own ALTCHA v2 challenge, correctly solved and signed with HIS key."""
+    from altcha.v2 import create_challenge
+
+    from vigie.core.pow import solve
+
+    challenge = create_challenge(
+        "SCRYPT", 1024, memory_cost=8, parallelism=1, key_prefix="",
+        expires_at=int(time.time()) + 600, data={"k": "x" * 32, "d": "20260101", "b": 0},
+        hmac_secret=b"attacker",
+    )  # fmt: skip
+    return solve(challenge.to_dict())
 
 
-def _tampered(server: Server, key: str, **changes: Any) -> str:
+def _tampered(server: Server, key: str, part: str, **changes: Any) -> str:
     payload = json.loads(base64.b64decode(solved_headers(server.url, key)["X-Altcha"]))
-    payload.update(changes)
+    target = payload["solution"] if part == "solution" else payload["challenge"]
+    if part == "parameters":
+        target = target["parameters"]
+    target.update(changes)
+    return _b64(payload)
+
+
+def _expiry_pushed_back(server: Server, key: str) -> str:
+    payload = json.loads(base64.b64decode(solved_headers(server.url, key)["X-Altcha"]))
+    payload["challenge"]["parameters"]["expiresAt"] += 10**6
     return _b64(payload)
 
 
@@ -435,22 +439,17 @@ FORGERIES: list[tuple[str, Any]] = [
     ("JSON number", lambda s, k: _b64(12)),
     ("empty object", lambda s, k: _b64({})),
     ("self-signed", lambda s, k: _self_signed(k)),
-    ("number as text", lambda s, k: _tampered(s, k, number="12")),
-    ("huge number", lambda s, k: _tampered(s, k, number=10**400)),
-    ("negative number", lambda s, k: _tampered(s, k, number=-1)),
-    ("SHA-1", lambda s, k: _tampered(s, k, algorithm="SHA-1")),
-    ("no signature", lambda s, k: _tampered(s, k, signature=None)),
-    ("nested junk", lambda s, k: _tampered(s, k, salt={"a": [1, {"b": None}]})),
-    (
-        "expiry pushed back",
-        lambda s, k: _tampered(
-            s,
-            k,
-            salt=json.loads(base64.b64decode(solved_headers(s.url, k)["X-Altcha"]))["salt"].replace(
-                "expires=", "expires=9"
-            ),
-        ),
-    ),
+    ("counter as text", lambda s, k: _tampered(s, k, "solution", counter="12")),
+    ("huge counter", lambda s, k: _tampered(s, k, "solution", counter=10**400)),
+    ("negative counter", lambda s, k: _tampered(s, k, "solution", counter=-1)),
+    # A derived key full of zeros passes the cheap checks: only the KDF catches it.
+    ("made-up derived key", lambda s, k: _tampered(s, k, "solution", derivedKey="00" * 32)),
+    ("other algorithm", lambda s, k: _tampered(s, k, "parameters", algorithm="SHA-256")),
+    ("cheaper cost", lambda s, k: _tampered(s, k, "parameters", cost=2)),
+    ("fewer bits", lambda s, k: _tampered(s, k, "parameters", data={"b": 0})),
+    ("no signature", lambda s, k: _tampered(s, k, "challenge", signature=None)),
+    ("nested junk", lambda s, k: _tampered(s, k, "parameters", salt={"a": [1, {"b": None}]})),
+    ("expiry pushed back", _expiry_pushed_back),
 ]
 
 
@@ -486,9 +485,7 @@ PATH_KEYS = [
 @pytest.mark.parametrize("key", PATH_KEYS)
 def test_idempotency_keys_with_path_characters_are_400(server: Server, key: str) -> None:
     before = sorted(p for p in server.root.rglob("*") if p.is_file())
-    from urllib.parse import quote
-
-    challenge = request(server.url, "GET", f"/api/challenge?key={quote(key, safe='/%')}")
+    challenge = request(server.url, "GET", "/api/challenge", headers={"Idempotency-Key": key})
     assert challenge.status == 400 and challenge.json()["error"] == "bad_idempotency_key"
     real = solved_headers(server.url, new_key())
     headers = {**real, "Idempotency-Key": key}
@@ -522,7 +519,8 @@ def test_idempotency_key_with_nul_is_400(server: Server) -> None:
         )
         assert_refused(raw, 400)
     raw = raw_exchange(
-        server.port, [b"GET /api/challenge?key=abcdefgh%00ijklmnop HTTP/1.1\r\n\r\n"]
+        server.port,
+        [b"GET /api/challenge HTTP/1.1\r\nIdempotency-Key: abcdefgh%00ijklmnop\r\n\r\n"],
     )
     assert_refused(raw, 400)
 

@@ -153,6 +153,7 @@ def test_lambda_policy_is_exactly_what_the_intake_needs_and_create_only(built: B
     assert s3["Action"] == ["s3:PutObject"]
     assert s3["Resource"] == [
         "arn:aws:s3:::vigie-recette-tips/vigie/tips/*",
+        "arn:aws:s3:::vigie-recette-tips/vigie/effort/*",  # a tip's 2-bit effort marker
         "arn:aws:s3:::vigie-recette-tips/vigie/intake/*",
     ]
     assert s3["Condition"] == {"Null": {"s3:if-none-match": "false"}}
@@ -220,7 +221,9 @@ def test_buckets_are_encrypted_private_tls_only_and_expire_tips_as_configured(
     assert expiring == {
         "vigie/tips/": CFG_VALUES["retention_days"],
         "vigie/replies/": THREAD_DAYS,
+        "vigie/effort/": CFG_VALUES["retention_days"],
         "vigie/intake/form-budget/": 1,
+        "vigie/intake/load/": 1,
     }
     rules = tips["LifecycleConfiguration"]["Rules"]
     assert all(r["NoncurrentVersionExpiration"]["NoncurrentDays"] == 1 for r in rules)

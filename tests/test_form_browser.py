@@ -148,13 +148,57 @@ def test_journey_with_javascript(browser: Any, live: Live, identity: Any, tmp_pa
     assert errors == []
 
     key, tip = new_tip(live, before, identity)
-    assert key.endswith(f"/{receipt}.age")
+    day_and_receipt = layout.tip_id(key)
+    assert day_and_receipt is not None and day_and_receipt[1] == receipt
     assert_typed(tip)
     assert tip.campaign == "TEST01" and tip.channel == "web"
     (attachment,) = tip.attachments
     assert attachment.type == "image/jpeg"
     image = assert_no_metadata(attachment.data)
     assert max(image.size) == 1600 and image.size == (1600, 1200)
+
+
+def test_idempotency_key_travels_in_a_header_never_in_a_url(browser: Any, live: Live) -> None:
+    """Finding 8: URLs reach logs, and the receipt is HMAC(secret, key)."""
+    context = browser.new_context()
+    page = context.new_page()
+    seen: list[tuple[str, dict[str, str]]] = []
+    page.on("request", lambda r: seen.append((r.url, r.headers)))
+    page.goto(live.url + "signaler/")
+    page.wait_for_selector("#vigie-form[data-pow=ready]", timeout=30_000)
+    fill(page, None)
+    page.click("#vigie-submit")
+    page.wait_for_selector("#vigie-receipt:not([hidden])", timeout=30_000)
+    context.close()
+    keys = {h["idempotency-key"] for _, h in seen if "idempotency-key" in h}
+    challenge = [url for url, h in seen if "/api/challenge" in url]
+    assert keys and challenge
+    assert all(url.endswith("/api/challenge") for url in challenge)
+    assert not [url for url, _ in seen for key in keys if key in url]
+
+
+def test_proof_of_work_without_webassembly_falls_back_to_javascript(
+    browser: Any, live: Live, identity: Any
+) -> None:
+    """Tor Browser "Safer" disables WebAssembly: the pure-JS scrypt must still send."""
+    from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+
+    # V8 without its JIT has no WebAssembly, in the page and in workers.
+    args = [*CHROMIUM_ARGS, "--js-flags=--jitless"]
+    jitless = browser.browser_type.launch(executable_path=CHROMIUM, headless=True, args=args)
+    try:
+        page = jitless.new_page()
+        before = live.keys()
+        page.goto(live.url + "signaler/")
+        assert page.evaluate("typeof WebAssembly") == "undefined"
+        fill(page, None)
+        page.click("#vigie-submit")
+        page.wait_for_selector("#vigie-receipt:not([hidden])", timeout=60_000)
+        assert page.get_attribute("#vigie-form", "data-pow-engine") == "js"
+    finally:
+        jitless.close()
+    _, tip = new_tip(live, before, identity)
+    assert_typed(tip)
 
 
 def test_journey_without_javascript(
@@ -381,3 +425,57 @@ def test_form_states_are_accessible(browser: Any, live: Live, tmp_path: Path, sc
     context.close()
     assert found == {"errors+photos": [], "receipt": []}
     assert overflow <= 0
+
+
+def test_raised_difficulty_is_met_by_a_better_proof_for_the_same_tip(
+    browser: Any, identity: Any, tmp_path: Path
+) -> None:
+    """Levels full (a flood): the intake answers 429 pow_harder, the page keeps
+    searching and sends a better proof for the same key; one tip is stored."""
+    import base64
+
+    from tests.support.hardening import request
+    from tests.support.intake_client import new_key
+    from vigie.core.pow import leading_zero_bits, solve
+
+    recipients = [str(identity.to_public())]
+    config = write_config(
+        tmp_path / "vigie.toml", f"dir:{tmp_path / 'store'}", recipients,
+        pow_cost=16384, pow_bits=1, pow_max_bits=6, pow_search_bits=0, expected_tips_per_hour=1,
+    )  # fmt: skip
+    cfg = load_config(str(config), {})
+    store = open_store(cfg.intake)
+    from vigie.core import envelope
+
+    junk = envelope.seal(
+        envelope.serialize_tip(envelope.Tip(category="spot", description="x")), recipients
+    )
+    with LiveVigie(config, build_site(cfg, tmp_path / "site")) as server:
+        # Fill levels 0-4 (1 to 5 zero bits): one proof of exactly each.
+        for bits in range(1, 6):
+            while True:
+                key = new_key()
+                headers = {"Idempotency-Key": key}
+                challenge = request(server.url, "GET", "/api/challenge", headers=headers).json()
+                payload = solve(challenge, bits=bits)
+                solution = json.loads(base64.b64decode(payload))["solution"]
+                if leading_zero_bits(bytes.fromhex(solution["derivedKey"])) == bits:
+                    break
+            headers.update({"Content-Type": "application/octet-stream", "X-Altcha": payload})
+            assert request(server.url, "POST", "/api/tips", junk, headers).status == 201
+        before = {o.key for o in store.list(layout.TIPS)}
+        page = browser.new_page()
+        answers: list[int] = []
+        page.on(
+            "response", lambda r: answers.append(r.status) if r.url.endswith("/api/tips") else None
+        )
+        page.goto(server.url + "signaler/")
+        fill(page, None)
+        page.wait_for_selector("#vigie-form[data-pow=ready]", timeout=30_000)
+        page.click("#vigie-submit")
+        page.wait_for_selector("#vigie-receipt:not([hidden])", timeout=120_000)
+        page.close()
+    added = {o.key for o in store.list(layout.TIPS)} - before
+    assert len(added) == 1
+    assert answers[0] == 429 and answers[-1] == 201, answers
+    assert set(answers) == {429, 201}, answers

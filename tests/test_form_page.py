@@ -216,6 +216,10 @@ def test_committed_bundle_is_byte_identical_to_a_rebuild(tmp_path: Path) -> None
     out = tmp_path / "age.js"
     subprocess.run(["node", str(ROOT / "tools" / "bundle" / "build.mjs"), str(out)], check=True)
     assert out.read_bytes() == (FORM_ASSETS / "age.js").read_bytes()
+    pow_out = tmp_path / "pow-worker.js"
+    build_pow = ROOT / "tools" / "bundle" / "build-pow.mjs"
+    subprocess.run(["node", str(build_pow), str(pow_out)], check=True)
+    assert pow_out.read_bytes() == (FORM_ASSETS / "pow-worker.js").read_bytes()
 
 
 def test_bundle_is_slimmed_to_x25519() -> None:

@@ -123,10 +123,10 @@ def test_inbox_end_to_end(
 
     # 4. Pull (twice: the second fetches nothing) and list.
     r = vigie(capsys, *common_a, "inbox", "pull", "--cache", cache_a)
-    # 7 tips and the intake's signatures of the 6 it stored itself.
-    assert r.code == 0 and r.out.startswith("13 nouvel(s)"), r.out
+    # 7 tips, the intake's signatures of the 6 it stored itself and their effort markers.
+    assert r.code == 0 and r.out.startswith("19 nouvel(s)"), r.out
     r = vigie(capsys, *common_a, "inbox", "pull", "--cache", cache_a)
-    assert r.out.startswith("0 nouvel(s) objet(s) téléchargé(s), 13 déjà présent(s)"), r.out
+    assert r.out.startswith("0 nouvel(s) objet(s) téléchargé(s), 19 déjà présent(s)"), r.out
     r = vigie(capsys, *common_a, "inbox", "list", "--cache", cache_a, "-i", key_a, "--json")
     rows = {row["receipt"]: row for row in json.loads(r.out)}
     assert set(rows) == {*spots, delivery, age_receipt}
@@ -294,7 +294,7 @@ def test_age_cli_reads_what_the_inbox_caches(
     receipt = submit(cfg, store, envelope.Tip(category="other", description="Colis suspect"))
     conf = write_toml(cfg, tmp_path / "vigie.toml")
     vigie(capsys, "--config", conf, "inbox", "pull", "--cache", tmp_path / "c")
-    cached = next(Cache(tmp_path / "c").objects.rglob(f"{receipt}.age"))
+    cached = next(Cache(tmp_path / "c").objects.rglob(f"{receipt}*.age"))
     assert cached.stat().st_mode & 0o777 == 0o600
     plain = subprocess.run(
         ["/usr/bin/age", "-d", "-i", str(identity_file), str(cached)],

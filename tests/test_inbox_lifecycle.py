@@ -34,11 +34,15 @@ def test_lifecycle_expiry_matches_retention_days() -> None:
     # Tips expire after the retention; kept/ (actioned tips) and state/ are
     # handled by `vigie inbox purge`, which knows the triage status. The no-JS
     # form's hourly budget slots (whose write times say when a form was sent)
-    # go after a day. Follow-up messages go THREAD_DAYS after they were written.
+    # go after a day, and so do the adaptive-difficulty slots; a tip's effort
+    # marker lives as long as the tip. Follow-up messages go THREAD_DAYS after
+    # they were written.
     assert expiring == {
         "vigie/tips/": {"Days": retention},
         "vigie/replies/": {"Days": THREAD_DAYS},
+        "vigie/effort/": {"Days": retention},
         "vigie/intake/form-budget/": {"Days": 1},
+        "vigie/intake/load/": {"Days": 1},
     }
     # With versioning on, a deleted tip must not survive as an old version.
     assert all(r["NoncurrentVersionExpiration"]["NoncurrentDays"] <= 1 for r in _rules())

@@ -48,7 +48,10 @@ def test_round_trip_stores_decryptable_tip(backend_config: Any, identity: Any) -
     answer = json.loads(response.body)
     assert answer["receipt"].startswith("VG-") and len(answer["receipt"]) == 17
     keys = tips_in(store)
-    assert keys == [layout.tip_key(answer["received"], answer["receipt"])]
+    assert [layout.tip_id(k) for k in keys] == [(answer["received"], answer["receipt"])]
+    # The JS path records the proof's effort class beside the tip.
+    markers = [o.key for o in store.list(layout.EFFORT)]
+    assert list(layout.efforts(markers)) == [answer["receipt"]] and len(markers) == 1
     tip = envelope.parse_tip(pyrage.decrypt(store.get(keys[0]), [identity]))
     assert tip == TIP
 
@@ -212,11 +215,16 @@ def test_wrong_recipient_count_is_refused(backend_config: Any) -> None:
 def test_challenge_requires_a_valid_key(backend_config: Any) -> None:
     cfg, store = backend_config
     with intake_client(cfg, store) as client:
-        bad = client.http.get("/api/challenge?key=a/b")
+        bad = client.http.get("/api/challenge", headers={"Idempotency-Key": "a/b"})
         missing = client.http.get("/api/challenge")
-        good = client.http.get(f"/api/challenge?key={new_key()}")
-    assert (bad.status_code, missing.status_code, good.status_code) == (400, 400, 200)
-    assert json.loads(good.body)["maxNumber"] == cfg.intake.pow_max_number
+        # The key is read from the header only: in the URL it would reach logs (finding 8).
+        in_url = client.http.get(f"/api/challenge?key={new_key()}")
+        good = client.http.get("/api/challenge", headers={"Idempotency-Key": new_key()})
+    statuses = (bad.status_code, missing.status_code, in_url.status_code, good.status_code)
+    assert statuses == (400, 400, 400, 200)
+    params = json.loads(good.body)["parameters"]
+    assert (params["algorithm"], params["cost"]) == ("SCRYPT", cfg.intake.pow_cost)
+    assert params["data"]["b"] == cfg.intake.pow_bits
 
 
 def test_health_reports_storage(backend_config: Any) -> None:

@@ -19,7 +19,9 @@ SITE = "https://vigie.example.fr"
 def test_same_origin_by_default_sends_no_cors_headers(tmp_path: Path, identity: Any) -> None:
     cfg = make_config(f"dir:{tmp_path}", [str(identity.to_public())], tmp_path)
     with intake_client(cfg, DirStore(tmp_path)) as client:
-        response = client.http.get(f"/api/challenge?key={new_key()}", headers={"Origin": SITE})
+        response = client.http.get(
+            "/api/challenge", headers={"Origin": SITE, "Idempotency-Key": new_key()}
+        )
     assert response.status_code == 200
     assert "Access-Control-Allow-Origin" not in response.headers
 
@@ -27,9 +29,12 @@ def test_same_origin_by_default_sends_no_cors_headers(tmp_path: Path, identity: 
 def test_configured_origin_only(tmp_path: Path, identity: Any) -> None:
     cfg = make_config(f"dir:{tmp_path}", [str(identity.to_public())], tmp_path, cors_origin=SITE)
     with intake_client(cfg, DirStore(tmp_path)) as client:
-        good = client.http.get(f"/api/challenge?key={new_key()}", headers={"Origin": SITE})
+        good = client.http.get(
+            "/api/challenge", headers={"Origin": SITE, "Idempotency-Key": new_key()}
+        )
         evil = client.http.get(
-            f"/api/challenge?key={new_key()}", headers={"Origin": "https://evil.example"}
+            "/api/challenge",
+            headers={"Origin": "https://evil.example", "Idempotency-Key": new_key()},
         )
         preflight = client.http.request("OPTIONS", "/api/tips", headers={"Origin": SITE}, body=b"")
         bad_preflight = client.http.request(

@@ -41,7 +41,9 @@ def test_real_answers_match_the_schemas(backend_config: Any) -> None:
     cfg, store = backend_config
     schemas = SPEC["components"]["schemas"]
     with intake_client(cfg, store) as client:
-        challenge = json.loads(client.http.get("/api/challenge?key=" + "a" * 20).body)
+        challenge = json.loads(
+            client.http.get("/api/challenge", headers={"Idempotency-Key": "a" * 20}).body
+        )
         receipt = json.loads(
             post_tip(
                 client,
@@ -51,7 +53,9 @@ def test_real_answers_match_the_schemas(backend_config: Any) -> None:
                 ),
             ).body
         )
-        error = json.loads(client.http.get("/api/challenge?key=bad").body)
+        error = json.loads(
+            client.http.get("/api/challenge", headers={"Idempotency-Key": "bad"}).body
+        )
     for answer, name in ((challenge, "Challenge"), (receipt, "Receipt"), (error, "Error")):
         schema = schemas[name]
         assert set(schema["required"]) <= set(answer), name

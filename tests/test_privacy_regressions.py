@@ -50,7 +50,9 @@ def submissions(client: Any, cfg: Any) -> list[Any]:
     tip = envelope.Tip(category="spot", description=SECRET_TEXT, place=SECRET_TEXT)
     body = envelope.seal(envelope.serialize_tip(tip), cfg.require_recipients())
     key = new_key()
-    challenge = json.loads(client.http.get(f"/api/challenge?key={key}", headers=MARKERS).body)
+    challenge = json.loads(
+        client.http.get("/api/challenge", headers={**MARKERS, "Idempotency-Key": key}).body
+    )
     good = {
         **MARKERS,
         "Content-Type": "application/octet-stream",
@@ -100,11 +102,13 @@ def test_no_identifying_data_in_logs_store_or_responses(
     for obj in objects:
         data = store.get(obj.key)
         assert not leaks(data.decode("latin-1")), obj.key
-        # Object names: date to the day and a receipt, nothing else (the tip and
-        # the intake's signature of it).
+        # Object names: date to the day, a receipt and the 2-bit effort class,
+        # nothing else (the tip, the intake's signature of it, its effort
+        # marker); counter slots under a keyed hash of the hour, never the hour.
         assert re.fullmatch(
-            r"tips/\d{4}-\d{2}-\d{2}/VG-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\.(age|sig)"
-            r"|intake/(ready|form-budget/\d{4}-\d{2}-\d{2}T\d{2}/\d+)",
+            r"(tips|effort)/\d{4}-\d{2}-\d{2}/VG-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}"
+            r"(\.age|\.sig|\.e[0-3])"
+            r"|intake/(ready|form-budget/[0-9a-f]{24}/\d+|load/[0-9a-f]{24}/\d+-\d+)",
             obj.key,
         ), obj.key
 
@@ -152,3 +156,25 @@ def test_no_age_secret_key_committed() -> None:
         ):
             offenders.append(name.decode())
     assert offenders == []
+
+
+def test_network_counts_hold_only_keyed_hashes_unlinkable_across_processes() -> None:
+    """P4: the per-network counter of `vigie serve` keeps no address, prefix or stable hash."""
+    import ipaddress
+
+    from vigie.core.config import build_config
+    from vigie.netcap import NetworkCap
+
+    cfg = build_config({}, {}).intake
+    first, second = NetworkCap(cfg), NetworkCap(cfg)
+    for cap in (first, second):
+        cap.settle(cap.reserve("127.0.1.5"), accepted=True)
+        cap.settle(cap.reserve("127.0.1.77"), accepted=True)  # same /24: same counter
+        assert cap.tracked() == 1
+    packed = ipaddress.ip_address("127.0.1.5").packed
+    for cap in (first, second):
+        for tag in cap._counts:
+            assert packed[:3] not in tag and b"127.0.1" not in tag
+            assert len(tag) == 16
+    # A fresh secret per process: the same network gets another tag.
+    assert set(first._counts).isdisjoint(second._counts)

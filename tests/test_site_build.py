@@ -204,7 +204,7 @@ def test_values_are_json_ready_with_the_documented_keys(cfg: Config) -> None:
         "recipients",
         "intake_url",
         "max_body_bytes",
-        "pow_max_number",
+        "pow_bits",
         "pow_expires_seconds",
         "report_url",
         "site_url",
@@ -223,7 +223,11 @@ def test_csp_allows_a_separate_intake_origin_only_in_connect_and_form() -> None:
     csp = content_security_policy(cfg)
     assert "connect-src 'self' https://api.example.test;" in csp
     assert "form-action 'self' https://api.example.test;" in csp
-    assert "unsafe" not in csp and "script-src 'self';" in csp
+    assert (
+        "unsafe-inline" not in csp
+        and "unsafe-eval'" not in csp.replace("wasm-unsafe-eval'", "")
+        and "script-src 'self' 'wasm-unsafe-eval';" in csp
+    )
     assert "connect-src 'self';" in content_security_policy(Config())
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 from vigie.core.config import Config
 from vigie.core.runtime import build_intake
@@ -27,6 +29,21 @@ def prepare_config(cfg: Config, demo: bool) -> Config:
         )
     cfg.require_recipients()
     return cfg
+
+
+def _start_sweeper(intake: Any, every: float = 600.0) -> None:
+    """Delete past hours' counter objects now and every 10 minutes (dir: or S3 alike)."""
+    import threading
+
+    def loop() -> None:
+        while True:
+            try:
+                intake.sweep()
+            except Exception:  # store down or read-only credentials: try again later
+                print("vigie serve: cleanup of intake/ counters skipped", file=sys.stderr)
+            time.sleep(every)
+
+    threading.Thread(target=loop, name="vigie-sweep", daemon=True).start()
 
 
 def run(
@@ -54,9 +71,20 @@ def run(
         site = build_site(cfg, site)
     intake = build_intake(cfg, os.environ, create_secret=True)
     intake_app.configure(intake)
+    _start_sweeper(intake)
+    from vigie.netcap import NetworkCap
     from vigie.site.values import security_headers
 
-    server = make_server(intake_app.app, site, host, port, cfg, security_headers(cfg), sock)
+    server = make_server(
+        intake_app.app,
+        site,
+        host,
+        port,
+        cfg,
+        security_headers(cfg),
+        sock,
+        cap=NetworkCap(cfg.intake),
+    )
     demo_key = demo_public_key()
     reading_demo = demo_key is not None and demo_key in cfg.analysts.recipients
 

@@ -25,7 +25,7 @@ from typing import Any, cast
 from chalice.local import LocalGatewayException
 
 from vigie.compress import Compressor
-from vigie.core.config import Config
+from vigie.core.config import Config, EmergencyConfig
 from vigie.core.http import SECURITY_HEADERS, ApiError
 from vigie.core.http import Response as VigieResponse
 from vigie.core.intake import too_large
@@ -33,10 +33,25 @@ from vigie.core.pages import error_page
 from vigie.deadlines import BODY_TIMEOUT as _BODY_TIMEOUT
 from vigie.deadlines import HeadDeadlines, read_body
 from vigie.gate import FORM_PATH, Gate, GatedServer, RequestHeaders, build_gate, busy
+from vigie.netcap import CAPPED_PATHS, NetworkCap, Refused, Ticket
 from vigie.static import static_answer
 
 _DIGITS = re.compile(r"[0-9]{1,12}")  # str.isdigit() accepts "²", which int() refuses
 _REQUEST_START = re.compile(rb"[A-Z]{1,10}( |$)")
+
+
+def cap_refusal(refused: Refused, emergency: EmergencyConfig) -> ApiError:
+    """The 429 for a network over its cap: says nothing about the address or the count."""
+    return ApiError(
+        429,
+        refused.code,
+        "Beaucoup d'envois arrivent de votre réseau en ce moment : votre signalement n'a "
+        "pas été enregistré. Réessayez dans quelques minutes, ou depuis une autre connexion "
+        "(données mobiles, autre Wi-Fi). Pour parler à un policier dès maintenant : "
+        f"{emergency.national_chat.removeprefix('https://').removeprefix('www.')} ; "
+        f"en cas d'urgence, appelez le {emergency.police}.",
+        retry_after=refused.retry_after,
+    )
 
 
 def make_handler(
@@ -46,14 +61,18 @@ def make_handler(
     site_headers: dict[str, str],
     gate: Gate,
     form_page: Callable[[ApiError], VigieResponse],
+    cap: NetworkCap | None = None,
+    emergency: EmergencyConfig | None = None,
 ) -> type[BaseHTTPRequestHandler]:
     """Build the request handler class bound to one gateway and site directory.
 
     `site_headers` (the CSP and friends, from `vigie.site.values.security_headers`)
     go on every page: the same policy the CDN applies in production. `form_page`
     renders a refusal on the no-JS form path as the intake does (an HTML page,
-    never JSON: the person is looking at it in a browser).
+    never JSON: the person is looking at it in a browser). `cap` (the
+    per-network caps, vigie/netcap.py) is checked before a submission's body is read.
     """
+    numbers = emergency or EmergencyConfig()
 
     deadlines = HeadDeadlines()
     compressor = Compressor()
@@ -156,8 +175,43 @@ def make_handler(
             waiting = waiting.lstrip(b"\r\n")
             return bool(waiting) and not _REQUEST_START.match(waiting)
 
+        def _reserve(self) -> Ticket | bool | None:
+            """None: not capped; a Ticket: counted; False: refused (answer sent)."""
+            route = self.path.split("?", 1)[0]
+            if cap is None or not cap.enabled or self.command != "POST":
+                return None
+            if route not in CAPPED_PATHS:
+                return None
+            # The address goes straight into a keyed hash; it is never kept or logged.
+            forwarded = {"X-Forwarded-For": self.headers.get("X-Forwarded-For", "")}
+            address = cap.client_address(str(self.client_address[0]), forwarded)
+            try:
+                return cap.reserve(address)
+            except Refused as refused:
+                error = cap_refusal(refused, numbers)
+                self.close_connection = True
+                if route == "/api/tips/form":
+                    answer = error_page(error, numbers)
+                else:
+                    answer = error.to_json()
+                self._send(answer.status, answer.headers, answer.body)
+                return False
+
         # ------------------------------------------------------------- the API
         def _api(self) -> None:
+            ticket = self._reserve()
+            if ticket is False:
+                return
+            accepted = False
+            try:
+                accepted = self._api_call()
+            finally:
+                if isinstance(ticket, Ticket):
+                    assert cap is not None
+                    cap.settle(ticket, accepted)
+
+        def _api_call(self) -> bool:
+            """Answer one API request; True when a new tip was stored (201)."""
             body = b""
             if self.command in ("POST", "PUT", "PATCH"):
                 lengths = self.headers.get_all("Content-Length") or []
@@ -166,11 +220,11 @@ def make_handler(
                     # Two framings (or two lengths) for one body is how requests are
                     # smuggled past a proxy: refuse rather than guess.
                     self._refuse(ApiError(400, "bad_framing", "Requête HTTP invalide."))
-                    return
+                    return False
                 if not lengths or not _DIGITS.fullmatch(lengths[0].strip()):
                     # No chunked bodies: the size must be known before reading.
                     self._refuse(ApiError(411, "length_required", "Content-Length obligatoire."))
-                    return
+                    return False
                 length = int(lengths[0])
                 if length > max_body:
                     # Refused before reading the body (in the intake's own words). On
@@ -181,39 +235,41 @@ def make_handler(
                         with contextlib.suppress(TimeoutError, OSError):
                             self._read_body(length, keep=False)
                     self._refuse(too_large(max_body))
-                    return
+                    return False
                 try:
                     body = self._read_body(length)
                 except (TimeoutError, OSError):
                     self._refuse(ApiError(408, "timeout", "Envoi trop lent : réessayez."))
-                    return
+                    return False
                 if len(body) != length:
                     self._refuse(ApiError(400, "truncated", "Envoi incomplet : réessayez."))
-                    return
+                    return False
                 if self._more_than_declared():
                     self._refuse(ApiError(400, "bad_framing", "Requête HTTP invalide."))
-                    return
+                    return False
             headers = {k: v for k, v in self.headers.items()}
             is_form = self._is_form()
             if is_form and not gate.form_slots.acquire(timeout=gate.form_wait):
                 self._refuse(busy())
-                return
+                return False
             try:
                 result = gateway.handle_request(self.command, self.path, headers, body)
             except LocalGatewayException:  # Chalice's answer to an unknown route
                 self._json_error(404, "not_found", "Adresse inconnue.")
-                return
+                return False
             except Exception as exc:  # a bug: say so (by type only, never the request)
                 print(f"vigie serve: intake failed ({type(exc).__name__})", file=sys.stderr)
                 self._json_error(500, "internal_error", "Erreur interne : réessayez.")
-                return
+                return False
             finally:
                 if is_form:
                     gate.form_slots.release()
             out = result.get("body") or b""
             if isinstance(out, str):
                 out = out.encode("utf-8")
-            self._send(int(result["statusCode"]), dict(result.get("headers") or {}), out)
+            status = int(result["statusCode"])
+            self._send(status, dict(result.get("headers") or {}), out)
+            return status == 201
 
         # ---------------------------------------------------------- the site
         def _static(self) -> None:
@@ -285,6 +341,7 @@ def make_server(
     cfg: Config,
     site_headers: dict[str, str],
     sock: socket.socket | None = None,
+    cap: NetworkCap | None = None,
 ) -> ThreadingHTTPServer:
     """The server; on `sock` if given (bound early by `vigie.localweb.listen`)."""
     from chalice.config import Config as ChaliceConfig
@@ -298,7 +355,14 @@ def make_server(
         return error_page(error, cfg.emergency)
 
     handler = make_handler(
-        gateway, site_dir.resolve(), cfg.intake.max_body_bytes, site_headers, gate, form_page
+        gateway,
+        site_dir.resolve(),
+        cfg.intake.max_body_bytes,
+        site_headers,
+        gate,
+        form_page,
+        cap,
+        cfg.emergency,
     )
     if sock is None:
         return GatedServer((host, port), handler, gate)

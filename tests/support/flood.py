@@ -1,4 +1,8 @@
-"""A bounded flood on loopback: junk without proof-of-work, real tips in the middle.
+"""Bounded floods on loopback: junk without proof-of-work, and a real attacker.
+
+`flood` sends junk without a valid proof-of-work while real tips come in;
+`attack` (run as its own process by `run_attacker`) solves every challenge
+natively from one network, or from several (source addresses in 127.0.0.0/8).
 
 Used by tests/test_flood.py (asserts correctness only) and bench/flood.py
 (prints the rates). Bounded twice: each junk worker stops after its share of
@@ -10,10 +14,12 @@ from __future__ import annotations
 
 import http.client
 import os
+import subprocess
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from tests.support.hardening import submit_with_retries
@@ -184,3 +190,128 @@ def noop_rate(url: str, count: int, workers: int = 8) -> float:
     for thread in threads:
         thread.join()
     return done[0] / (time.monotonic() - start)
+
+
+# ---------------------------------------------------------------- a real attacker
+# One process, one network (its source addresses), solving every challenge
+# natively (scrypt from the altcha library's KDF, as a script would). It follows
+# `pow_harder` like the browser does; everything else refused is counted and the
+# loop goes on at full speed, bounded by `seconds`.
+
+
+@dataclass
+class AttackResult:
+    sent: int = 0
+    accepted: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+
+def _exchange(
+    conn: http.client.HTTPConnection, method: str, path: str, body: bytes, headers: dict[str, str]
+) -> tuple[int, bytes]:
+    conn.request(method, path, body, headers)
+    response = conn.getresponse()
+    data = response.read()
+    if response.will_close:
+        conn.close()
+    return response.status, data
+
+
+def attack(
+    url: str, sources: list[str], seconds: float, body: bytes, form: bool = False
+) -> AttackResult:
+    """Flood `url` from `sources` (127.x addresses, one connection each, in turn)."""
+    import json
+    import secrets
+
+    from vigie.core.pow import solve
+
+    parts = urlsplit(url)
+    conns = [
+        http.client.HTTPConnection(
+            parts.hostname or "127.0.0.1", parts.port, timeout=30, source_address=(src, 0)
+        )
+        for src in sources
+    ]
+    result = AttackResult()
+    start = time.monotonic()
+    n = 0
+    try:
+        while time.monotonic() - start < seconds:
+            conn = conns[n % len(conns)]
+            n += 1
+            try:
+                if form:
+                    status, data = _exchange(
+                        conn, "POST", "/api/tips/form", body,
+                        {"Content-Type": "application/x-www-form-urlencoded"},
+                    )  # fmt: skip
+                    code = "" if status == 201 else _code(data, status)
+                else:
+                    key = secrets.token_urlsafe(18)
+                    status, data = _exchange(
+                        conn, "GET", "/api/challenge", b"", {"Idempotency-Key": key}
+                    )
+                    challenge = json.loads(data)
+                    payload = solve(challenge)
+                    headers = {"Content-Type": "application/octet-stream", "Idempotency-Key": key}
+                    for _ in range(16):  # follow pow_harder, as the browser does
+                        status, data = _exchange(
+                            conn, "POST", "/api/tips", body, {**headers, "X-Altcha": payload}
+                        )
+                        code = "" if status in (200, 201) else _code(data, status)
+                        if code != "pow_harder" or time.monotonic() - start > seconds:
+                            break
+                        payload = solve(challenge, bits=int(json.loads(data)["bits"]))
+            except (OSError, http.client.HTTPException, ValueError):
+                conn.close()
+                status, code = 0, "connection"
+            result.sent += 1
+            result.accepted += status == 201
+            result.statuses[f"{status} {code}".strip()] += 1
+    finally:
+        for conn in conns:
+            conn.close()
+    result.seconds = time.monotonic() - start
+    return result
+
+
+def _code(data: bytes, status: int) -> str:
+    import json
+
+    try:
+        return str(json.loads(data).get("error", ""))
+    except ValueError:
+        return "html" if status == 429 else ""
+
+
+def run_attacker(
+    url: str, sources: list[str], seconds: float, body: bytes, form: bool = False
+) -> subprocess.Popen[bytes]:
+    """Start the attacker as its own process (its own CPU, like a separate machine)."""
+    import base64
+    import sys
+
+    code = (
+        "import base64, json, sys\n"
+        "from tests.support.flood import attack\n"
+        "r = attack(sys.argv[1], sys.argv[2].split(','), float(sys.argv[3]),"
+        " base64.b64decode(sys.argv[4]), sys.argv[5] == 'form')\n"
+        "print(json.dumps({'sent': r.sent, 'accepted': r.accepted,"
+        " 'statuses': dict(r.statuses), 'seconds': r.seconds}))\n"
+    )
+    args = [url, ",".join(sources), str(seconds), base64.b64encode(body).decode()]
+    return subprocess.Popen(
+        [sys.executable, "-c", code, *args, "form" if form else "js"],
+        stdout=subprocess.PIPE,
+        cwd=str(Path(__file__).resolve().parents[2]),
+    )
+
+
+def attacker_result(proc: subprocess.Popen[bytes], timeout: float) -> AttackResult:
+    import json
+
+    out, _ = proc.communicate(timeout=timeout)
+    data = json.loads(out.decode().strip().splitlines()[-1])
+    return AttackResult(data["sent"], data["accepted"], Counter(data["statuses"]), data["seconds"])

@@ -88,7 +88,7 @@ def healthy(url: str) -> bool:
 
 def solved_headers(url: str, key: str) -> dict[str, str]:
     """Fetch a challenge for `key` and solve it, as the browser's worker does."""
-    challenge = request(url, "GET", f"/api/challenge?key={key}").json()
+    challenge = request(url, "GET", "/api/challenge", headers={"Idempotency-Key": key}).json()
     return {
         "Content-Type": "application/octet-stream",
         "Idempotency-Key": key,

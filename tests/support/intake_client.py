@@ -12,12 +12,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from altcha.v1 import Payload as PayloadV1
-from altcha.v1 import solve_challenge as solve_challenge_v1
-
 from vigie.core import envelope, signing
 from vigie.core.config import Config
 from vigie.core.intake import Intake
+from vigie.core.pow import solve
 from vigie.core.storage import TipStore
 
 TEST_SECRET = bytes(range(32))  # test-only HMAC secret, not a production value
@@ -25,26 +23,11 @@ TEST_SECRET = bytes(range(32))  # test-only HMAC secret, not a production value
 TEST_SIGNER = signing.seed_key(bytes(range(32, 64)))
 TEST_SIGNING_PUBLIC = signing.public_text(TEST_SIGNER)
 
+__all__ = ["TEST_SECRET", "human_solve", "new_key", "solve"]
+
 
 def new_key() -> str:
     return secrets.token_urlsafe(24)
-
-
-def solve(challenge: dict[str, Any]) -> str:
-    """Solve an ALTCHA v1 challenge the way the browser's worker does."""
-    solution = solve_challenge_v1(
-        challenge["challenge"], challenge["salt"], challenge["algorithm"], challenge["maxNumber"], 0
-    )
-    assert solution is not None, "challenge not solvable"
-    return str(
-        PayloadV1(
-            challenge["algorithm"],
-            challenge["challenge"],
-            solution.number,
-            challenge["salt"],
-            challenge["signature"],
-        ).to_base64()
-    )
 
 
 @contextmanager
@@ -71,7 +54,14 @@ def intake_client(cfg: Config, store: TipStore, clock: Any = None) -> Iterator[A
 
 
 def get_challenge(client: Any, key: str) -> dict[str, Any]:
-    return dict(json.loads(client.http.get(f"/api/challenge?key={key}").body))
+    answer = client.http.get("/api/challenge", headers={"Idempotency-Key": key})
+    return dict(json.loads(answer.body))
+
+
+def human_solve(challenge: dict[str, Any]) -> str:
+    """A proof like a browser's after a person typed for a while: 6 bits above the
+    base (effort class 2), so the inbox never takes these tips for a flood's."""
+    return solve(challenge, bits=int(challenge["parameters"]["data"]["b"]) + 6)
 
 
 def tip_headers(key: str, challenge: dict[str, Any]) -> dict[str, str]:
@@ -79,7 +69,7 @@ def tip_headers(key: str, challenge: dict[str, Any]) -> dict[str, str]:
     return {
         "Content-Type": "application/octet-stream",
         "Idempotency-Key": key,
-        "X-Altcha": solve(challenge),
+        "X-Altcha": human_solve(challenge),
     }
 
 

@@ -9,6 +9,7 @@ the mapping in, so tests and the Lambda handler decide when it is read.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -67,9 +68,31 @@ class IntakeConfig:
     s3_endpoint_url: str = ""
     s3_region: str = "eu-west-3"
     max_body_bytes: int = DEFAULT_MAX_BODY
-    pow_max_number: int = 100_000
+    # Proof-of-work: ALTCHA v2 with scrypt (N = pow_cost, r = 8, p = 1: 16 MiB).
+    # A proof needs `pow_bits` leading zero bits (2**bits scrypt runs on average);
+    # under load the intake asks for up to `pow_max_bits` (docs/hardening.md).
+    pow_cost: int = 16_384
+    pow_bits: int = 2
+    pow_max_bits: int = 10
+    # How many bits beyond pow_bits the browser keeps searching for while the
+    # person types (9 reaches the top effort class); it sends the best it found.
+    pow_search_bits: int = 9
     pow_expires_seconds: int = 600
+    # Accepted tips per hour at each difficulty level before the next one is asked
+    # (the "normal" rate: real volume is ~16 a month, 0.02 an hour).
+    expected_tips_per_hour: int = 4
     form_budget_per_hour: int = 120
+    # Per-network caps of `vigie serve` (in memory, keyed hash; 0 turns one off,
+    # e.g. behind an onion service where every client shares one address).
+    network_cap: int = 3
+    network_cap_requests: int = 30
+    network_cap_window_seconds: int = 600
+    network_cap_ipv4_prefix: int = 24
+    network_cap_ipv6_prefix: int = 64
+    # Reverse proxies whose X-Forwarded-For is believed (their own addresses).
+    trusted_proxies: tuple[str, ...] = ()
+    # (In production the same rule runs at the edge: `[deploy] waf_tips_limit`,
+    # an AWS WAF rate-based rule, and the stage's `throttle_rate`/`throttle_burst`.)
     # Empty = same-origin only (the default: site and /api share one origin).
     cors_origin: str = ""
     secret_file: str = ".vigie/intake-secret"  # noqa: S105 - a path, not a secret
@@ -181,7 +204,10 @@ ENV_OVERRIDES: dict[str, tuple[str, str]] = {
     "VIGIE_S3_ENDPOINT_URL": ("intake", "s3_endpoint_url"),
     "VIGIE_S3_REGION": ("intake", "s3_region"),
     "VIGIE_MAX_BODY_BYTES": ("intake", "max_body_bytes"),
-    "VIGIE_POW_MAX_NUMBER": ("intake", "pow_max_number"),
+    "VIGIE_POW_COST": ("intake", "pow_cost"),
+    "VIGIE_POW_BITS": ("intake", "pow_bits"),
+    "VIGIE_POW_MAX_BITS": ("intake", "pow_max_bits"),
+    "VIGIE_EXPECTED_TIPS_PER_HOUR": ("intake", "expected_tips_per_hour"),
     "VIGIE_POW_EXPIRES_SECONDS": ("intake", "pow_expires_seconds"),
     "VIGIE_FORM_BUDGET_PER_HOUR": ("intake", "form_budget_per_hour"),
     "VIGIE_CORS_ORIGIN": ("intake", "cors_origin"),
@@ -257,8 +283,7 @@ def _validate(cfg: Config) -> None:
             f"{src}: [intake] max_body_bytes: expected 1024 to 6291456 (Lambda's 6 MB cap), "
             f"got {cfg.intake.max_body_bytes}"
         )
-    if not 1_000 <= cfg.intake.pow_max_number <= 10_000_000:
-        raise ConfigError(f"{src}: [intake] pow_max_number: expected 1000 to 10000000")
+    _validate_pow(cfg)
     if not 30 <= cfg.intake.pow_expires_seconds <= 3600:
         raise ConfigError(f"{src}: [intake] pow_expires_seconds: expected 30 to 3600")
     if not 4 <= cfg.serve.max_connections <= 10_000:
@@ -274,6 +299,36 @@ def _validate(cfg: Config) -> None:
             f"{src}: [intake] cors_origin: expected an origin like https://example.fr, "
             f"got {origin!r}"
         )
+
+
+def _validate_pow(cfg: Config) -> None:
+    src, i = cfg.source, cfg.intake
+    if not 1024 <= i.pow_cost <= 1 << 20 or i.pow_cost & (i.pow_cost - 1):
+        raise ConfigError(f"{src}: [intake] pow_cost: expected a power of two, 1024 to 1048576")
+    if not 0 <= i.pow_bits <= i.pow_max_bits <= 24:
+        raise ConfigError(
+            f"{src}: [intake] pow_bits, pow_max_bits: expected 0 <= pow_bits <= pow_max_bits <= 24"
+        )
+    if i.pow_search_bits > 16:
+        raise ConfigError(f"{src}: [intake] pow_search_bits: expected 0 to 16")
+    if not 1 <= i.expected_tips_per_hour <= 1000:
+        raise ConfigError(f"{src}: [intake] expected_tips_per_hour: expected 1 to 1000")
+    if not 1 <= i.form_budget_per_hour <= 100_000:
+        raise ConfigError(f"{src}: [intake] form_budget_per_hour: expected 1 to 100000")
+    if not 10 <= i.network_cap_window_seconds <= 3600:
+        raise ConfigError(f"{src}: [intake] network_cap_window_seconds: expected 10 to 3600")
+    if not 8 <= i.network_cap_ipv4_prefix <= 32 or not 16 <= i.network_cap_ipv6_prefix <= 128:
+        raise ConfigError(
+            f"{src}: [intake] network_cap_ipv4_prefix / network_cap_ipv6_prefix: "
+            "expected 8 to 32 / 16 to 128"
+        )
+    for proxy in i.trusted_proxies:
+        try:
+            ipaddress.ip_address(proxy)
+        except ValueError:
+            raise ConfigError(
+                f"{src}: [intake] trusted_proxies: {proxy!r} is not an IP address"
+            ) from None
 
 
 def build_config(

@@ -86,17 +86,25 @@ class ApiError(Exception):
     """A refusal with a status, a stable machine code and a French message."""
 
     def __init__(
-        self, status: int, code: str, message: str, retry_after: int | None = None
+        self,
+        status: int,
+        code: str,
+        message: str,
+        retry_after: int | None = None,
+        details: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.retry_after = retry_after
+        # Extra machine-readable fields of the JSON answer (e.g. `bits` for pow_harder).
+        self.details = dict(details or {})
 
     def to_json(self) -> Response:
         extra = {"Retry-After": str(self.retry_after)} if self.retry_after else {}
-        return Response.json(self.status, {"error": self.code, "message": self.message}, **extra)
+        payload = {**self.details, "error": self.code, "message": self.message}
+        return Response.json(self.status, payload, **extra)
 
 
 def escape(text: str) -> str:

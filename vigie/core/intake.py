@@ -3,8 +3,9 @@
 Every route answers a `Response`; every refusal is an `ApiError` with a 4xx
 status, a stable code and a French message (503 + Retry-After only when the
 store is down). The checks run cheapest first so junk costs almost nothing:
-declared size, idempotency key, proof-of-work (one hash and one HMAC), then
-the body's size and age structure, and only then a single conditional write.
+declared size, idempotency key, the proof-of-work's signature and binding (one
+HMAC), the body's size and age structure, then the proof's one scrypt run, the
+adaptive-difficulty slot (vigie.core.load) and a single conditional write.
 
 Privacy: nothing here reads or logs client addresses, user agents, referrers
 or bodies. The only log lines are refusal codes and store failures.
@@ -27,8 +28,16 @@ from . import envelope, pages, replies
 from .config import Config, whole_megabytes
 from .formpath import build_form_tip, parse_form
 from .http import ApiError, Request, Response
-from .layout import FORM_BUDGET, format_receipt, signature_key, tip_key
-from .pow import ProofOfWork, check_idempotency_key
+from .layout import (
+    FORM_BUDGET,
+    SLOT_PREFIXES,
+    effort_key,
+    format_receipt,
+    signature_key,
+    tip_key,
+)
+from .load import Slots, stale_slot_keys
+from .pow import ProofOfWork, check_idempotency_key, effort_class
 from .storage import StoreUnavailable, TipStore
 
 log = logging.getLogger("vigie.intake")
@@ -88,14 +97,18 @@ class Intake:
     # sidecar so analysts can tell it from an object written straight to the bucket.
     signer: Any = None
     pow: ProofOfWork = field(init=False)
+    slots: Slots = field(init=False)
 
     def __post_init__(self) -> None:
         self.pow = ProofOfWork(
             hmac_key=self._subkey(b"altcha"),
-            max_number=self.config.intake.pow_max_number,
+            cost=self.config.intake.pow_cost,
+            bits=self.config.intake.pow_bits,
             expires_seconds=self.config.intake.pow_expires_seconds,
             clock=self.clock,
         )
+        # Slot names: a keyed hash of the hour, so the store shows no time (finding 7).
+        self.slots = Slots(self._subkey(b"slot-names"), self._put_slot, self.clock)
 
     def _subkey(self, label: bytes) -> bytes:
         # Domain separation: one configured secret, independent keys per use.
@@ -119,25 +132,45 @@ class Intake:
         return Response.json(200, {"status": "ok", "storage": "ready"})
 
     def challenge(self, request: Request) -> Response:
-        key = check_idempotency_key(request.query.get("key"))
+        # The key travels in a header, never in the URL: URLs end up in logs, and
+        # the receipt is HMAC(secret, key) (finding 8).
+        key = check_idempotency_key(request.header("idempotency-key"))
         return Response.json(200, self.pow.challenge(key))
 
     def submit_tip(self, request: Request) -> Response:
-        limit = self.config.intake.max_body_bytes
-        check_declared_size(request, limit)
+        cfg = self.config.intake
+        check_declared_size(request, cfg.max_body_bytes)
         key = check_idempotency_key(request.header("idempotency-key"))
-        day = self.pow.verify(request.header("x-altcha"), key)
-        body = check_body(request, limit)
+        parsed, proof = self.pow.check_signed(request.header("x-altcha"), key)
+        body = check_body(request, cfg.max_body_bytes)
         try:
             info = envelope.check_age(body, len(self.config.require_recipients()))
         except envelope.EnvelopeError as exc:
             raise ApiError(400, exc.code, f"Signalement refusé : {exc}.") from None
+        self.pow.check_work(parsed)  # the one scrypt run, only for a well-formed tip
+        self.slots.admit(proof.zeros, cfg.pow_bits, cfg.pow_max_bits, cfg.expected_tips_per_hour)
         receipt = self.receipt_for(key)
         # A replay (a retry after a lost answer, or junk resent) is refused by
         # the conditional writes: no HEAD first, which would need the right to
         # read tips (P10: the Lambda cannot read what it stored).
-        created = self._put_signed(day, receipt, info.data)
-        return Response.json(201 if created else 200, {"receipt": receipt, "received": day})
+        created = self._put_signed(proof.day, receipt, info.data)
+        # Then the effort class (2 bits) as an empty object of its own: the analysts
+        # rank by it. After the tip, so a failure here is a 503 whose retry (same
+        # key) finds the tip stored and writes the marker.
+        self._put(effort_key(proof.day, receipt, effort_class(proof.zeros, cfg.pow_bits)), b"")
+        return Response.json(201 if created else 200, {"receipt": receipt, "received": proof.day})
+
+    def _put_slot(self, key: str) -> bool:
+        return self._put(key, b"")
+
+    def sweep(self) -> int:
+        """Delete past hours' slot objects (`vigie serve`; on S3 a lifecycle rule does it)."""
+        current = self.slots.current_tags()
+        names = (o.key for prefix in SLOT_PREFIXES for o in self.store.list(prefix))
+        stale = list(stale_slot_keys(names, current))
+        for name in stale:
+            self.store.delete(name)
+        return len(stale)
 
     def read_replies(self, request: Request) -> Response:
         """A follow-up thread's ciphertext, one fixed-size answer (see replies.py)."""
@@ -194,21 +227,20 @@ class Intake:
     def claim_form_slot(self) -> None:
         """Global hourly budget for the no-JS path, held in the store (no IP, no memory).
 
-        A submission claims one of N numbered slots for the current hour with a
-        conditional write; when random tries keep hitting taken slots the hour is
-        (nearly) full and the form is refused with 429 until the next hour.
+        Each submission claims one of N slot objects of the current hour with a
+        conditional write, trying every slot before refusing: a 429 means the
+        hour's budget is really spent (no random refusal before). One script is
+        kept from spending it by the per-network cap (vigie serve / AWS WAF).
         """
-        budget = self.config.intake.form_budget_per_hour
-        hour = dt.datetime.fromtimestamp(self.clock(), dt.UTC).strftime("%Y-%m-%dT%H")
-        # Up to 8 distinct random slots: exact for small budgets, and for large ones
-        # a refusal means the hour is almost certainly (>= ~90%) spent.
-        for slot in secrets.SystemRandom().sample(range(budget), min(budget, 8)):
-            if self._put(f"{FORM_BUDGET}{hour}/{slot}", b""):
-                return
+        if self.slots.claim(FORM_BUDGET, self.config.intake.form_budget_per_hour):
+            return
+        e = self.config.emergency
+        chat = e.national_chat.removeprefix("https://").removeprefix("www.")
         raise ApiError(
             429,
             "form_budget_exhausted",
             "Trop de signalements sans JavaScript ont été envoyés cette heure-ci. Réessayez "
-            "plus tard ou avec un navigateur qui exécute JavaScript. En cas d'urgence, "
-            f"appelez le {self.config.emergency.police}.",
+            "plus tard ou avec un navigateur qui exécute JavaScript (le formulaire chiffré "
+            f"n'a pas cette limite). Pour parler à un policier : {chat}. En cas d'urgence, "
+            f"appelez le {e.police}.",
         )

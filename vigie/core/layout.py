@@ -3,6 +3,7 @@
 ```
 tips/YYYY-MM-DD/VG-XXXX-XXXX-XXXX.age     a tip (age file), day of arrival only
 tips/YYYY-MM-DD/VG-XXXX-XXXX-XXXX.sig     the intake's signature of it (vigie.core.signing)
+effort/YYYY-MM-DD/VG-XXXX-XXXX-XXXX.eE    empty: effort class E (0-3) of its proof
 kept/YYYY-MM-DD/VG-XXXX-XXXX-XXXX.age     an analyst's copy of a tip marked actioned
 kept/YYYY-MM-DD/VG-XXXX-XXXX-XXXX.sig     ... and of its signature
 state/VG-XXXX-XXXX-XXXX/STAMP-RAND.age    one triage event (encrypted to the analysts)
@@ -10,16 +11,21 @@ replies/MAILBOX/NN.age                    an analysts' follow-up message (NN = 0
                                           encrypted to the reporter's reply_key + analysts
 state/stats-ledger/YYYY-MM_YYYY-MM.age    one published statistics document (ledger)
 intake/ready                              the S3 store's readiness marker
-intake/form-budget/...                    the no-JavaScript path's budget slots
+intake/form-budget/TAG/N                  the no-JavaScript path's budget slots
+intake/load/TAG/L-N                       adaptive difficulty: level L's slots
 ```
+TAG is a keyed hash of the hour (vigie.core.load.hour_tag): no time in clear.
 
-The intake writes `tips/` and `intake/`, the analysts `kept/`, `state/` and
-`replies/`; the intake only *reads* `replies/` (GetObject on that prefix, no
-listing), one numbered slot at a time, so a thread's names must be guessable
-from the mailbox id alone.
-The intake writes `tips/` and `intake/`, the analysts `kept/` and `state/`.
-The signature sits beside its tip, under the same prefix: the same write right
-(the Lambda's `tips/*`) and the same lifecycle rule cover both.
+The intake writes `tips/`, `effort/` and `intake/`, the analysts `kept/`,
+`state/` and `replies/`; the intake only *reads* `replies/` (GetObject on
+that prefix, no listing), one numbered slot at a time, so a thread's names
+must be guessable from the mailbox id alone. The signature sits beside its
+tip, under the same prefix: the same write right (the Lambda's `tips/*`) and
+the same lifecycle rule cover both. The effort class is a name of its own,
+not part of the tip's: the tip's name depends on the idempotency key alone,
+so a replay with another proof (another effort) can never store the tip
+twice; at worst it adds a second marker, and the analysts take the highest
+(it was paid for).
 The receipt is 60 bits of an HMAC in Crockford base32 (no I, L, O, U: nothing
 to misread when a person copies it). The intake, the inbox, the tests, the
 benches and `openapi.yaml` (checked by tests/test_openapi.py) take these from
@@ -29,6 +35,7 @@ here; nothing else spells them.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
 
 TIPS = "tips/"
@@ -38,16 +45,22 @@ REPLIES = "replies/"
 INTAKE = "intake/"
 READY_KEY = INTAKE + "ready"
 FORM_BUDGET = INTAKE + "form-budget/"
+LOAD = INTAKE + "load/"
+#: The intake's counter objects, keyed by hour tag (swept after the hour).
+SLOT_PREFIXES = (FORM_BUDGET, LOAD)
 #: What the analysts mirror (the intake's own `intake/` objects are not theirs).
-ANALYST_PREFIXES = (TIPS, KEPT, STATE, REPLIES)
+EFFORT = "effort/"
+ANALYST_PREFIXES = (TIPS, KEPT, STATE, REPLIES, EFFORT)
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _GROUP = "[0-9A-HJKMNP-TV-Z]{4}"  # one Crockford character class, 4 of them
 RECEIPT = rf"VG-{_GROUP}-{_GROUP}-{_GROUP}"
 RECEIPT_RE = re.compile(rf"^{RECEIPT}$")
 DAY = r"\d{4}-\d{2}-\d{2}"
+EFFORT_CLASSES = range(4)
 TIP_KEY_RE = re.compile(rf"^(tips|kept)/({DAY})/({RECEIPT})\.age$")
 SIG_KEY_RE = re.compile(rf"^(tips|kept)/({DAY})/({RECEIPT})\.sig$")
+EFFORT_KEY_RE = re.compile(rf"^effort/({DAY})/({RECEIPT})\.e([0-3])$")
 EVENT_NAME = r"[0-9]{8}T[0-9]{12}Z-[0-9a-f]{8,32}"
 STATE_KEY_RE = re.compile(rf"^state/({RECEIPT})/({EVENT_NAME})\.age$")
 #: A follow-up mailbox id: 256 bits derived in the reporter's browser, lowercase hex.
@@ -84,6 +97,28 @@ def signature_key(tip_or_kept_key: str) -> str:
     if not TIP_KEY_RE.match(tip_or_kept_key):
         raise ValueError(f"not a tip key: {tip_or_kept_key!r}")
     return tip_or_kept_key[: -len(".age")] + ".sig"
+
+
+def effort_key(day: str | date, receipt: str, effort: int) -> str:
+    if effort not in EFFORT_CLASSES:
+        raise ValueError(f"effort class {effort!r} not in 0-3")
+    return f"{EFFORT}{day}/{receipt}.e{effort}"
+
+
+def efforts(keys: Iterable[str]) -> dict[str, int]:
+    """Receipt -> effort class, from `effort/` names (the highest if several)."""
+    found: dict[str, int] = {}
+    for key in keys:
+        match = EFFORT_KEY_RE.match(key)
+        if match:
+            found[match.group(2)] = max(found.get(match.group(2), 0), int(match.group(3)))
+    return found
+
+
+def tip_id(key: str) -> tuple[str, str] | None:
+    """(day, receipt) of a tip's object name, whatever its effort suffix; None if not a tip."""
+    match = TIP_KEY_RE.match(key)
+    return (match.group(2), match.group(3)) if match else None
 
 
 def event_key(receipt: str, stamp: str, rand: str) -> str:

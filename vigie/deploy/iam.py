@@ -29,7 +29,7 @@ INTAKE_SECRET = "IntakeSecret"  # noqa: S105 - a logical id
 LOG_GROUP = "IntakeLogGroup"
 PURGE_ROLE = "PurgeRole"
 CREATE_ONLY = {"Null": {"s3:if-none-match": "false"}}
-ANALYST_AREAS = ("tips", "kept", "state", "replies")
+ANALYST_AREAS = ("tips", "kept", "state", "replies", "effort")
 
 
 def _statement(sid: str, actions: list[str], resources: Any, **extra: Any) -> dict[str, Any]:
@@ -54,7 +54,7 @@ def intake_policy(target: Target) -> dict[str, Any]:
             _statement(
                 "CreateTipsOnly",
                 ["s3:PutObject"],
-                [target.key_arn("tips"), target.key_arn("intake")],
+                [target.key_arn("tips"), target.key_arn("effort"), target.key_arn("intake")],
                 Condition=CREATE_ONLY,
             ),
             # Follow-up: hand a thread's ciphertext to whoever knows its mailbox

@@ -52,6 +52,22 @@ def lifecycle_rules(prefix: str, retention_days: int) -> list[dict[str, Any]]:
             "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
         },
         {
+            # A tip's effort marker (empty) lives as long as the tip.
+            "ID": "vigie-effort-retention",
+            "Status": "Enabled",
+            "Filter": {"Prefix": f"{base}effort/"},
+            "Expiration": {"Days": retention_days},
+            "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
+        },
+        {
+            # Adaptive difficulty's hourly slots (vigie.core.load): gone after a day.
+            "ID": "vigie-intake-load",
+            "Status": "Enabled",
+            "Filter": {"Prefix": f"{base}intake/load/"},
+            "Expiration": {"Days": 1},
+            "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
+        },
+        {
             "ID": "vigie-intake-budget",
             "Status": "Enabled",
             "Filter": {"Prefix": f"{base}{_BUDGET_AREA}/"},

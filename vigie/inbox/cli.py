@@ -153,9 +153,13 @@ def _pull(args: argparse.Namespace) -> str:
     return service.do_pull(load_cli_config(args), analyst, progress=sys.stderr.isatty())
 
 
+def _view(args: argparse.Namespace) -> str:
+    return "all" if args.all else "suspect" if args.suspect else "default"
+
+
 @_friendly
 def _list(args: argparse.Namespace) -> str:
-    return service.do_list(_analyst(args), _filters(args), args.json)
+    return service.do_list(_analyst(args), _filters(args), args.json, _view(args), args.min_effort)
 
 
 @_friendly
@@ -177,9 +181,20 @@ def _reply(args: argparse.Namespace) -> str:
 
 @_friendly
 def _mark(args: argparse.Namespace) -> str:
-    analyst = _analyst(args)
     cfg = load_cli_config(args)
-    return service.do_mark(cfg, analyst, args.receipt, args.status, args.note, args.assignee)
+    bulk = args.suspect or args.since or args.until or args.type or args.max_effort is not None
+    if args.receipt is None:
+        if not bulk:
+            raise InboxError("donnez un numéro de reçu, ou un filtre (--suspect, --since…)")
+        filters = Filters(since=args.since, until=args.until, category=args.type)
+        view = "suspect" if args.suspect else "all"
+        return service.do_mark_bulk(
+            cfg, _analyst(args), args.status, filters, view, args.max_effort, args.apply,
+            args.note, args.assignee,
+        )  # fmt: skip
+    if bulk or args.apply:
+        raise InboxError("un reçu ou un filtre, pas les deux")
+    return service.do_mark(cfg, _analyst(args), args.receipt, args.status, args.note, args.assignee)
 
 
 @_friendly
@@ -222,6 +237,13 @@ def register(subparsers: Any) -> None:
     _keys_options(p)
     _filter_options(p)
     p.add_argument("--json", action="store_true")
+    view = p.add_mutually_exclusive_group()
+    view.add_argument("--all", action="store_true", help="also show suspected junk")
+    view.add_argument("--suspect", action="store_true", help="only suspected junk")
+    p.add_argument(
+        "--min-effort", type=int, choices=range(4), metavar="0-3",
+        help="only tips whose proof-of-work effort class is at least this",
+    )  # fmt: skip
     p.set_defaults(func=_list)
 
     p = sub.add_parser("show", help="one whole tip")
@@ -240,13 +262,23 @@ def register(subparsers: Any) -> None:
     _signing_option(p)
     p.set_defaults(func=_reply)
 
-    p = sub.add_parser("mark", help="set the shared triage status of a tip (signed)")
+    p = sub.add_parser(
+        "mark",
+        help="set the shared triage status (signed) of a tip, or of every tip a filter selects",
+    )
     _keys_options(p)
     _signing_option(p)
-    p.add_argument("receipt")
+    p.add_argument("receipt", nargs="?", help="one tip; or none, with a filter below")
     p.add_argument("--status", choices=STATUSES, required=True)
     p.add_argument("--note", default="")
     p.add_argument("--assignee", default="")
+    bulk = p.add_argument_group("several tips at once (dry run unless --apply)")
+    bulk.add_argument("--suspect", action="store_true", help="the suspected junk only")
+    bulk.add_argument("--since", type=_day, metavar="YYYY-MM-DD")
+    bulk.add_argument("--until", type=_day, metavar="YYYY-MM-DD")
+    bulk.add_argument("--type", choices=("spot", "delivery", "stash", "other"))
+    bulk.add_argument("--max-effort", type=int, choices=range(4), metavar="0-3")
+    bulk.add_argument("--apply", action="store_true", help="really write the events")
     p.set_defaults(func=_mark)
 
     p = sub.add_parser("export", help="decrypted tips to CSV or JSON for case tools")

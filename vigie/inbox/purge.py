@@ -34,7 +34,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from vigie.core.layout import KEPT, SIG_KEY_RE, STATE, STATE_KEY_RE, TIP_KEY_RE, TIPS
+from vigie.core.layout import (
+    EFFORT,
+    EFFORT_KEY_RE,
+    KEPT,
+    SIG_KEY_RE,
+    STATE,
+    STATE_KEY_RE,
+    TIP_KEY_RE,
+    TIPS,
+)
 from vigie.core.storage import TipStore
 
 from . import thread
@@ -98,6 +107,11 @@ def plan_and_purge(
             elif sig := SIG_KEY_RE.match(key):
                 sigs.setdefault(sig.group(3), []).append(key)
     events: dict[str, list[str]] = {}
+    # The effort markers (`effort/`) go with their tip.
+    for key in cache.keys(EFFORT):
+        match = EFFORT_KEY_RE.match(key)
+        if match:
+            events.setdefault(match.group(2), []).append(key)
     for key in cache.keys(STATE):
         match = STATE_KEY_RE.match(key)
         if match:

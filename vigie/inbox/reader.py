@@ -28,7 +28,7 @@ import pyrage
 
 from vigie.core import signing
 from vigie.core.envelope import EnvelopeError, Tip, check_age, dearmor, parse_tip
-from vigie.core.layout import KEPT, SIG_KEY_RE, TIP_KEY_RE, TIPS, signature_key
+from vigie.core.layout import KEPT, SIG_KEY_RE, TIP_KEY_RE, TIPS, is_receipt_file, signature_key
 from vigie.core.storage import ObjectMissing
 
 from .cache import Cache
@@ -145,7 +145,7 @@ def find_tip(
     found: Entry | None = None
     for prefix in (TIPS, KEPT):
         for key in cache.keys(prefix):
-            if key.endswith(f"/{receipt}.age"):
+            if is_receipt_file(key, receipt):
                 entry = _open_checked(cache, key, identities, intake_key)
                 if _better(entry, found):
                     found = entry

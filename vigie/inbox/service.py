@@ -27,7 +27,7 @@ from vigie.core.layout import (
 )
 from vigie.core.storage import ObjectMissing, TipStore, open_store
 
-from . import ledger, listing, purge, stats, thread, triage
+from . import ledger, listing, purge, stats, suspect, thread, triage
 from .cache import Cache, PullResult, pull
 from .errors import InboxError
 from .keys import (
@@ -145,7 +145,14 @@ def pull_summary(result: PullResult) -> str:
     return summary
 
 
-def do_list(analyst: Analyst, filters: listing.Filters, as_json: bool) -> str:
+def do_list(
+    analyst: Analyst,
+    filters: listing.Filters,
+    as_json: bool,
+    view: str = "default",
+    min_effort: int | None = None,
+) -> str:
+    """`view`: "default" (suspected junk apart, see suspect.py), "all" or "suspect"."""
     identities = analyst.identities()
     entries = read_tips(analyst.cache, identities, analyst.intake_key)
     states = triage.read_states(analyst.cache, identities, analyst.signing_keys)
@@ -156,11 +163,50 @@ def do_list(analyst: Analyst, filters: listing.Filters, as_json: bool) -> str:
         row["followup"] = thread.status(analyst.cache, entry, entries)
         first = thread.parent_of(entry, entries)
         row["answer_to"] = first.receipt if first else ""
+    rows = suspect.annotate(rows, suspect.cached_efforts(analyst.cache))
+    shown = suspect.pick(rows, view, min_effort)
     if as_json:
-        return listing.rows_json(rows)
+        return listing.rows_json(shown)
     if not entries:
         return "Aucun signalement dans le cache : lancez d'abord `vigie inbox pull`."
-    return listing.table(rows)
+    hidden = suspect.hidden_line(rows, view)
+    return listing.table(shown) + (f"\n{hidden}" if hidden else "")
+
+
+def do_mark_bulk(
+    cfg: Config,
+    analyst: Analyst,
+    status: str,
+    filters: listing.Filters,
+    view: str,
+    max_effort: int | None,
+    apply: bool,
+    note: str = "",
+    assignee: str = "",
+) -> str:
+    """Mark every tip a filter selects (e.g. all suspects of a flood day); dry run unless apply."""
+    identities = analyst.identities()
+    entries = read_tips(analyst.cache, identities, analyst.intake_key)
+    states = triage.read_states(analyst.cache, identities, analyst.signing_keys)
+    rows = listing.select(entries, states, filters)
+    chosen = [
+        r
+        for r in suspect.pick(suspect.annotate(rows, suspect.cached_efforts(analyst.cache)), view)
+        if r["kind"] == "ok"
+        and (max_effort is None or (r["effort"] is not None and r["effort"] <= max_effort))
+    ]
+    label = triage.STATUS_LABELS[status]
+    if not apply:
+        sample = ", ".join(r["receipt"] for r in chosen[:5]) + (" …" if len(chosen) > 5 else "")
+        return (
+            f"Simulation : {len(chosen)} signalement(s) passeraient au statut « {label} »"
+            + (f" ({sample})" if chosen else "")
+            + ". Rien n'a été écrit : ajoutez --apply pour le faire."
+        )
+    signer = analyst.signer()  # one passphrase prompt for the whole batch
+    for row in chosen:
+        do_mark(cfg, analyst, row["receipt"], status, note, assignee, signer=signer)
+    return f"{len(chosen)} signalement(s) passé(s) au statut « {label} »."
 
 
 def _check_receipt(receipt: str) -> str:

@@ -53,6 +53,9 @@ def content_security_policy(cfg: Config, header: bool = False) -> str:
       the form previews re-encoded photos as `blob:` URLs;
     - `connect-src 'self'` (+ the intake origin if it is elsewhere): the only place
       the form may send anything; `worker-src 'self'` for the proof-of-work worker;
+    - `'wasm-unsafe-eval'` in `script-src`: the worker's scrypt is WebAssembly
+      (hash-wasm, a file with SRI); this lets a page compile WebAssembly and
+      nothing else (no `eval`, no inline script);
     - `form-action` covers the no-JavaScript form post; `base-uri`/`object-src`
       close two classic injection routes.
     With `header=True`, adds `frame-ancestors 'none'` (no framing, against
@@ -65,7 +68,7 @@ def content_security_policy(cfg: Config, header: bool = False) -> str:
     form_action = "'self'" + (f" {other}" if other else "")
     directives = [
         "default-src 'self'",
-        "script-src 'self'",
+        "script-src 'self' 'wasm-unsafe-eval'",
         "style-src 'self'",
         "img-src 'self' data: blob:",
         "font-src 'self'",
@@ -115,7 +118,9 @@ def site_values(cfg: Config) -> dict[str, Any]:
         "max_body_mb": round(cfg.intake.max_body_bytes / (1024 * 1024), 1),
         # The no-JS path's limit in the hint, as its refusal page words it.
         "max_body_mo": whole_megabytes(cfg.intake.max_body_bytes),
-        "pow_max_number": cfg.intake.pow_max_number,
+        "pow_bits": cfg.intake.pow_bits,
+        "pow_max_bits": cfg.intake.pow_max_bits,
+        "pow_search_bits": cfg.intake.pow_search_bits,
         "pow_expires_seconds": cfg.intake.pow_expires_seconds,
         "emergency": emergency,
         # Dial/SMS forms of the numbers (`tel:17`, `sms:114`) for links.

@@ -54,6 +54,9 @@
     checking: "Vérification anti-spam en cours…",
     sending: "Envoi de votre signalement chiffré…",
     renewing: "La vérification anti-spam a expiré : nouvel essai…",
+    harder: "Beaucoup de signalements arrivent en ce moment : la vérification anti-spam " +
+      "demande plus de calcul à votre appareil. Cela peut prendre une ou deux minutes ; " +
+      "l'envoi repartira tout seul. Ne fermez pas cette page.",
   };
   function say(text) { status.textContent = text; }
   var session = new window.vigieSend.Session(cfg, function (state, seconds, attempt, attempts) {
@@ -67,7 +70,10 @@
   });
 
   // Marks the page once the anti-spam challenge is solved (tests wait on it).
-  session.warm().then(function () { form.setAttribute("data-pow", "ready"); }, function () {});
+  session.warm().then(function () {
+    form.setAttribute("data-pow", "ready");
+    form.setAttribute("data-pow-engine", session.engine || "");
+  }, function () {});
 
   // ------------------------------------------------------------- photos
   var photos = [];

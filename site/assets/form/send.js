@@ -4,8 +4,13 @@
  * - The Idempotency-Key is random, made in the page; the intake derives the
  *   stored object's name from it, so sending the same key and body again can
  *   never store the tip twice. That is what makes automatic retries safe.
- * - The ALTCHA challenge is bound to that key; it is fetched and solved in a
- *   Web Worker as soon as the page loads, while the person types.
+ * - The ALTCHA v2 (scrypt) challenge is bound to that key (sent in a header,
+ *   never in a URL); it is fetched as soon as the page loads and searched in a
+ *   Web Worker while the person types: the best proof found is sent (its
+ *   effort class is recorded with the tip). Before it expires a new challenge
+ *   is searched in the background, the old proof staying usable meanwhile.
+ * - 429 pow_harder (a flood raised the difficulty): the same key and body
+ *   again with a proof of the bits asked, as soon as the worker has one.
  * - Network error or 5xx: same key, same encrypted body, after 1, 2, 4, 8, 15
  *   then 30 s (Retry-After honoured up to 60 s). 403 (proof-of-work expired or
  *   refused): a NEW key and a new challenge, once.
@@ -39,50 +44,120 @@
     this.cfg = cfg;
     this.onStatus = onStatus || function () {};
     this.key = window.vigieTip.newIdempotencyKey();
-    this.pow = null;
+    this.pow = null; // the current search: {key, started, best, worker, ...}
+    this.previous = null; // the search it replaced before expiry, until it has a proof
     this.warm();
   }
 
-  /** Start fetching and solving the challenge for the current key (idempotent). */
+  function maxAge(cfg) {
+    return cfg.challengeMaxAgeMs || DEFAULT_CHALLENGE_MAX_AGE_MS;
+  }
+
+  /**
+   * Keep a search running for the current key (idempotent). A search older than
+   * 80 % of the challenge's lifetime is replaced in the background by a new
+   * challenge for the same key; the old one's proof stays usable meanwhile, so
+   * a person who typed for a long time never waits at Send.
+   */
   Session.prototype.warm = function () {
     var pow = this.pow;
-    if (pow && pow.key === this.key && !pow.failed &&
-        Date.now() - pow.started < (this.cfg.challengeMaxAgeMs || DEFAULT_CHALLENGE_MAX_AGE_MS)) {
-      return pow.promise;
-    }
-    var entry = { key: this.key, started: Date.now(), failed: false };
-    entry.promise = this.solve(entry.key).catch(function (e) {
-      entry.failed = true; // the next warm() starts over
-      throw e;
+    var fresh = pow && pow.key === this.key && !pow.failed &&
+      Date.now() - pow.started < maxAge(this.cfg);
+    if (fresh) return pow.first;
+    this.stop(this.previous);
+    this.previous = null;
+    if (pow && pow.key === this.key && !pow.failed && pow.best) this.previous = pow;
+    else this.stop(pow);
+    var entry = { key: this.key, started: Date.now(), failed: false, best: null, waiters: [] };
+    var self = this;
+    entry.first = new Promise(function (resolve, reject) {
+      entry.resolveFirst = resolve;
+      entry.rejectFirst = reject;
     });
-    entry.promise.catch(function () {}); // failures surface when sending
+    entry.first.catch(function () {}); // failures surface when sending
     this.pow = entry;
-    return entry.promise;
+    this.search(entry).catch(function (e) {
+      entry.failed = true; // the next warm() starts over
+      entry.rejectFirst(e);
+      entry.waiters.forEach(function (w) { w.reject(e); });
+      entry.waiters = [];
+      if (self.pow === entry && self.previous) self.pow = self.previous;
+    });
+    return entry.first;
   };
 
-  Session.prototype.solve = async function (key) {
-    var url = this.cfg.intake + "/challenge?key=" + encodeURIComponent(key);
-    var res = await fetch(url, FETCH_OPTIONS);
+  Session.prototype.stop = function (entry) {
+    if (entry && entry.worker) entry.worker.terminate();
+    if (entry) entry.worker = null;
+  };
+
+  Session.prototype.search = async function (entry) {
+    // The key in a header, never in the URL (URLs end up in logs).
+    var res = await fetch(this.cfg.intake + "/challenge", Object.assign({
+      headers: { "Idempotency-Key": entry.key },
+    }, FETCH_OPTIONS));
     if (!res.ok) throw new SendError("unreachable", "challenge " + res.status);
     var challenge = await res.json();
-    var worker = new Worker(this.cfg.worker);
-    try {
-      return await new Promise(function (resolve, reject) {
-        worker.onmessage = function (event) {
-          if (event.data && event.data.payload) resolve(event.data.payload);
-          else reject(new Error((event.data && event.data.error) || "worker"));
-        };
-        worker.onerror = function () { reject(new Error("worker failed")); };
-        worker.postMessage(challenge);
+    var self = this;
+    await new Promise(function (resolve, reject) {
+      var worker = new Worker(self.cfg.worker);
+      entry.worker = worker;
+      worker.onmessage = function (event) {
+        var d = event.data || {};
+        if (d.payload) {
+          entry.best = { zeros: d.zeros, payload: d.payload };
+          self.engine = d.engine; // "wasm" or "js" (no WebAssembly): for tests
+          entry.resolveFirst(d.payload);
+          if (self.previous && self.pow === entry) {
+            self.stop(self.previous); // the replacement has a proof: drop the old one
+            self.previous = null;
+          }
+          entry.waiters = entry.waiters.filter(function (w) {
+            if (d.zeros < w.bits) return true;
+            w.resolve(d.payload);
+            return false;
+          });
+        } else if (d.done) {
+          self.stop(entry);
+          entry.waiters.forEach(function (w) { w.reject(new SendError("unreachable", "pow")); });
+          entry.waiters = [];
+          resolve();
+        } else {
+          reject(new Error(d.error || "worker"));
+        }
+      };
+      worker.onerror = function () { reject(new Error("worker failed")); };
+      worker.postMessage({
+        challenge: challenge,
+        stopBits: self.cfg.powStopBits || 11,
+        maxRuns: Math.pow(2, (self.cfg.powStopBits || 11) + 2),
       });
-    } finally {
-      worker.terminate();
+    });
+    if (!entry.best) throw new Error("no proof found");
+  };
+
+  /** The best proof so far with at least `bits` zero bits (waits for one). */
+  Session.prototype.proof = function (bits) {
+    this.warm();
+    var pow = this.pow;
+    var candidates = [pow, this.previous].filter(function (e) {
+      return e && e.best && e.best.zeros >= bits;
+    });
+    if (candidates.length) {
+      candidates.sort(function (a, b) { return b.best.zeros - a.best.zeros; });
+      return Promise.resolve(candidates[0].best.payload);
     }
+    if (pow.failed) return pow.first;
+    return new Promise(function (resolve, reject) {
+      pow.waiters.push({ bits: bits, resolve: resolve, reject: reject });
+    });
   };
 
   /** A fresh key (and challenge): only when nothing was sent with the old one. */
   Session.prototype.renew = function () {
     this.key = window.vigieTip.newIdempotencyKey();
+    this.stop(this.previous);
+    this.previous = null;
     return this.warm();
   };
 
@@ -106,11 +181,16 @@
   Session.prototype.send = async function (attempt) {
     var renewed = false;
     var failures = 0;
+    var bits = 0;
+    var harder = 0;
     for (;;) {
       var res = null;
       try {
-        this.onStatus("checking");
-        var payload = await this.warm();
+        this.onStatus(bits ? "harder" : "checking");
+        // Pinned for this attempt: a retry after a lost answer sends the very same
+        // proof, so the stored object's name (with its effort class) is the same.
+        attempt.payload = attempt.payload || await this.proof(bits);
+        var payload = attempt.payload;
         this.onStatus("sending");
         res = await fetch(this.cfg.intake + "/tips", Object.assign({
           method: "POST",
@@ -125,11 +205,28 @@
         res = null; // network down, server stopped, challenge unavailable
       }
       if (res && (res.status === 201 || res.status === 200)) return await res.json();
+      if (res && res.status === 429 && harder < 12) {
+        // Many tips arriving: the intake asks a proof with more zero bits for the
+        // same key; the worker kept searching, so it is often already there.
+        var data = null;
+        try { data = await res.clone().json(); } catch (e) { data = null; }
+        if (data && data.error === "pow_harder" && data.bits > bits) {
+          harder += 1;
+          bits = data.bits;
+          attempt.payload = null;
+          continue;
+        }
+        if (data && data.error === "network_cap") {
+          // Minutes, not seconds: say so (the tip stays in the form for a resend).
+          throw new SendError("rejected", data.message);
+        }
+      }
       if (res && res.status === 403 && !renewed) {
         renewed = true;
         this.onStatus("renewing");
-        this.key = window.vigieTip.newIdempotencyKey();
+        this.renew();
         attempt.key = this.key;
+        attempt.payload = null;
         continue;
       }
       if (res === null || RETRYABLE.indexOf(res.status) >= 0) {
@@ -159,7 +256,7 @@
       var res = null;
       try {
         this.onStatus("checking");
-        var payload = await this.warm();
+        var payload = await this.proof(0);
         res = await fetch(this.cfg.intake + "/replies", Object.assign({
           method: "POST",
           headers: {
