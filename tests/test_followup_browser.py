@@ -24,11 +24,12 @@ from typing import Any
 import pytest
 
 from tests.support.live import LiveVigie, write_config
-from tests.test_inbox_helpers import vigie
+from tests.test_inbox_helpers import new_signing_key, vigie
 from vigie import followup
 from vigie.core import layout, replies
 from vigie.core.config import load_config
 from vigie.core.storage import TipStore, open_store
+from vigie.inbox.keys import signing_key_path
 from vigie.site.build import build_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("followup-live")]
@@ -189,7 +190,13 @@ def test_follow_up_journey(
     ctx_a.close()
 
     # ---- the analyst asks a question
-    common = ("--config", live.config, "--cache", tmp_path / "cache", "-i", identity_file)
+    # The analyst's key, with the signing key `vigie inbox keygen` puts beside
+    # it (a question is also a signed triage event).
+    key = tmp_path / "analyst.key"
+    key.write_text(identity_file.read_text())
+    key.chmod(0o600)
+    new_signing_key(signing_key_path(key))
+    common = ("--config", live.config, "--cache", tmp_path / "cache", "-i", key)
     question = "À quelles heures ? Quel bâtiment ?"
     r = vigie(capsys, "inbox", "reply", receipt, "--message", question, *common)
     assert r.code == 0, r.err

@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 
 from tests.conftest import make_config
-from tests.test_inbox_helpers import new_receipt, vigie, write_toml
+from tests.test_inbox_helpers import new_receipt, new_signing_key, vigie, write_toml
 from vigie.core import envelope, layout
 from vigie.core.storage import DirStore
+from vigie.inbox.keys import signing_key_path
 
 JUNK = 30
 
@@ -37,7 +38,13 @@ def test_flood_is_shown_apart_and_rejected_in_bulk_while_real_tips_stay_first(
     store_dir = tmp_path / "store"
     cfg = make_config(f"dir:{store_dir}", [str(identity.to_public())], tmp_path)
     store = DirStore(store_dir)
-    conf = write_toml(cfg, tmp_path / "vigie.toml")
+    # The analyst's key with its signing key beside it, pinned: bulk marks are
+    # signed triage events like any other.
+    key = tmp_path / "analyst.key"
+    key.write_text(identity_file.read_text())
+    key.chmod(0o600)
+    signer = new_signing_key(signing_key_path(key))
+    conf = write_toml(cfg, tmp_path / "vigie.toml", signing_keys=[signer])
     day = datetime.now(UTC).date().isoformat()
     # A scripted flood: template texts, bare-minimum proofs, all the same day.
     junk = [
@@ -53,7 +60,7 @@ def test_flood_is_shown_apart_and_rejected_in_bulk_while_real_tips_stay_first(
     quick = _put(cfg, store, day, "Guetteur au coin du tabac, casquette rouge, chaque midi", 1)
     nojs = _put(cfg, store, day, "Cachette derrière le transformateur près du parking", None)
     common = ("--config", conf, "inbox")
-    keys = ("--identity", identity_file, "--cache", tmp_path / "cache")
+    keys = ("--identity", key, "--cache", tmp_path / "cache")
     assert vigie(capsys, *common, "pull", "--cache", tmp_path / "cache").code == 0
 
     listed = vigie(capsys, *common, "list", *keys)
