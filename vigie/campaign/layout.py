@@ -211,7 +211,7 @@ def layout_piece(
     """
     fmt = FORMATS[fmt_name]
     texts = texts_for(lang, camp.texts.get(lang, {}), camp.numbers)
-    url = piece_url(camp.report_url, variant.code)
+    url = piece_url(camp.form_url(lang), variant.code)  # the form in the piece's language
     qr = plan_qr(url, fmt)
     bleed = fmt.px(fmt.bleed_mm)
     w, h = fmt.trim_px

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,8 @@ from vigie.campaign.formats import FORMATS
 from vigie.campaign.texts import LANGUAGES, RTL_LANGUAGES, TEXT_KEYS, texts_for
 from vigie.core.config import Config, ConfigError
 from vigie.core.envelope import CAMPAIGN_CODE_RE, CAMPAIGN_MAX
+from vigie.core.i18n import LANGS as SITE_LANGS
+from vigie.core.i18n import lang_url
 
 LAYOUTS = ("bandeau", "classique")
 _COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -63,6 +66,15 @@ class Campaign:
     numbers: dict[str, str]  # emergency numbers from vigie.toml
     variants: tuple[Variant, ...]
     warnings: tuple[str, ...] = ()
+    site_url: str = ""  # [site] url: where the language prefixes (/en/, /ar/) go
+
+    def form_url(self, lang: str) -> str:
+        """The report form in `lang`: report_url for French, /en/..., /ar/... otherwise."""
+        return lang_url(self.report_url, lang, self.site_url)
+
+    def short_address_for(self, lang: str) -> str:
+        """The short address to print on a piece in `lang` (host and path, no scheme)."""
+        return short_address(self.form_url(lang))
 
 
 def short_address(report_url: str) -> str:
@@ -167,6 +179,13 @@ def load_campaign(path: str | Path, cfg: Config) -> Campaign:
     }
     texts = _texts(chk, camp.get("texts", {}), numbers)
     variants = _variants(chk, data.get("variant"), languages, formats)
+    missing = site_missing_languages(v.languages for v in variants)
+    if missing:
+        raise chk.fail(
+            "[campaign] languages",
+            f"the site has no {', '.join(missing)} pages (it has {', '.join(SITE_LANGS)}): "
+            "a poster must lead to a form in its own language",
+        )
     uses_rtl = any(lang in RTL_LANGUAGES for v in variants for lang in v.languages)
     if uses_rtl and not features.check("raqm"):
         # Without raqm, Arabic would print as isolated letters in reverse order.
@@ -175,8 +194,16 @@ def load_campaign(path: str | Path, cfg: Config) -> Campaign:
         source=str(path), name=name, report_url=report_url,
         short_address=short_address(report_url), layout=layout, crop_marks=crop_marks,
         colors=colors, logos=logos, texts=texts, numbers=numbers, variants=variants,
-        warnings=tuple(warnings),
+        warnings=tuple(warnings), site_url=cfg.site.url,
     )  # fmt: skip
+
+
+def site_missing_languages(
+    languages: Iterable[Iterable[str]], site_langs: Iterable[str] = SITE_LANGS
+) -> list[str]:
+    """The poster languages the site does not publish (vigie.core.i18n, the one list)."""
+    have = set(site_langs)
+    return sorted({lang for group in languages for lang in group} - have)
 
 
 def _colors(chk: _Checker, table: Any) -> dict[str, tuple[int, int, int]]:
