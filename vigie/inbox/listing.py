@@ -48,6 +48,7 @@ class Filters:
     until: date | None = None
     status: str | None = None
     category: str | None = None
+    lang: str | None = None  # the reporter's language (fr, en, ar): reply in it
 
 
 def record(entry: Entry, state: Triage | None) -> dict[str, Any]:
@@ -66,6 +67,7 @@ def record(entry: Entry, state: Triage | None) -> dict[str, Any]:
         row[name] = getattr(tip, name) if tip else ""
     row["campaign"] = tip.campaign if tip else ""
     row["channel"] = tip.channel if tip else ""
+    row["lang"] = tip.lang if tip else ""
     row["photos"] = len(tip.attachments) if tip else 0
     return row
 
@@ -87,6 +89,8 @@ def select(
             continue
         if filters.category and row["category"] != filters.category:
             continue
+        if filters.lang and row["lang"] != filters.lang:
+            continue
         rows.append(row)
     return rows
 
@@ -97,7 +101,7 @@ def _cut(text: str, width: int) -> str:
 
 
 def table(rows: Sequence[dict[str, Any]]) -> str:
-    head = ("Reçu", "Date", "Type", "Lieu", "Campagne", "Statut", "Photos")
+    head = ("Reçu", "Date", "Type", "Lieu", "Campagne", "Langue", "Statut", "Photos")
     lines = [head]
     for r in rows:
         if r["kind"] == "ok":
@@ -110,6 +114,7 @@ def table(rows: Sequence[dict[str, Any]]) -> str:
                     _cut(kind, 22),
                     _cut(r["place"], 30),
                     r["campaign"] or "-",
+                    r["lang"] or "-",
                     status + (f" ({r['assignee']})" if r["assignee"] else ""),
                     str(r["photos"]),
                 )
@@ -117,7 +122,7 @@ def table(rows: Sequence[dict[str, Any]]) -> str:
         else:
             label = "ABÎMÉ" if r["kind"] == "damaged" else "AUTRES CLÉS"
             lines.append(
-                (r["receipt"], r["date"] or "-", label, _cut(r["problem"], 60), "", "", "")
+                (r["receipt"], r["date"] or "-", label, _cut(r["problem"], 60), "", "", "", "")
             )
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
     out = [
@@ -148,6 +153,7 @@ def show(entry: Entry, state: Triage | None, attachments: Path | None) -> str:
         f"Quand       : {tip.when or '-'}",
         f"Véhicules   : {tip.vehicles or '-'}",
         f"Campagne    : {tip.campaign or '-'}",
+        f"Langue      : {tip.lang}",
         f"Canal       : {'formulaire sans JavaScript' if tip.channel == 'form' else 'web'}",
         f"Photos      : {len(tip.attachments)}",
         "",
