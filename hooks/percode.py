@@ -57,5 +57,5 @@ def on_page_context(context: Any, page: Any, config: Any, nav: Any) -> Any:
         from vigie.core.i18n import lang_prefix
 
         for alt in config.extra["alternate"]:
-            alt["link"] = "/" + lang_prefix(alt["lang"]) + f"{FORM_FOLDER}/"
+            alt["link"] = lang_prefix(alt["lang"]) + f"{FORM_FOLDER}/"  # from the site root
     return context

@@ -100,6 +100,7 @@ def test_each_code_has_a_short_form_page_in_its_language(
     assert f'<input type="hidden" id="campaign" name="campaign" value="{code}">' in html
     assert f'<input type="hidden" id="lang" name="lang" value="{lang}">' in html
     assert 'id="vigie-form-config"' in html and 'integrity="sha384-' in html
+    assert '<meta name="robots" content="noindex, noarchive">' in html
     # Where form.js moves the history entry: this language's plain form.
     assert '"cleanUrl": "../../signaler/"' in html
     # Only the listed codes get a page, each in its own language only.

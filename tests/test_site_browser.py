@@ -274,3 +274,22 @@ def test_arabic_font_loads_on_arabic_pages_only(
             " && getComputedStyle(document.querySelector('h1')).fontFamily"
         )
         assert "Noto Sans Arabic Vigie" in used
+
+
+def test_phone_numbers_read_left_to_right_on_arabic_pages(context: Any, live: LiveVigie) -> None:
+    """'0 800 23 13 13' keeps its digit groups in order inside Arabic text."""
+    page = context.new_page()
+    page.goto(live.url + "ar/urgence/")
+    order = page.evaluate(
+        """() => [...document.querySelectorAll('a[href^="tel:"], a[href^="sms:"]')]
+             .filter(a => a.textContent.trim().includes(' '))
+             .map(a => {
+               const text = a.firstChild, r = document.createRange();
+               const n = text.textContent.length;
+               r.setStart(text, 0); r.setEnd(text, 1);
+               const first = r.getBoundingClientRect().left;
+               r.setStart(text, n - 1); r.setEnd(text, n);
+               return first < r.getBoundingClientRect().left;
+             })"""
+    )
+    assert order and all(order), order

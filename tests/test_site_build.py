@@ -156,6 +156,11 @@ def test_emergency_banner_and_quick_exit_on_every_page(site: Path) -> None:
         assert f"{t['urgent']} <a" in text and 'href="tel:17"' in text, name
         assert 'id="vigie-exit"' in text and 'href="https://meteofrance.com/"' in text, name
         assert f">{t['exit']}" in text.replace("\n", "").replace("    ", ""), name
+        # The other ways to get help, in the footer of every page of every language.
+        for link in ('href="tel:112"', 'href="sms:114"', 'href="tel:0800999999"'):
+            assert link in text, (name, link)
+        assert 'href="https://chat.example.test/"' in text and ">PHAROS</a>" in text, name
+        assert "Drogues Info Service" in text, name
 
 
 def test_csp_and_referrer_come_first_and_no_inline_script(site: Path, cfg: Config) -> None:

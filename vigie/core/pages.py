@@ -93,9 +93,10 @@ def _page(title: str, body: str, emergency: EmergencyConfig, lang: str) -> str:
     e = emergency
     police, european, sms = (escape(n) for n in (e.police, e.european, e.sms))
     banner = _texts(lang)["banner"].format(
-        police=f'<a href="tel:{_tel(e.police)}">{police}</a>',
-        european=f'<a href="tel:{_tel(e.european)}">{european}</a>',
-        sms=f'<a href="sms:{_tel(e.sms)}">{sms}</a>',
+        # dir="ltr": a number reads left to right on an Arabic page too.
+        police=f'<a dir="ltr" href="tel:{_tel(e.police)}">{police}</a>',
+        european=f'<a dir="ltr" href="tel:{_tel(e.european)}">{european}</a>',
+        sms=f'<a dir="ltr" href="sms:{_tel(e.sms)}">{sms}</a>',
     )
     lang = lang if lang in TEXTS else DEFAULT_LANG
     return f"""<!doctype html>
