@@ -111,3 +111,17 @@ def test_each_code_has_a_short_form_page_in_its_language(
 def test_a_campaign_language_the_site_lacks_is_refused() -> None:
     assert site_missing_languages([("fr",), ("ar", "en")]) == []
     assert site_missing_languages([("fr",), ("ar", "en")], ("fr", "en")) == ["ar"]
+
+
+def test_the_short_addresses_a_poster_can_print_exist_on_the_site(
+    built: tuple[Config, Path, dict[str, Any]],
+) -> None:
+    """`Campaign.code_address` (code included) and `short_address_for` lead to built pages."""
+    cfg, site, manifest = built
+    camp = load_campaign(Path(cfg.source).parent / "trois.toml", cfg)
+    for piece in manifest["pieces"]:
+        lang, code = piece["language"], piece["variant"]
+        for address in (camp.code_address(lang, code), camp.short_address_for(lang)):
+            assert address.startswith("vigie.example.test/"), address
+            assert _page_lang(site, "https://" + address + "/") == lang
+    assert camp.code_address("ar", "TR-AR") == "vigie.example.test/ar/s/TR-AR"

@@ -23,7 +23,7 @@ from vigie.campaign.texts import LANGUAGES, RTL_LANGUAGES, TEXT_KEYS, texts_for
 from vigie.core.config import Config, ConfigError
 from vigie.core.envelope import CAMPAIGN_CODE_RE, CAMPAIGN_MAX
 from vigie.core.i18n import LANGS as SITE_LANGS
-from vigie.core.i18n import lang_url
+from vigie.core.i18n import code_path, lang_url
 
 LAYOUTS = ("bandeau", "classique")
 _COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -75,6 +75,14 @@ class Campaign:
     def short_address_for(self, lang: str) -> str:
         """The short address to print on a piece in `lang` (host and path, no scheme)."""
         return short_address(self.form_url(lang))
+
+    def code_address(self, lang: str, code: str) -> str:
+        """The short per-code address to print (`host/ar/s/CODE`): the site publishes it
+        when this campaign is listed in `[site] campaigns` (vigie.site.percode)."""
+        parts = urlsplit(self.report_url)
+        site = urlsplit(self.site_url)
+        base = site.path if site.netloc == parts.netloc and site.path else "/"
+        return short_address(f"{parts.scheme}://{parts.netloc}{base}{code_path(lang, code)}")
 
 
 def short_address(report_url: str) -> str:

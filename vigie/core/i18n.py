@@ -27,6 +27,7 @@ __all__ = [
     "DEFAULT_LANG",
     "LANGS",
     "RTL_LANGS",
+    "code_path",
     "direction",
     "lang_prefix",
     "lang_url",
@@ -101,3 +102,8 @@ def lang_url(url: str, lang: str, site_url: str = "") -> str:
 def site_path(lang: str, page: str = "") -> str:
     """A page's path from the site root in `lang` (`signaler/` -> `/en/signaler/`)."""
     return "/" + lang_prefix(lang) + page.lstrip("/")
+
+
+def code_path(lang: str, code: str) -> str:
+    """A campaign code's short form page, from the site root: `s/CODE/`, `ar/s/CODE/`."""
+    return f"{lang_prefix(lang)}s/{code}/"

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vigie.core.config import Config, ConfigError
-from vigie.core.i18n import lang_prefix
+from vigie.core.i18n import code_path
 
 CAMPAIGN_FIELD = '<input type="hidden" id="campaign" name="campaign" value="">'
 
@@ -35,7 +35,7 @@ class CodePage:
     @property
     def path(self) -> str:
         """From the site root, with a trailing slash: `s/BSN-CENTRE/`, `ar/s/BSN-GARE/`."""
-        return f"{lang_prefix(self.lang)}s/{self.code}/"
+        return code_path(self.lang, self.code)
 
 
 def campaign_files(cfg: Config) -> list[Path]:
