@@ -84,6 +84,10 @@ def test_interface_words_must_match_french_keys_and_placeholders(monkeypatch: An
         broken["ar"]["form"]["waiting"] = texts["ar"]["form"]["waiting"]
         with pytest.raises(site_i18n.TextsError, match=r"en\.toml \[ui\]: missing \['exit'\]"):
             site_i18n.all_texts()
+        broken["en"]["ui"]["exit"] = texts["en"]["ui"]["exit"]
+        broken["ar"]["form"]["sending"] = "جارٍ الإرسال ✓"
+        with pytest.raises(site_i18n.TextsError, match="sending: no font covers"):
+            site_i18n.all_texts()
     finally:
         site_i18n.all_texts.cache_clear()
 

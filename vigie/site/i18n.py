@@ -22,6 +22,7 @@ from typing import Any
 
 from vigie.core.i18n import CATEGORY_LABELS, DEFAULT_LANG, LANGS, direction, lang_prefix
 from vigie.resources import source_root
+from vigie.site.fonts import uncovered
 
 SECTIONS = ("ui", "form")
 _FIELD = re.compile(r"\{([a-z_]+)\}")
@@ -61,6 +62,11 @@ def all_texts() -> dict[str, dict[str, dict[str, str]]]:
             for key, text in got.items():
                 if set(_FIELD.findall(text)) != set(_FIELD.findall(ref[key])):
                     raise TextsError(f"{where} {key}: placeholders differ from the French text")
+                # The form's messages are shown by script, after the build's page
+                # scan (hooks/fonts.py): check their characters here.
+                missing = uncovered(text)
+                if missing:
+                    raise TextsError(f"{where} {key}: no font covers {sorted(missing)}")
     return texts
 
 
