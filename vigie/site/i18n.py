@@ -64,9 +64,9 @@ def all_texts() -> dict[str, dict[str, dict[str, str]]]:
                     raise TextsError(f"{where} {key}: placeholders differ from the French text")
                 # The form's messages are shown by script, after the build's page
                 # scan (hooks/fonts.py): check their characters here.
-                missing = uncovered(text)
-                if missing:
-                    raise TextsError(f"{where} {key}: no font covers {sorted(missing)}")
+                lacking = uncovered(text)
+                if lacking:
+                    raise TextsError(f"{where} {key}: no font covers {sorted(lacking)}")
     return texts
 
 
