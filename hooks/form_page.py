@@ -61,11 +61,25 @@ def sri(data: bytes) -> str:
     return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode("ascii")
 
 
-def categories_html() -> str:
-    from vigie.core.envelope import CATEGORIES
+def is_form_page(page: Any) -> bool:
+    """The form in any language (signaler/index.en.md), or a per-code copy of it."""
+    from vigie.site.i18n import is_form_source
+
+    return is_form_source(page.file.src_uri, FORM_PAGE)
+
+
+def is_followup_page(page: Any) -> bool:
+    """/suivi/ in any language (suivi/index.en.md...)."""
+    from vigie.site.i18n import is_form_source
+
+    return is_form_source(page.file.src_uri, FOLLOWUP_PAGE)
+
+
+def categories_html(lang: str = "fr") -> str:
+    from vigie.site.i18n import category_labels
 
     rows = []
-    for i, (value, label) in enumerate(CATEGORIES.items()):
+    for i, (value, label) in enumerate(category_labels(lang).items()):
         # `required` on one radio makes the whole group required without JavaScript.
         required = " required" if i == 0 else ""
         rows.append(
@@ -132,25 +146,31 @@ def _integrity_scripts(page: Any, files: Any) -> None:
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
-    if page.file.src_uri not in PAGES:
-        return markdown
-    if page.file.src_uri == FOLLOWUP_PAGE:
+    if is_followup_page(page):
         _integrity_scripts(page, files)
         if files.get_file_from_path(WORKER) is None:
             raise PluginError(f"{FOLLOWUP_PAGE}: {WORKER} not found in the site")
         return markdown
+    if not is_form_page(page):
+        return markdown
     if CATEGORIES_MARKER not in markdown:
-        raise PluginError(f"{FORM_PAGE}: {CATEGORIES_MARKER} is missing")
+        raise PluginError(f"{page.file.src_uri}: {CATEGORIES_MARKER} is missing")
     _integrity_scripts(page, files)
     if files.get_file_from_path(WORKER) is None:
         raise PluginError(f"{FORM_PAGE}: {WORKER} not found in the site")
-    return markdown.replace(CATEGORIES_MARKER, categories_html())
+    return markdown.replace(CATEGORIES_MARKER, categories_html(config.theme["language"]))
 
 
 def on_page_content(html_text: str, page: Any, config: Any, files: Any) -> str:
-    if page.file.src_uri not in PAGES:
+    if not (is_form_page(page) or is_followup_page(page)):
         return html_text
+    from vigie.site.i18n import form_page_settings
+
     settings = form_settings(config.extra.get("vigie") or {}, page.url)
+    # The page's language, its messages and (per-code copies) the clean address.
+    clean = page.meta.get("vigie_clean_path")
+    clean_url = get_relative_url(clean, page.url) if clean else None
+    settings.update(form_page_settings(config.theme["language"], clean_url))
     return html_text + "\n" + json_script("vigie-form-config", settings)
 
 

@@ -16,9 +16,11 @@ from __future__ import annotations
 import html
 import os
 import re
+from pathlib import Path
 from typing import Any
 
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 
 _PLACEHOLDER = re.compile(r"\{\{\s*vigie\.([A-Za-z0-9_.]+)\s*\}\}")
 
@@ -29,7 +31,25 @@ def on_config(config: Any) -> Any:
         from vigie.site.values import site_values
 
         config.extra["vigie"] = site_values(load_config(None, os.environ))
+    _check_languages(config)
     return config
+
+
+def _check_languages(config: Any) -> None:
+    """The i18n plugin must build exactly the reporter languages (one owner: the envelope)."""
+    from vigie.site.i18n import TextsError, check_site_languages, missing_translations
+
+    i18n = config.plugins.get("i18n")
+    locales = [lang.locale for lang in i18n.config.languages] if i18n is not None else []
+    try:
+        check_site_languages(locales)
+    except TextsError as exc:
+        raise PluginError(str(exc)) from None
+    # mkdocs-static-i18n would show the French page under /en/ when a translation
+    # is missing (its fallback also serves the shared assets): refuse instead.
+    missing = missing_translations(Path(config.docs_dir))
+    if missing:
+        raise PluginError(f"pages without a translation: {', '.join(missing)}")
 
 
 def lookup(values: dict[str, Any], dotted: str) -> Any:
@@ -57,8 +77,13 @@ def substitute(text: str, values: dict[str, Any], where: str) -> str:
     return _PLACEHOLDER.sub(replace, text)
 
 
+@event_priority(-110)
 def on_nav(nav: Any, config: Any, files: Any) -> Any:
-    """Menu titles may use placeholders too ("appelez le {{ vigie.emergency.police }}")."""
+    """Menu titles may use placeholders too ("appelez le {{ vigie.emergency.police }}").
+
+    Runs after mkdocs-static-i18n's nav_translations (priority -100), whose keys
+    are the French titles as written in mkdocs.yml, placeholders included.
+    """
     values = config.extra["vigie"]
 
     def walk(items: list[Any]) -> None:

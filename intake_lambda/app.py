@@ -104,10 +104,12 @@ def _to_chalice(result: VigieResponse) -> Response:
 
 
 def _answer(handler: str) -> Response:
+    request = _request()
     try:
-        result: VigieResponse = getattr(_intake(), handler)(_request())
+        result: VigieResponse = getattr(_intake(), handler)(request)
     except ApiError as exc:
-        result = exc.to_json()
+        # In the language the form sent (default French); see vigie.core.messages.
+        result = _state["intake"].refuse(exc, request) if "intake" in _state else exc.to_json()
     return _to_chalice(result)
 
 

@@ -63,7 +63,10 @@ def test_manifest_lists_every_piece_with_url_and_qr_size(example: tuple[Path, An
     names = {p["name"] for p in pieces}
     assert {"BSN-CENTRE-fr-a3", "BSN-PLANOISE-AR-ar-a4", "BSN-RESEAUX-fr-story"} <= names
     for p in pieces:
-        assert p["url"] == f"https://signaler.vigie-besancon.fr/signaler/?c={p['variant']}"
+        # Each piece leads to the form in its own language (French unchanged).
+        prefix = "" if p["language"] == "fr" else f"{p['language']}/"
+        form = f"https://signaler.vigie-besancon.fr/{prefix}signaler/"
+        assert p["url"] == f"{form}?c={p['variant']}"
         assert p["qr"]["error_correction"] in ("Q", "H")
         assert p["qr"]["quiet_zone_modules"] >= 4
         for kind, name in p["files"].items():

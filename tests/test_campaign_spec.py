@@ -192,7 +192,11 @@ def test_check_campaign_plans_every_piece(tmp_path: Path) -> None:
     camp = load_campaign(write(tmp_path, campaign="languages = ['fr', 'en', 'ar']"), CFG)
     plans = check_campaign(camp)
     assert len(plans) == 3 * 7
-    assert {p.url for p in plans} == {"https://signaler.vigie-besancon.fr/signaler/?c=BSN-CENTRE"}
+    # One form address per language: French unchanged, then /en/ and /ar/.
+    assert {p.url for p in plans} == {
+        f"https://signaler.vigie-besancon.fr/{prefix}signaler/?c=BSN-CENTRE"
+        for prefix in ("", "en/", "ar/")
+    }
 
 
 def test_a_variant_may_have_its_own_texts_and_colours(tmp_path: Path) -> None:

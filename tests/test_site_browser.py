@@ -1,7 +1,9 @@
 """The built site in Debian Chromium, served by the real `vigie serve`.
 
-Every page, in the light and the dark theme: no request to any other host, no
-cookie, no console error (CSP violations are console errors), no axe-core
+Every page in every language (French at /, English at /en/, Arabic at /ar/,
+right to left), in the light and the dark theme: the right `lang` and `dir`,
+the emergency number shown, the language links, no request to any other host,
+no cookie, no console error (CSP violations are console errors), no axe-core
 violation, no horizontal scrolling on a 320 px wide screen (200 % zoom and
 more). Then the quick exit (button, Escape twice, no-JS link), the palette
 toggle's storage, and the print stylesheet.
@@ -37,6 +39,7 @@ PAGES = [
     "mentions-legales/",
     "accessibilite/",
 ]
+LANGS = {"fr": "", "en": "en/", "ar": "ar/"}
 NEUTRAL = "https://meteofrance.com/"
 
 
@@ -98,26 +101,38 @@ def test_every_page_is_local_cookieless_clean_and_accessible(
     ctx.on("request", lambda r: requests.append(r.url))
     problems: dict[str, Any] = {}
     try:
-        for path in PAGES:
-            page = ctx.new_page()
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            # The form page starts fetching a challenge after load: wait for it too.
-            page.goto(live.url + path, wait_until="networkidle" if path == "signaler/" else "load")
-            expected = "slate" if scheme == "dark" else "default"
-            assert page.evaluate("document.body.dataset.mdColorScheme") == expected, path
-            overflow = page.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-            )
-            violations = _axe_violations(page)
-            if violations or overflow > 0 or errors:
-                problems[path or "/"] = {
-                    "axe": violations,
-                    "overflow_px": overflow,
-                    "console": list(errors),
-                }
-            errors.clear()
-            page.close()
+        for lang, prefix in LANGS.items():
+            for path in PAGES:
+                page = ctx.new_page()
+                page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+                page.on("pageerror", lambda e: errors.append(str(e)))
+                # The form page starts fetching a challenge after load: wait for it too.
+                wait = "networkidle" if path == "signaler/" else "load"
+                page.goto(live.url + prefix + path, wait_until=wait)
+                expected = "slate" if scheme == "dark" else "default"
+                assert page.evaluate("document.body.dataset.mdColorScheme") == expected, path
+                shown = page.evaluate(
+                    """() => [document.documentElement.lang,
+                        getComputedStyle(document.body).direction,
+                        document.querySelector('.vigie-urgence a[href="tel:17"]').innerText,
+                        document.querySelector('.vigie-urgence').getBoundingClientRect().height > 0,
+                        [...document.querySelectorAll('.vigie-langs a')].map(a => a.hreflang),
+                        getComputedStyle(document.getElementById('vigie-exit')).direction]"""
+                )
+                direction = "rtl" if lang == "ar" else "ltr"
+                assert shown == [lang, direction, "17", True, list(LANGS), direction], path
+                overflow = page.evaluate(
+                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+                )
+                violations = _axe_violations(page)
+                if violations or overflow > 0 or errors:
+                    problems[prefix + path or "/"] = {
+                        "axe": violations,
+                        "overflow_px": overflow,
+                        "console": list(errors),
+                    }
+                errors.clear()
+                page.close()
         assert ctx.cookies() == []
     finally:
         ctx.close()
@@ -202,3 +217,79 @@ def test_print_layout_hides_navigation_and_buttons(context: Any, live: LiveVigie
     )
     assert shown[:4] == ["none"] * 4
     assert shown[4] != "none"  # the emergency numbers stay on paper
+
+
+def test_language_links_are_plain_links_to_the_same_page(browser: Any, live: LiveVigie) -> None:
+    """No script needed: each link leads to this page in the other language."""
+    ctx = browser.new_context(java_script_enabled=False)
+    try:
+        page = ctx.new_page()
+        page.goto(live.url + "en/faq/")
+        assert page.get_attribute(".vigie-langs a[aria-current]", "hreflang") == "en"
+        page.click(".vigie-langs a[hreflang='ar']")
+        assert page.url == live.url + "ar/faq/"
+        assert page.evaluate("document.documentElement.lang") == "ar"
+        page.click(".vigie-langs a[hreflang='fr']")
+        assert page.url == live.url + "faq/"
+        alternates = page.evaluate(
+            "[...document.querySelectorAll('link[rel=alternate]')].map(l => [l.hreflang, l.href])"
+        )
+        assert alternates == [
+            ["fr", live.url + "faq/"],
+            ["en", live.url + "en/faq/"],
+            ["ar", live.url + "ar/faq/"],
+        ]
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize(("prefix", "side"), [("", "right"), ("en/", "right"), ("ar/", "left")])
+def test_quick_exit_sits_at_the_end_of_the_reading_direction(
+    context: Any, live: LiveVigie, prefix: str, side: str
+) -> None:
+    page = context.new_page()
+    page.goto(live.url + prefix + "securite/")
+    box = page.locator("#vigie-exit").bounding_box()
+    assert box is not None
+    width = page.viewport_size["width"]
+    assert (box["x"] + box["width"] / 2 > width / 2) == (side == "right")
+
+
+@pytest.mark.parametrize(("prefix", "arabic"), [("", False), ("en/", False), ("ar/", True)])
+def test_arabic_font_loads_on_arabic_pages_only(
+    context: Any, live: LiveVigie, prefix: str, arabic: bool
+) -> None:
+    """Noto Sans Arabic is self-hosted and used for Arabic; other pages never fetch it."""
+    fonts: list[str] = []
+    page = context.new_page()
+    page.on(
+        "request", lambda r: fonts.append(r.url.rsplit("/", 1)[1]) if ".woff2" in r.url else None
+    )
+    page.goto(live.url + prefix, wait_until="networkidle")
+    noto = sorted(f for f in fonts if f.startswith("noto-arabic"))
+    assert noto == (["noto-arabic-bold.woff2", "noto-arabic-regular.woff2"] if arabic else [])
+    if arabic:
+        used = page.evaluate(
+            "document.fonts.check('16px \"Noto Sans Arabic Vigie\"', 'عربي')"
+            " && getComputedStyle(document.querySelector('h1')).fontFamily"
+        )
+        assert "Noto Sans Arabic Vigie" in used
+
+
+def test_phone_numbers_read_left_to_right_on_arabic_pages(context: Any, live: LiveVigie) -> None:
+    """'0 800 23 13 13' keeps its digit groups in order inside Arabic text."""
+    page = context.new_page()
+    page.goto(live.url + "ar/urgence/")
+    order = page.evaluate(
+        """() => [...document.querySelectorAll('a[href^="tel:"], a[href^="sms:"]')]
+             .filter(a => a.textContent.trim().includes(' '))
+             .map(a => {
+               const text = a.firstChild, r = document.createRange();
+               const n = text.textContent.length;
+               r.setStart(text, 0); r.setEnd(text, 1);
+               const first = r.getBoundingClientRect().left;
+               r.setStart(text, n - 1); r.setEnd(text, n);
+               return first < r.getBoundingClientRect().left;
+             })"""
+    )
+    assert order and all(order), order

@@ -23,6 +23,7 @@ from tests.support.modules import load_module
 from vigie.cli import main as vigie_main
 from vigie.core.config import Config, load_config
 from vigie.site.build import MKDOCS_YML, PROJECT_ROOT, SiteBuildError, build_site
+from vigie.site.i18n import ui_values
 from vigie.site.values import content_security_policy, site_values
 
 RECIPIENT = "age1" + "q" * 58
@@ -142,10 +143,24 @@ def test_placeholders_are_filled_from_vigie_toml(site: Path) -> None:
     assert "vigie.example.test/signaler" in pages(site)["securite/index.html"]
 
 
+def _lang(name: str) -> str:
+    """The language of a built page from its path (en/..., ar/..., else French)."""
+    first = name.split("/", 1)[0]
+    return first if first in ("en", "ar") else "fr"
+
+
 def test_emergency_banner_and_quick_exit_on_every_page(site: Path) -> None:
+    ui = ui_values()
     for name, text in pages(site).items():
-        assert "Urgence ? Appelez le" in text and 'href="tel:17"' in text, name
+        t = ui[_lang(name)]
+        assert f"{t['urgent']} <a" in text and 'href="tel:17"' in text, name
         assert 'id="vigie-exit"' in text and 'href="https://meteofrance.com/"' in text, name
+        assert f">{t['exit']}" in text.replace("\n", "").replace("    ", ""), name
+        # The other ways to get help, in the footer of every page of every language.
+        for link in ('href="tel:112"', 'href="sms:114"', 'href="tel:0800999999"'):
+            assert link in text, (name, link)
+        assert 'href="https://chat.example.test/"' in text and ">PHAROS</a>" in text, name
+        assert "Drogues Info Service" in text, name
 
 
 def test_referrer_comes_first_no_csp_meta_and_no_inline_script(site: Path, cfg: Config) -> None:
@@ -176,23 +191,32 @@ def test_no_external_resource_and_no_material_bundle(site: Path) -> None:
 def test_crypto_code_only_on_the_form_page(site: Path) -> None:
     for name, text in pages(site).items():
         form_scripts = [u for u in scan(text).resources if "assets/form/" in u]
-        # /suivi/ (follow-up) is the other page that encrypts and decrypts.
-        if name not in ("signaler/index.html", "suivi/index.html"):
+        # The form (every language, per-code copies) and /suivi/ (follow-up) are
+        # the pages that encrypt and decrypt.
+        form_page = re.fullmatch(r"((en|ar)/)?(signaler|s/[A-Z0-9-]+|suivi)/index\.html", name)
+        if not form_page:
             assert form_scripts == [], name
 
 
 def test_fonts_are_subset_woff2_covering_every_character_shown(site: Path) -> None:
+    """Latin text in Atkinson, Arabic letters in Noto Sans Arabic: nothing in a fallback."""
     fonts = site / "assets" / "fonts"
-    for face in ("atkinson-regular.woff2", "atkinson-bold.woff2"):
-        data = (fonts / face).read_bytes()
-        assert data[:4] == b"wOF2"
-        assert len(data) < 12_000, face  # the full TTF is ~60 KB
-        cmap = TTFont(fonts / face).getBestCmap()
-        shown: set[str] = set()
-        for text in pages(site).values():
-            shown |= set("".join(scan(text).text))
-        missing = {c for c in shown if c.strip() and ord(c) not in cmap}
-        assert not missing, f"{face} lacks {sorted(missing)}"
+    shown: set[str] = set()
+    for text in pages(site).values():
+        shown |= {c for c in "".join(scan(text).text) if c.strip()}
+    arabic = {c for c in shown if "\u0600" <= c <= "\u06ff"}
+    assert len(arabic) > 30  # the Arabic pages are there
+    for faces, chars, limit in (
+        (("atkinson-regular", "atkinson-bold"), shown - arabic, 12_000),
+        (("noto-arabic-regular", "noto-arabic-bold"), arabic, 14_000),
+    ):
+        for face in faces:
+            data = (fonts / f"{face}.woff2").read_bytes()
+            assert data[:4] == b"wOF2"
+            assert len(data) < limit, face  # the full fonts are 60 KB and more
+            cmap = TTFont(fonts / f"{face}.woff2").getBestCmap()
+            missing = {c for c in chars if ord(c) not in cmap}
+            assert not missing, f"{face} lacks {sorted(missing)}"
 
 
 def test_values_are_json_ready_with_the_documented_keys(cfg: Config) -> None:

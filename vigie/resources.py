@@ -24,6 +24,7 @@ DATA_PATHS: tuple[str, ...] = (
     "site",
     "overrides",
     "hooks",
+    "i18n",
     "intake_lambda/app.py",
     "intake_lambda/openapi.yaml",
     "campaign/examples",

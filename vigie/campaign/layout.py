@@ -233,7 +233,7 @@ def layout_piece(
     own = variant.texts.get(lang, {})
     texts = texts_for(lang, {**camp.texts.get(lang, {}), **own}, camp.numbers)
     colors = variant.colors or camp.colors
-    url = piece_url(camp.report_url, variant.code)
+    url = piece_url(camp.form_url(lang), variant.code)  # the form in the piece's language
     qr = plan_qr(url, fmt)
     bleed = fmt.px(fmt.bleed_mm)
     w, h = fmt.trim_px
@@ -243,7 +243,7 @@ def layout_piece(
         code=variant.code, label=variant.label, lang=lang, fmt=fmt, url=url, qr=qr,
         canvas=fmt.canvas_px, trim=(bleed, bleed, bleed + w, bleed + h),
         safe=(bleed + margin, bleed + margin, bleed + w - margin, bleed + h - margin),
-        background=colors["background"], address=camp.address_for(variant.code),
+        background=colors["background"], address=camp.address_for(variant.code, lang),
         draft=camp.draft,
     )  # fmt: skip
     square = abs(w - h) < 0.1 * w

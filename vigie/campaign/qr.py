@@ -42,7 +42,12 @@ class QRPlan:
 
 
 def piece_url(report_url: str, code: str) -> str:
-    """The QR target: report_url?c=CODE (appended to any existing query)."""
+    """The QR target: report_url?c=CODE (appended to any existing query).
+
+    `report_url` is the form in the piece's language (`Campaign.form_url`):
+    French posters keep /signaler/, English ones lead to /en/signaler/, Arabic
+    ones to /ar/signaler/.
+    """
     parts = urlsplit(report_url)
     query = f"{parts.query}&c={code}" if parts.query else f"c={code}"
     return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))

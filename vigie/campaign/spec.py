@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,9 @@ from vigie.campaign.checks import (
 from vigie.campaign.formats import FORMATS
 from vigie.campaign.texts import LANGUAGES, RTL_LANGUAGES
 from vigie.core.config import Config
+from vigie.core.i18n import LANGS as SITE_LANGS
+from vigie.core.i18n import code_path as site_code_path
+from vigie.core.i18n import lang_url
 
 # Re-exported: callers catch these from the module that loads the file.
 __all__ = [
@@ -83,17 +87,33 @@ class Campaign:
     variants: tuple[Variant, ...]
     warnings: tuple[str, ...] = ()
     draft: bool = False  # every piece carries « BROUILLON — NE PAS IMPRIMER »
-    code_path: str = ""  # the site's per-code path, e.g. "/s/{code}/"; "" = none
+    # The site publishes per-code form pages (vigie.site.percode: /s/CODE/,
+    # /en/s/CODE/...): the printed address then carries the code. "" = none.
+    code_path: str = ""
+    site_url: str = ""  # [site] url: where the language prefixes (/en/, /ar/) go
 
-    def address_for(self, code: str) -> str:
-        """The short address printed under the code: with the code when the site has per-code paths.
-
-        Someone who types it is then counted with the poster's code too.
-        """
+    def address_for(self, code: str, lang: str = "fr") -> str:
+        """The short address printed under the code, in the piece's language: with the
+        code when the site has per-code paths, so someone who types it is counted too."""
         if not self.code_path:
-            return self.short_address
-        host = urlsplit(self.report_url).netloc
-        return (host + self.code_path.format(code=code)).rstrip("/")
+            return self.short_address_for(lang)
+        return self.code_address(lang, code)
+
+    def form_url(self, lang: str) -> str:
+        """The report form in `lang`: report_url for French, /en/..., /ar/... otherwise."""
+        return lang_url(self.report_url, lang, self.site_url)
+
+    def short_address_for(self, lang: str) -> str:
+        """The short address to print on a piece in `lang` (host and path, no scheme)."""
+        return short_address(self.form_url(lang))
+
+    def code_address(self, lang: str, code: str) -> str:
+        """The short per-code address to print (`host/ar/s/CODE`): the site publishes it
+        when this campaign is listed in `[site] campaigns` (vigie.site.percode)."""
+        parts = urlsplit(self.report_url)
+        site = urlsplit(self.site_url)
+        base = site.path if site.netloc == parts.netloc and site.path else "/"
+        return short_address(f"{parts.scheme}://{parts.netloc}{base}{site_code_path(lang, code)}")
 
 
 def short_address(report_url: str) -> str:
@@ -185,6 +205,13 @@ def parse_campaign(text: str, path: Path, cfg: Config, draft: bool = False) -> C
     variants = _variants(
         chk, data.get("variant"), languages, formats, numbers, camp.get("colors", {})
     )
+    missing = site_missing_languages(v.languages for v in variants)
+    if missing:
+        raise chk.fail(
+            "[campaign] languages",
+            f"le site n'a pas de pages en {', '.join(missing)} (il a {', '.join(SITE_LANGS)}) : "
+            "une affiche doit mener au formulaire dans sa propre langue",
+        )
     uses_rtl = any(lang in RTL_LANGUAGES for v in variants for lang in v.languages)
     if uses_rtl and not features.check("raqm"):
         # Without raqm, Arabic would print as isolated letters in reverse order.
@@ -193,8 +220,16 @@ def parse_campaign(text: str, path: Path, cfg: Config, draft: bool = False) -> C
         source=str(path), name=name, report_url=report_url,
         short_address=short_address(report_url), layout=layout, crop_marks=crop_marks,
         colors=colors, logos=logos, texts=texts, numbers=numbers, variants=variants,
-        warnings=tuple(warnings), draft=draft, code_path=code_path,
+        warnings=tuple(warnings), draft=draft, code_path=code_path, site_url=cfg.site.url,
     )  # fmt: skip
+
+
+def site_missing_languages(
+    languages: Iterable[Iterable[str]], site_langs: Iterable[str] = SITE_LANGS
+) -> list[str]:
+    """The poster languages the site does not publish (vigie.core.i18n, the one list)."""
+    have = set(site_langs)
+    return sorted({lang for group in languages for lang in group} - have)
 
 
 def _variants(

@@ -48,6 +48,9 @@ class SiteConfig:
     url: str = "http://127.0.0.1:8000/"
     report_url: str = "http://127.0.0.1:8000/signaler/"
     lang: str = "fr"
+    # Campaign files (CAMPAIGN.toml) whose codes get a short per-code form page
+    # at build time (/s/CODE/, /en/s/CODE/...); relative to this file's folder.
+    campaigns: tuple[str, ...] = ()
 
     @property
     def short_report_address(self) -> str:

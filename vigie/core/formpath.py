@@ -13,8 +13,11 @@ from urllib.parse import parse_qsl
 
 from . import envelope
 from .http import ApiError
+from .i18n import pick_lang
 
-TEXT_FIELDS = ("category", "place", "landmark", "when", "description", "vehicles", "campaign")
+TEXT_FIELDS = (
+    "category", "place", "landmark", "when", "description", "vehicles", "campaign", "lang"
+)  # fmt: skip
 HONEYPOT = "website"
 _MAX_FIELDS = 40
 
@@ -102,6 +105,8 @@ def build_form_tip(fields: dict[str, str], photos: list[bytes]) -> envelope.Tip:
             vehicles=fields.get("vehicles", "").strip(),
             campaign=envelope.normalize_campaign(fields.get("campaign", "")),
             channel="form",
+            # The page's language (hidden field); anything else is French.
+            lang=pick_lang(fields.get("lang")),
             attachments=attachments,
         )
         return envelope.validate_tip(tip)

@@ -28,6 +28,7 @@ from . import envelope, pages, replies
 from .config import Config, whole_megabytes
 from .formpath import build_form_tip, parse_form
 from .http import ApiError, Request, Response
+from .i18n import DEFAULT_LANG, pick_lang
 from .layout import (
     FORM_BUDGET,
     SLOT_PREFIXES,
@@ -37,6 +38,7 @@ from .layout import (
     tip_key,
 )
 from .load import Slots, stale_slot_keys
+from .messages import localize
 from .pow import ProofOfWork, check_idempotency_key, effort_class
 from .storage import StoreUnavailable, TipStore
 
@@ -198,16 +200,32 @@ class Intake:
 
     def submit_form(self, request: Request) -> Response:
         """The no-JS path: parse, strip photo metadata, encrypt at once, store."""
+        lang = DEFAULT_LANG  # until the form's own `lang` field is read
         try:
             body = check_body(request, self.config.intake.max_body_bytes)
             fields, photos = parse_form(request.header("content-type"), body)
+            lang = pick_lang(fields.get("lang"))
             tip = build_form_tip(fields, photos)
             self.claim_form_slot()
             receipt, day = self.store_form_tip(tip)
         except ApiError as exc:
             log.info("form refused: %s", exc.code)
-            return pages.error_page(exc, self.config.emergency)
-        return pages.receipt_page(receipt, day, self.config.emergency)
+            return pages.error_page(self.localize(exc, lang), self.config.emergency, lang)
+        return pages.receipt_page(receipt, day, self.config.emergency, lang)
+
+    def localize(self, error: ApiError, lang: str) -> ApiError:
+        """The refusal in the reporter's language (vigie.core.messages), filled from config."""
+        return localize(
+            error,
+            lang,
+            police=self.config.emergency.police,
+            max_mb=self.config.intake.max_body_bytes // (1024 * 1024),
+            max_photos=envelope.MAX_ATTACHMENTS,
+        )
+
+    def refuse(self, error: ApiError, request: Request) -> Response:
+        """A JSON refusal in the language the form sent (its Accept-Language header)."""
+        return self.localize(error, pick_lang(request.header("accept-language"))).to_json()
 
     def store_form_tip(self, tip: envelope.Tip) -> tuple[str, str]:
         """Encrypt a tip received in clear (no-JS path) and store it at once."""

@@ -1,13 +1,76 @@
-"""French HTML answers for the no-JavaScript form path (receipt and error pages).
+"""HTML answers for the no-JavaScript form path (receipt and error pages), per language.
 
 Self-contained (inline style only, no script, no external asset) so they render
 the same under the intake's strict CSP, and they repeat the emergency numbers.
+They are written in the reporter's language (the form's hidden `lang` field:
+French, English or Arabic, right to left), with links back to that language's
+pages. The texts below must be reviewed by a native speaker before a real
+deployment (see README, "Languages").
 """
 
 from __future__ import annotations
 
 from .config import EmergencyConfig
 from .http import ApiError, Response, escape
+from .i18n import DEFAULT_LANG, direction, site_path
+
+# Words of the two pages; {police}/{european}/{sms} are links, {receipt} and
+# {day} are filled in (escaped) by the functions below.
+TEXTS: dict[str, dict[str, str]] = {
+    "fr": {
+        "banner": "Urgence ? Appelez le {police}\n(ou le {european} ;\npar SMS : {sms}).",
+        "sent_title": "Signalement envoyé",
+        "sent": """<p>Votre signalement a bien été reçu et enregistré chiffré.
+Seuls les enquêteurs chargés des stupéfiants peuvent le lire.</p>
+<p>Votre numéro de reçu :</p>
+<p class="recu"><strong>{receipt}</strong></p>
+<p>Reçu le {day}. Notez ce numéro si vous le souhaitez ; il ne contient rien
+qui permette de vous identifier. Vous ne recevrez pas de réponse : c'est normal,
+l'enquête prend du temps et doit rester discrète.</p>""",
+        "home": "Retour à l'accueil",
+        "refused_title": "Signalement non envoyé",
+        "refused": """<p>Rien n'a été enregistré. Revenez au formulaire avec le bouton « Retour »
+de votre navigateur : ce que vous avez écrit y est peut-être encore.</p>""",
+        "back": "Revenir au formulaire",
+    },
+    "en": {
+        "banner": "Emergency? Call {police}\n(or {european};\nby text message: {sms}).",
+        "sent_title": "Report sent",
+        "sent": """<p>Your report was received and stored encrypted.
+Only the investigators in charge of drugs can read it.</p>
+<p>Your receipt number:</p>
+<p class="recu"><strong>{receipt}</strong></p>
+<p>Received on {day}. Write this number down if you wish; it contains nothing
+that could identify you. You will not get an answer: this is normal, the
+investigation takes time and must stay discreet.</p>""",
+        "home": "Back to the home page",
+        "refused_title": "Report not sent",
+        "refused": """<p>Nothing was stored. Go back to the form with the “Back” button of your
+browser: what you wrote may still be there.</p>""",
+        "back": "Back to the form",
+    },
+    "ar": {
+        "banner": "حالة طارئة؟ اتصلوا بالرقم {police}\n(أو {european}؛\nوبرسالة نصية: {sms}).",
+        "sent_title": "أُرسل البلاغ",
+        "sent": """<p>وصل بلاغكم وحُفظ مشفَّرًا.
+لا يستطيع قراءته إلا المحققون المكلفون بملف المخدرات.</p>
+<p>رقم الإيصال الخاص بكم:</p>
+<p class="recu"><strong dir="ltr">{receipt}</strong></p>
+<p>تاريخ الاستلام: <span dir="ltr">{day}</span>. دوّنوا هذا الرقم إن أردتم؛ فهو لا يحتوي
+على أي شيء يسمح بمعرفة هويتكم. لن يصلكم رد: هذا أمر طبيعي، فالتحقيق يستغرق
+وقتًا ويجب أن يبقى سريًا.</p>""",
+        "home": "العودة إلى الصفحة الرئيسية",
+        "refused_title": "لم يُرسَل البلاغ",
+        "refused": """<p>لم يُحفَظ أي شيء. عودوا إلى النموذج بزر «رجوع» في متصفحكم:
+قد يكون ما كتبتموه ما زال هناك.</p>""",
+        "back": "العودة إلى النموذج",
+    },
+}
+
+
+def _texts(lang: str) -> dict[str, str]:
+    return TEXTS.get(lang, TEXTS[DEFAULT_LANG])
+
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;max-width:40rem;margin:0 auto;padding:1rem;
@@ -26,16 +89,18 @@ def _tel(number: str) -> str:
     return "".join(ch for ch in number if ch.isdigit() or ch == "+")
 
 
-def _page(title: str, body: str, emergency: EmergencyConfig) -> str:
+def _page(title: str, body: str, emergency: EmergencyConfig, lang: str) -> str:
     e = emergency
     police, european, sms = (escape(n) for n in (e.police, e.european, e.sms))
-    banner = (
-        f'Urgence ? Appelez le <a href="tel:{_tel(e.police)}">{police}</a>\n'
-        f'(ou le <a href="tel:{_tel(e.european)}">{european}</a> ;\n'
-        f'par SMS : <a href="sms:{_tel(e.sms)}">{sms}</a>).'
+    banner = _texts(lang)["banner"].format(
+        # dir="ltr": a number reads left to right on an Arabic page too.
+        police=f'<a dir="ltr" href="tel:{_tel(e.police)}">{police}</a>',
+        european=f'<a dir="ltr" href="tel:{_tel(e.european)}">{european}</a>',
+        sms=f'<a dir="ltr" href="sms:{_tel(e.sms)}">{sms}</a>',
     )
+    lang = lang if lang in TEXTS else DEFAULT_LANG
     return f"""<!doctype html>
-<html lang="fr"><head><meta charset="utf-8">
+<html lang="{lang}" dir="{direction(lang)}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>{escape(title)} – Vigie</title><style>{_STYLE}</style></head>
@@ -49,22 +114,23 @@ def _page(title: str, body: str, emergency: EmergencyConfig) -> str:
 """
 
 
-def receipt_page(receipt: str, day: str, emergency: EmergencyConfig) -> Response:
-    body = f"""<p>Votre signalement a bien été reçu et enregistré chiffré.
-Seuls les enquêteurs chargés des stupéfiants peuvent le lire.</p>
-<p>Votre numéro de reçu :</p>
-<p class="recu"><strong>{escape(receipt)}</strong></p>
-<p>Reçu le {escape(day)}. Notez ce numéro si vous le souhaitez ; il ne contient rien
-qui permette de vous identifier. Vous ne recevrez pas de réponse : c'est normal,
-l'enquête prend du temps et doit rester discrète.</p>
-<p><a href="/">Retour à l'accueil</a></p>"""
-    return Response.html(201, _page("Signalement envoyé", body, emergency))
+def receipt_page(
+    receipt: str, day: str, emergency: EmergencyConfig, lang: str = DEFAULT_LANG
+) -> Response:
+    t = _texts(lang)
+    body = t["sent"].format(receipt=escape(receipt), day=escape(day))
+    body += f'\n<p><a href="{site_path(_known(lang))}">{escape(t["home"])}</a></p>'
+    return Response.html(201, _page(t["sent_title"], body, emergency, lang))
 
 
-def error_page(error: ApiError, emergency: EmergencyConfig) -> Response:
-    body = f"""<p>{escape(error.message)}</p>
-<p>Rien n'a été enregistré. Revenez au formulaire avec le bouton « Retour » de votre
-navigateur : ce que vous avez écrit y est peut-être encore.</p>
-<p><a href="/signaler/">Revenir au formulaire</a></p>"""
+def error_page(error: ApiError, emergency: EmergencyConfig, lang: str = DEFAULT_LANG) -> Response:
+    """`error.message` is shown as is: the caller puts it in `lang` (messages.localize)."""
+    t = _texts(lang)
+    body = f"<p>{escape(error.message)}</p>\n{t['refused']}"
+    body += f'\n<p><a href="{site_path(_known(lang), "signaler/")}">{escape(t["back"])}</a></p>'
     extra = {"Retry-After": str(error.retry_after)} if error.retry_after else {}
-    return Response.html(error.status, _page("Signalement non envoyé", body, emergency), **extra)
+    return Response.html(error.status, _page(t["refused_title"], body, emergency, lang), **extra)
+
+
+def _known(lang: str) -> str:
+    return lang if lang in TEXTS else DEFAULT_LANG

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from vigie.cliutil import load_cli_config
+from vigie.core.i18n import LANGS
 from vigie.core.storage import ObjectMissing, StoreUnavailable
 from vigie.errors import UserError
 
@@ -102,7 +103,10 @@ def _month(text: str) -> str:
 
 
 def _filters(args: argparse.Namespace) -> Filters:
-    return Filters(since=args.since, until=args.until, status=args.status, category=args.type)
+    return Filters(
+        since=args.since, until=args.until, status=args.status, category=args.type,
+        lang=getattr(args, "lang", None),
+    )  # fmt: skip
 
 
 def _signing_option(p: argparse.ArgumentParser) -> None:
@@ -133,6 +137,7 @@ def _filter_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--until", type=_day, metavar="YYYY-MM-DD")
     p.add_argument("--status", choices=STATUSES)
     p.add_argument("--type", choices=("spot", "delivery", "stash", "other"))
+    p.add_argument("--lang", choices=LANGS, help="only tips written in this language")
 
 
 @_friendly

@@ -65,6 +65,7 @@ class Filters:
     until: date | None = None
     status: str | None = None
     category: str | None = None
+    lang: str | None = None  # the reporter's language (fr, en, ar): reply in it
 
 
 def record(entry: Entry, state: Triage | None) -> dict[str, Any]:
@@ -86,6 +87,7 @@ def record(entry: Entry, state: Triage | None) -> dict[str, Any]:
         row[name] = getattr(tip, name) if tip else ""
     row["campaign"] = tip.campaign if tip else ""
     row["channel"] = tip.channel if tip else ""
+    row["lang"] = tip.lang if tip else ""
     row["photos"] = len(tip.attachments) if tip else 0
     return row
 
@@ -107,6 +109,8 @@ def select(
             continue
         if filters.category and row["category"] != filters.category:
             continue
+        if filters.lang and row["lang"] != filters.lang:
+            continue
         rows.append(row)
     return rows
 
@@ -119,7 +123,7 @@ def _cut(text: str, width: int) -> str:
 def table(rows: Sequence[dict[str, Any]]) -> str:
     from .thread import FOLLOWUP_LABELS
 
-    head = ("Reçu", "Date", "Type", "Lieu", "Campagne", "Statut", "Photos", "Suivi")
+    head = ("Reçu", "Date", "Type", "Lieu", "Campagne", "Langue", "Statut", "Photos", "Suivi")
     lines = [head]
     for r in rows:
         if r["kind"] == "ok":
@@ -132,6 +136,7 @@ def table(rows: Sequence[dict[str, Any]]) -> str:
                     _cut(kind, 22),
                     _cut(r["place"], 30),
                     line(r["campaign"] or "-"),
+                    line(r["lang"] or "-"),
                     _cut(status + (f" ({r['assignee']})" if r["assignee"] else ""), 60),
                     str(r["photos"]),
                     f"réponse à {r['answer_to']}"
@@ -147,6 +152,7 @@ def table(rows: Sequence[dict[str, Any]]) -> str:
                     line(r["date"] or "-"),
                     label,
                     _cut(r["problem"], 60),
+                    "",
                     "",
                     "",
                     "",
@@ -198,6 +204,7 @@ def show(entry: Entry, state: Triage | None, attachments: Path | None) -> str:
         f"Quand       : {line(tip.when or '-')}",
         f"Véhicules   : {line(tip.vehicles or '-')}",
         f"Campagne    : {line(tip.campaign or '-')}",
+        f"Langue      : {line(tip.lang)}",
         f"Canal       : {'formulaire sans JavaScript' if tip.channel == 'form' else 'web'}",
         f"Photos      : {len(tip.attachments)}",
         f"Origine     : {_ORIGIN_LABELS.get(entry.origin, entry.origin)}",

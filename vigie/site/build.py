@@ -14,8 +14,9 @@ import logging
 import os
 from pathlib import Path
 
-from vigie.core.config import Config
+from vigie.core.config import Config, ConfigError
 from vigie.resources import mkdocs_yml, source_root
+from vigie.site.i18n import TextsError
 from vigie.site.values import site_values
 
 # The site sources: a checkout's top level, or the copy a wheel carries
@@ -56,6 +57,8 @@ def build_site(cfg: Config, out_dir: Path | None = None, strict: bool = True) ->
         # Set before the build so hooks/vigie_config.py does not read vigie.toml again.
         config.extra["vigie"] = site_values(cfg)
         build(config)
+    except (TextsError, ConfigError) as exc:
+        raise SiteBuildError(f"site build failed: {exc}") from None
     except (MkDocsException, SystemExit) as exc:
         details = "; ".join(collector.messages) or str(exc)
         raise SiteBuildError(f"site build failed: {details}") from None

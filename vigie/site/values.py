@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 from vigie.core.config import Config, whole_megabytes
 from vigie.core.http import BASE_SECURITY_HEADERS
+from vigie.site.i18n import ui_values
+from vigie.site.percode import code_pages
 
 # Where the quick-exit button sends people: a busy, neutral, French public site
 # that raises no eyebrow if someone looks at the screen or the tab title.
@@ -129,4 +131,9 @@ def site_values(cfg: Config) -> dict[str, Any]:
         "hosts": {key: _host(value) for key, value in links.items()},
         "quick_exit_url": QUICK_EXIT_URL,
         "csp": content_security_policy(cfg),
+        # The interface words per language (i18n/<lang>.toml), picked by the
+        # templates with the page's language: config.extra.vigie.ui[lang].
+        "ui": ui_values(),
+        # Short per-code form pages to generate (hooks/percode.py), from [site] campaigns.
+        "code_pages": [{"code": p.code, "lang": p.lang, "path": p.path} for p in code_pages(cfg)],
     }

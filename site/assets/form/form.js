@@ -19,15 +19,30 @@
   if (!form || !cfgEl) return;
   var cfg = JSON.parse(cfgEl.textContent);
   var T = window.vigieTip;
+  // Every word this script shows comes from the page's language
+  // (i18n/<lang>.toml, baked into vigie-form-config by the site build).
+  var TEXT = cfg.text || {};
+  function t(key, values) {
+    return String(TEXT[key] || key).replace(/\{([a-z_]+)\}/g, function (all, name) {
+      return values && name in values ? String(values[name]) : all;
+    });
+  }
   var $ = function (id) { return document.getElementById(id); };
   var status = $("vigie-status");
   var submit = $("vigie-submit");
 
   // The campaign code from the poster URL (?c=CODE) goes into the tip (hidden
   // input on every path), then leaves the visible URL: it must not stay in the
-  // history, a screenshot or a shared link.
+  // history, a screenshot or a shared link. A per-code page (/s/CODE/) already
+  // holds the code in its hidden field: its entry becomes the plain form's.
   (function takeCampaign() {
     var params = new URLSearchParams(window.location.search);
+    if (cfg.cleanUrl && !params.has("c")) {
+      try {
+        history.replaceState(history.state, "", new URL(cfg.cleanUrl, window.location.href).pathname);
+      } catch (e) { /* the code is still only in this tab */ }
+      return;
+    }
     if (!params.has("c")) return;
     $("campaign").value = T.normalizeCampaign(params.get("c"), cfg.campaignPattern, cfg.campaignMax);
     params.delete("c");
@@ -47,25 +62,15 @@
   if (followup) followup.enable();
 
   form.noValidate = true; // our own messages, linked to each field
-  $("vigie-mode").textContent = "Votre signalement sera chiffré dans votre navigateur, " +
-    "avant l'envoi. Personne d'autre que les enquêteurs ne pourra le lire.";
+  $("vigie-mode").textContent = t("mode_encrypted");
 
-  var MESSAGES = {
-    checking: "Vérification anti-spam en cours…",
-    sending: "Envoi de votre signalement chiffré…",
-    renewing: "La vérification anti-spam a expiré : nouvel essai…",
-    harder: "Beaucoup de signalements arrivent en ce moment : la vérification anti-spam " +
-      "demande plus de calcul à votre appareil. Cela peut prendre une ou deux minutes ; " +
-      "l'envoi repartira tout seul. Ne fermez pas cette page.",
-  };
+  var STATES = { checking: "checking", sending: "sending", renewing: "renewing", harder: "harder" };
   function say(text) { status.textContent = text; }
   var session = new window.vigieSend.Session(cfg, function (state, seconds, attempt, attempts) {
     if (state === "waiting") {
-      say("Le serveur ne répond pas pour le moment. Nouvel essai automatique dans " +
-        seconds + " secondes (essai " + attempt + " sur " + attempts + "). " +
-        "Ne fermez pas cette page : votre signalement, déjà chiffré, sera renvoyé tel quel.");
+      say(t("waiting", { seconds: seconds, attempt: attempt, attempts: attempts }));
     } else {
-      say(MESSAGES[state] || "");
+      say(STATES[state] ? t(STATES[state]) : "");
     }
   });
 
@@ -93,18 +98,17 @@
     clearPhotos();
     photoError = "";
     if (files.length > cfg.maxAttachments) {
-      photoError = cfg.maxAttachments + " photos au maximum : choisissez-en moins.";
+      photoError = t("too_many_photos", { max: cfg.maxAttachments });
       return;
     }
     if (!files.length) return;
-    say("Préparation des photos…");
+    say(t("preparing_photos"));
     for (var i = 0; i < files.length; i++) {
       try {
         var p = await window.vigiePhotos.reencode(files[i], cfg.maxAttachmentBytes);
       } catch (e) {
         clearPhotos();
-        photoError = "La photo « " + files[i].name + " » n'a pas pu être lue. " +
-          "Choisissez des photos JPEG ou PNG.";
+        photoError = t("photo_unreadable", { name: files[i].name });
         say("");
         return;
       }
@@ -115,15 +119,14 @@
       img.src = p.url;
       img.alt = "";
       var text = document.createElement("span");
-      text.textContent = "Photo " + (i + 1) + " prête (" + p.width + " × " + p.height +
-        " pixels) : position GPS et informations sur l'appareil retirées.";
+      text.textContent = t("photo_ready", { n: i + 1, width: p.width, height: p.height });
       li.appendChild(img);
       li.appendChild(text);
       photoList.appendChild(li);
     }
     photoList.hidden = false;
-    say(photos.length === 1 ? "1 photo prête, sans données de localisation."
-      : photos.length + " photos prêtes, sans données de localisation.");
+    say(photos.length === 1 ? t("photos_ready_one")
+      : t("photos_ready_many", { count: photos.length }));
   }
 
   photoInput.addEventListener("change", function () {
@@ -135,8 +138,9 @@
 
   function collect() {
     var checked = form.querySelector("input[name=category]:checked");
+    // lang: the page's language, so the analysts answer in it (envelope v2).
     var tip = { category: checked ? checked.value : "", campaign: $("campaign").value,
-      channel: "web", attachments: photos.map(function (p) {
+      channel: "web", lang: cfg.lang || document.documentElement.lang || "fr", attachments: photos.map(function (p) {
         return { type: p.type, data: p.data };
       }) };
     TEXT_FIELDS.forEach(function (name) { tip[name] = $(name).value; });
@@ -147,15 +151,15 @@
   function validate(tip) {
     var errors = [];
     if (!tip.category) {
-      errors.push(["category", "category-spot", "Choisissez le type de fait."]);
+      errors.push(["category", "category-spot", t("need_category")]);
     }
     if (!tip.description.trim()) {
-      errors.push(["description", "description", "Décrivez ce que vous avez vu."]);
+      errors.push(["description", "description", t("need_description")]);
     }
     TEXT_FIELDS.forEach(function (name) {
       var limit = cfg.textLimits[name];
       if (T.codePoints(tip[name]) > limit) {
-        errors.push([name, name, "Ce texte est trop long (" + limit + " caractères au maximum)."]);
+        errors.push([name, name, t("too_long", { limit: limit })]);
       }
     });
     if (photoError) errors.push(["photos", "photos", photoError]);
@@ -237,7 +241,7 @@
         return;
       }
       clearErrors();
-      say("Chiffrement de votre signalement…");
+      say(t("encrypting"));
       var plaintext = await T.serializeTip(tip);
       var digest = await digestHex(plaintext);
       if (!pending || pending.digest !== digest) {
@@ -246,7 +250,7 @@
         if (pending) session.renew();
         var body = await window.vigieAge.encrypt(plaintext, cfg.recipients);
         if (body.length > cfg.maxBodyBytes) {
-          say("Votre signalement est trop volumineux : retirez une ou plusieurs photos.");
+          say(t("too_big"));
           return;
         }
         pending = { digest: digest, key: session.key, body: body };
@@ -254,14 +258,11 @@
       succeed(await session.send(pending));
     } catch (e) {
       if (e instanceof window.vigieSend.SendError && e.kind === "rejected") {
-        say(e.message || "Votre signalement a été refusé. Vérifiez-le puis réessayez.");
+        say(e.message || t("rejected"));
       } else if (e instanceof window.vigieSend.SendError) {
-        say("Votre signalement n'a pas pu être envoyé : le serveur ne répond pas. " +
-          "Il est toujours dans ce formulaire (et nulle part ailleurs). " +
-          "Réessayez dans quelques minutes, sans fermer cette page.");
+        say(t("unreachable"));
       } else {
-        say("Une erreur est survenue dans votre navigateur. Réessayez. " +
-          "En cas d'urgence, appelez le " + cfg.police + ".");
+        say(t("browser_error", { police: cfg.police }));
       }
     } finally {
       busy = false;

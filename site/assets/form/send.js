@@ -198,6 +198,9 @@
             "Content-Type": "application/octet-stream",
             "Idempotency-Key": attempt.key,
             "X-Altcha": payload,
+            // The page's language, so a refusal's message comes back in it
+            // (CORS-safelisted: no change to the preflight).
+            "Accept-Language": this.cfg.lang || "fr",
           },
           body: attempt.body,
         }, FETCH_OPTIONS));

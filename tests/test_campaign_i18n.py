@@ -1,0 +1,127 @@
+"""Posters land on their language, and every campaign code has a short form page.
+
+A small campaign (one square piece per language) is rendered and the real site
+is built with it listed in `[site] campaigns`: each piece's QR code, decoded
+with zxing-cpp, leads to a page of the built site in the piece's language; each
+code has its per-code page (`/s/CODE/`, `/en/s/CODE/`, `/ar/s/CODE/`) in its
+language, whose hidden field already holds the code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+from vigie.campaign.build import build_campaign
+from vigie.campaign.spec import load_campaign, site_missing_languages
+from vigie.core.config import Config, load_config
+from vigie.site.build import build_site
+
+pytestmark = pytest.mark.xdist_group("campaign_i18n")
+
+CAMPAIGN = """
+[campaign]
+name = "Trois langues"
+formats = ["square"]
+[[variant]]
+code = "TR-FR"
+label = "Français"
+[[variant]]
+code = "TR-EN"
+label = "English"
+language = "en"
+[[variant]]
+code = "TR-AR"
+label = "Arabe"
+language = "ar"
+"""
+
+
+@pytest.fixture(scope="module")
+def built(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[Config, Path, dict[str, Any]]]:
+    tmp = tmp_path_factory.mktemp("campaign-i18n")
+    (tmp / "trois.toml").write_text(CAMPAIGN, encoding="utf-8")
+    (tmp / "vigie.toml").write_text(
+        '[site]\nurl = "https://vigie.example.test/"\n'
+        'report_url = "https://vigie.example.test/signaler/"\n'
+        'campaigns = ["trois.toml"]\n',
+        encoding="utf-8",
+    )
+    cfg = load_config(str(tmp / "vigie.toml"), {})
+    site = build_site(cfg, tmp / "site")
+    manifest = build_campaign(load_campaign(tmp / "trois.toml", cfg), tmp / "out", workers=1)
+    yield cfg, site, {"out": tmp / "out", **manifest}
+
+
+def _page_lang(site: Path, url: str) -> str:
+    path = urlsplit(url).path.strip("/")
+    html = (site / path / "index.html").read_text(encoding="utf-8")
+    match = re.search(r'<html lang="([a-z]+)"', html)
+    assert match, url
+    return match.group(1)
+
+
+def test_each_poster_decodes_to_the_form_in_its_language(
+    built: tuple[Config, Path, dict[str, Any]],
+) -> None:
+    _, site, manifest = built
+    seen = set()
+    for piece in manifest["pieces"]:
+        with Image.open(manifest["out"] / piece["files"]["png"]) as img:
+            (text,) = [r.text for r in zxingcpp.read_barcodes(img.convert("L"))]
+        assert text == piece["url"]  # the manifest records what is printed
+        lang = piece["language"]
+        expected = "https://vigie.example.test/" + ("" if lang == "fr" else f"{lang}/")
+        assert text == f"{expected}signaler/?c={piece['variant']}"
+        assert _page_lang(site, text) == lang
+        seen.add(lang)
+    assert seen == {"fr", "en", "ar"}
+
+
+@pytest.mark.parametrize(
+    ("path", "code", "lang"),
+    [("s/TR-FR/", "TR-FR", "fr"), ("en/s/TR-EN/", "TR-EN", "en"), ("ar/s/TR-AR/", "TR-AR", "ar")],
+)
+def test_each_code_has_a_short_form_page_in_its_language(
+    built: tuple[Config, Path, dict[str, Any]], path: str, code: str, lang: str
+) -> None:
+    _, site, _ = built
+    html = (site / path / "index.html").read_text(encoding="utf-8")
+    assert f'<html lang="{lang}"' in html
+    assert f'<input type="hidden" id="campaign" name="campaign" value="{code}">' in html
+    assert f'<input type="hidden" id="lang" name="lang" value="{lang}">' in html
+    assert 'id="vigie-form-config"' in html and 'integrity="sha384-' in html
+    assert '<meta name="robots" content="noindex, noarchive">' in html
+    # Where form.js moves the history entry: this language's plain form.
+    assert '"cleanUrl": "../../signaler/"' in html
+    # Only the listed codes get a page, each in its own language only.
+    others = {"fr": "s", "en": "en/s", "ar": "ar/s"}
+    assert sorted(p.name for p in (site / others[lang]).iterdir()) == [code]
+
+
+def test_a_campaign_language_the_site_lacks_is_refused() -> None:
+    assert site_missing_languages([("fr",), ("ar", "en")]) == []
+    assert site_missing_languages([("fr",), ("ar", "en")], ("fr", "en")) == ["ar"]
+
+
+def test_the_short_addresses_a_poster_can_print_exist_on_the_site(
+    built: tuple[Config, Path, dict[str, Any]],
+) -> None:
+    """`Campaign.code_address` (code included) and `short_address_for` lead to built pages."""
+    cfg, site, manifest = built
+    camp = load_campaign(Path(cfg.source).parent / "trois.toml", cfg)
+    for piece in manifest["pieces"]:
+        lang, code = piece["language"], piece["variant"]
+        for address in (camp.code_address(lang, code), camp.short_address_for(lang)):
+            assert address.startswith("vigie.example.test/"), address
+            assert _page_lang(site, "https://" + address + "/") == lang
+    assert camp.code_address("ar", "TR-AR") == "vigie.example.test/ar/s/TR-AR"

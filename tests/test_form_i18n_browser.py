@@ -1,0 +1,220 @@
+"""The report form in English and Arabic, with and without JavaScript, in real Chromium.
+
+A real `vigie serve` (site + intake on one origin) whose vigie.toml lists a
+campaign, so the per-code pages exist. Each journey types a tip on the page of
+one language and checks what the person reads (statuses, errors, receipt and
+refusal pages in that language) and what is stored (decrypted: the text as
+typed, the tip's `lang`, the campaign code). The Arabic tip typed in the
+browser is then read back with `vigie inbox show`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.live import LiveVigie, write_config
+from tests.test_form_browser import Live, new_tip
+from vigie.cli import main
+from vigie.core.config import load_config
+from vigie.core.messages import MESSAGES
+from vigie.core.storage import open_store
+from vigie.site.build import build_site
+from vigie.site.i18n import all_texts
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("form-i18n-live")]
+
+CAMPAIGN = """
+[campaign]
+name = "Test"
+formats = ["square"]
+[[variant]]
+code = "TS-GARE"
+label = "Gare"
+language = "en"
+[[variant]]
+code = "TS-PLANOISE"
+label = "Planoise"
+language = "ar"
+[[variant]]
+code = "TS-CENTRE"
+label = "Centre"
+"""
+TYPED = {
+    "en": {"place": "Station square", "description": "Two people sell every evening.\nA car."},
+    "ar": {
+        "place": "ساحة المحطة، بيزانسون",
+        "description": "شخصان يبيعان كل مساء أمام المدخل.\nسيارة رمادية AB-123 «تقف» هناك.",
+    },
+}
+RECEIPT_TITLE = {"en": "Report received, thank you", "ar": "وصل البلاغ، شكرًا لكم"}
+SENT_TITLE = {"en": "Report sent", "ar": "أُرسل البلاغ"}
+
+
+@pytest.fixture(scope="module")
+def live(identity: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    tmp = tmp_path_factory.mktemp("form-i18n")
+    (tmp / "test.toml").write_text(CAMPAIGN, encoding="utf-8")
+    config_path = write_config(
+        tmp / "vigie.toml", f"dir:{tmp / 'store'}", [str(identity.to_public())]
+    )
+    config_path.write_text(
+        config_path.read_text() + '\n[site]\ncampaigns = ["test.toml"]\n', encoding="utf-8"
+    )
+    cfg = load_config(str(config_path), {})
+    server = LiveVigie(config_path, build_site(cfg, tmp / "site"))
+    server.start()
+    yield Live(server, open_store(cfg.intake))
+    server.stop()
+
+
+def _fill(page: Any, lang: str) -> None:
+    page.check("#category-spot")
+    for field, value in TYPED[lang].items():
+        page.fill(f"#{field}", value)
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_journey_with_javascript(
+    browser: Any, live: Live, identity: Any, identity_file: Path, lang: str, capsys: Any
+) -> None:
+    texts = all_texts()[lang]["form"]
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    sent: list[dict[str, str]] = []
+    page.on("request", lambda r: sent.append(r.headers) if r.method == "POST" else None)
+    before = live.keys()
+    page.goto(live.url + f"{lang}/signaler/?c=test02")
+    assert page.url == live.url + f"{lang}/signaler/"
+    assert page.inner_text("#vigie-mode") == texts["mode_encrypted"]
+    # Empty: the errors are in the page's language.
+    page.click("#vigie-submit")
+    page.wait_for_selector("#vigie-error-summary:not([hidden])")
+    assert page.inner_text("#description-error") == texts["need_description"]
+    assert page.inner_text("#category-error") == texts["need_category"]
+    _fill(page, lang)
+    page.click("#vigie-submit")
+    page.wait_for_selector("#vigie-receipt:not([hidden])", timeout=30_000)
+    assert page.inner_text("#vigie-receipt-title") == RECEIPT_TITLE[lang]
+    receipt = page.inner_text("#vigie-receipt-code")
+    context.close()
+    assert errors == []
+    # send.js tells the intake the page's language (for its messages).
+    assert [h.get("accept-language") for h in sent] == [lang]
+
+    _, tip = new_tip(live, before, identity)
+    assert (tip.lang, tip.channel, tip.campaign) == (lang, "web", "TEST02")
+    for field, value in TYPED[lang].items():
+        assert getattr(tip, field) == value, field
+    if lang == "ar":
+        # The analyst reads the Arabic exactly as typed.
+        cache = live.server.config_path.parent / "inbox-cache"
+        conf = live.server.config_path
+        assert main(["--config", str(conf), "inbox", "pull", "--cache", str(cache)]) == 0
+        capsys.readouterr()
+        argv = ["inbox", "show", receipt, "--cache", str(cache), "-i", str(identity_file)]
+        assert main(argv) == 0
+        shown = capsys.readouterr().out
+        assert TYPED["ar"]["description"] in shown and "Langue      : ar" in shown
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_journey_without_javascript(browser: Any, live: Live, identity: Any, lang: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    before = live.keys()
+    page.goto(live.url + f"{lang}/signaler/")
+    _fill(page, lang)
+    with page.expect_navigation():
+        page.click("#vigie-submit")
+    assert page.url == live.url + "api/tips/form"
+    assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == [
+        lang,
+        "rtl" if lang == "ar" else "ltr",
+    ]
+    assert page.inner_text("h1") == SENT_TITLE[lang]
+    assert page.get_attribute("a[href^='/']", "href") == f"/{lang}/"
+    context.close()
+    _, tip = new_tip(live, before, identity)
+    assert (tip.lang, tip.channel, tip.campaign) == (lang, "form", "")
+    assert tip.description == TYPED[lang]["description"]
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_refusal_page_without_javascript_is_in_the_form_language(
+    browser: Any, live: Live, lang: str
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    before = live.keys()
+    page.goto(live.url + f"{lang}/signaler/")
+    page.check("#category-spot")
+    page.fill("#description", "   ")  # passes `required`, refused by the intake
+    with page.expect_navigation() as nav:
+        page.click("#vigie-submit")
+    assert nav.value.status == 400
+    assert page.evaluate("document.documentElement.lang") == lang
+    assert MESSAGES[lang]["empty_description"] in page.inner_text("main")
+    assert page.get_attribute("main a", "href") == f"/{lang}/signaler/"
+    context.close()
+    assert live.keys() == before
+
+
+@pytest.mark.parametrize(
+    ("path", "code", "lang"),
+    [("en/s/TS-GARE/", "TS-GARE", "en"), ("ar/s/TS-PLANOISE/", "TS-PLANOISE", "ar")],
+)
+def test_a_no_js_tip_from_a_per_code_page_carries_its_campaign(
+    browser: Any, live: Live, identity: Any, path: str, code: str, lang: str
+) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    before = live.keys()
+    page.goto(live.url + path)  # what someone types from the poster
+    assert page.evaluate("document.documentElement.lang") == lang
+    _fill(page, lang)
+    with page.expect_navigation():
+        page.click("#vigie-submit")
+    context.close()
+    _, tip = new_tip(live, before, identity)
+    assert (tip.campaign, tip.lang, tip.channel) == (code, lang, "form")
+
+
+def test_with_javascript_a_per_code_page_leaves_the_address_bar(
+    browser: Any, live: Live, identity: Any
+) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    before = live.keys()
+    page.goto(live.url + "s/TS-CENTRE/")
+    # The history entry becomes the plain form's (no third entry with the code).
+    assert page.url == live.url + "signaler/"
+    assert page.evaluate("history.length") == 2
+    assert page.input_value("#campaign") == "TS-CENTRE"
+    _fill(page, "en")
+    page.click("#vigie-submit")
+    page.wait_for_selector("#vigie-receipt:not([hidden])", timeout=30_000)
+    context.close()
+    _, tip = new_tip(live, before, identity)
+    assert (tip.campaign, tip.lang) == ("TS-CENTRE", "fr")
+
+
+def test_text_fields_follow_the_direction_of_what_is_typed(browser: Any, live: Live) -> None:
+    page = browser.new_page()
+    page.goto(live.url + "en/signaler/")
+    page.fill("#description", TYPED["ar"]["description"])
+    page.fill("#place", "Station square")
+    directions = page.evaluate(
+        "['description', 'place']"
+        ".map(id => getComputedStyle(document.getElementById(id)).direction)"
+    )
+    assert directions == ["rtl", "ltr"]
+    page.goto(live.url + "ar/signaler/")
+    page.fill("#vehicles", "Black scooter AB-123")
+    assert page.evaluate("getComputedStyle(document.getElementById('vehicles')).direction") == "ltr"
+    page.close()
