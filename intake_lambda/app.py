@@ -184,7 +184,7 @@ def _preflight(methods: str, allow_headers: str) -> Response:
 
 @app.route("/api/tips", methods=["OPTIONS"])
 def tips_preflight() -> Response:
-    return _preflight("POST", "Content-Type, Idempotency-Key, X-Altcha")
+    return _preflight("POST", "Content-Type, Idempotency-Key, X-Altcha, X-Vigie-Lang")
 
 
 @app.route("/api/challenge", methods=["OPTIONS"])

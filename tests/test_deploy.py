@@ -318,7 +318,7 @@ def test_api_behaviour_caches_nothing_and_forwards_no_viewer_address(built: Buil
     config = policy["Properties"]["OriginRequestPolicyConfig"]
     assert config["HeadersConfig"]["HeaderBehavior"] == "whitelist"
     headers = {h.lower() for h in config["HeadersConfig"]["Headers"]}
-    assert headers == {"content-type", "origin", "idempotency-key", "x-altcha"}
+    assert headers == {"content-type", "origin", "idempotency-key", "x-altcha", "x-vigie-lang"}
     assert config["CookiesConfig"] == {"CookieBehavior": "none"}
     assert not any(
         re.match(r"cloudfront-viewer|x-forwarded|true-client-ip|user-agent|referer|cookie", h)

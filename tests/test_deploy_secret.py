@@ -17,6 +17,7 @@ import secrets
 import subprocess
 import sys
 import threading
+import time
 import zipfile
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,6 +27,7 @@ from typing import Any
 import pytest
 
 from tests.support.deploy import CFG_VALUES, build_once
+from vigie.core.pow import ProofOfWork, solve
 
 pytestmark = pytest.mark.xdist_group("chalice-package")  # shares the packaged build
 ARN = "arn:aws:secretsmanager:eu-west-3:123456789012:secret:vigie-intake-AbCdEf"
@@ -49,8 +51,9 @@ for n in range(3):
     key = f"idempotency-key-{n:04d}"
     event = {
         "resource": "/api/challenge", "path": "/api/challenge", "httpMethod": "GET",
-        "headers": {"Host": "example"}, "multiValueHeaders": {"Host": ["example"]},
-        "queryStringParameters": {"key": key}, "multiValueQueryStringParameters": {"key": [key]},
+        "headers": {"Host": "example", "Idempotency-Key": key},
+        "multiValueHeaders": {"Host": ["example"], "Idempotency-Key": [key]},
+        "queryStringParameters": None, "multiValueQueryStringParameters": None,
         "pathParameters": None, "stageVariables": None, "body": None, "isBase64Encoded": False,
         "requestContext": {"resourcePath": "/api/challenge", "httpMethod": "GET", "stage": "v1",
                            "path": "/v1/api/challenge", "requestId": f"r{n}"},
@@ -156,12 +159,17 @@ def test_lambda_reads_the_secret_once_per_cold_start_and_never_at_import(
     assert report["after_import"] == 0  # nothing at import time
     assert [a["status"] for a in report["answers"]] == [200, 200, 200]
     assert report["calls"] == [1, 1, 1]  # once, on the first request only
-    # The challenges are signed with the secret Secrets Manager holds.
+    # The challenges are signed with the secret Secrets Manager holds: a solution
+    # to each passes the signature check of an intake built on that secret.
     altcha = hmac.new(bytes.fromhex(handler.secret), b"vigie/altcha", hashlib.sha256).digest()
-    for answer in report["answers"]:
+    for n, answer in enumerate(report["answers"]):
         challenge = json.loads(answer["body"])
-        expected = hmac.new(altcha, challenge["challenge"].encode(), hashlib.sha256).hexdigest()
-        assert hmac.compare_digest(challenge["signature"], expected)
+        params = challenge["parameters"]
+        checker = ProofOfWork(
+            hmac_key=altcha, cost=params["cost"], bits=params["data"]["b"],
+            expires_seconds=600, clock=time.time,
+        )  # fmt: skip
+        checker.check_signed(solve(challenge), f"idempotency-key-{n:04d}")
     assert handler.secret not in report["stderr"]
 
 

@@ -154,8 +154,8 @@ def test_desk_end_to_end(
         # 3. Pull, with the progress page.
         page.click("button:has-text('Récupérer les nouveaux signalements')")
         page.wait_for_function(PULLED)
-        # Four tips, and the intake's signatures of the two it stored.
-        assert page.inner_text("#pull-message").startswith("6 nouvel(s) objet(s)")
+        # Four tips, and the intake's signatures and effort markers of the two it stored.
+        assert page.inner_text("#pull-message").startswith("8 nouvel(s) objet(s)")
         _check_axe(page, "pull")
         page.click("#pull-done")
 

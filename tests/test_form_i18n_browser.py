@@ -105,7 +105,7 @@ def test_journey_with_javascript(
     context.close()
     assert errors == []
     # send.js tells the intake the page's language (for its messages).
-    assert [h.get("accept-language") for h in sent] == [lang]
+    assert [h.get("x-vigie-lang") for h in sent] == [lang]
 
     _, tip = new_tip(live, before, identity)
     assert (tip.lang, tip.channel, tip.campaign) == (lang, "web", "TEST02")

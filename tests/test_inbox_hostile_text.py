@@ -102,7 +102,7 @@ def test_hostile_text_in_every_field_never_reaches_the_output_live(
     assert json.loads(as_json)[0]["description"] == fields["description"]  # lossless
     shown = listing.show(entry, state, None)
     _no_control(shown)
-    assert shown.count("\n") == 17 + fields["description"].count("\n") + note.count("\n")
+    assert shown.count("\n") == 18 + fields["description"].count("\n") + note.count("\n")
 
 
 def test_cli_list_show_export_neutralise_a_hostile_tip(

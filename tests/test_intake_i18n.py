@@ -1,7 +1,7 @@
 """The intake answers in the reporter's language: receipts, refusal pages, JSON messages.
 
 Through the real Chalice app: the no-JS form's hidden `lang` field picks the
-HTML page's language (and the tip's), the encrypted path's Accept-Language
+HTML page's language (and the tip's), the encrypted path's X-Vigie-Lang
 header (set by send.js to the page's language) picks the JSON message's.
 Every refusal code the intake can raise has an English and an Arabic text.
 """
@@ -35,7 +35,7 @@ def _post_form(client: Any, fields: dict[str, str]) -> Any:
 
 
 def _only_tip(store: Any, identity: Any) -> envelope.Tip:
-    (key,) = [o.key for o in store.list(layout.TIPS)]
+    (key,) = [o.key for o in store.list(layout.TIPS) if o.key.endswith(".age")]
     return envelope.parse_tip(pyrage.decrypt(store.get(key), [identity]))
 
 
@@ -104,7 +104,7 @@ def test_json_refusal_message_follows_accept_language(backend_config: Any, lang:
     cfg, store = backend_config
     with intake_client(cfg, store) as client:
         key = new_key()
-        headers = {**tip_headers(key, get_challenge(client, key)), "Accept-Language": lang}
+        headers = {**tip_headers(key, get_challenge(client, key)), "X-Vigie-Lang": lang}
         response = client.http.post("/api/tips", headers=headers, body=b"not an age file")
     assert response.status_code == 400
     data = json.loads(response.body)
@@ -118,7 +118,7 @@ def test_json_refusal_message_follows_accept_language(backend_config: Any, lang:
 def test_json_too_large_message_has_the_configured_limit(backend_config: Any) -> None:
     cfg, store = backend_config
     with intake_client(cfg, store) as client:
-        headers = {"Content-Type": "application/octet-stream", "Accept-Language": "ar"}
+        headers = {"Content-Type": "application/octet-stream", "X-Vigie-Lang": "ar"}
         headers["Content-Length"] = str(cfg.intake.max_body_bytes + 1)
         response = client.http.post("/api/tips", headers=headers, body=b"x")
     data = json.loads(response.body)

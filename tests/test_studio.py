@@ -169,7 +169,9 @@ def test_settings_colours_follow_the_contrast_rule(studio: Session) -> None:
     # The per-code short address shows on the preview's pieces (4 formats x 2 languages).
     page = studio.get("/variantes/BSN-CENTRE/apercu").get_data(as_text=True)
     assert page.count("Lecture comme un téléphone : réussie") == 8
-    assert page.count("adresse imprimée : <code>signaler.vigie-besancon.fr/s/BSN-CENTRE<") == 8
+    # Each language's per-code page: French at /s/CODE, Arabic at /ar/s/CODE.
+    assert page.count("adresse imprimée : <code>signaler.vigie-besancon.fr/s/BSN-CENTRE<") == 4
+    assert page.count("adresse imprimée : <code>signaler.vigie-besancon.fr/ar/s/BSN-CENTRE<") == 4
 
 
 def _json(answer: Any) -> Any:

@@ -6,7 +6,7 @@ ask here. French pages stay at the site root (the posters' existing URLs keep
 working); every other language lives under `/<lang>/`.
 
 `pick_lang` is how the intake reads the language a form sends (a hidden field
-on the no-JavaScript path, the `Accept-Language` header the form sets on the
+on the no-JavaScript path, the `X-Vigie-Lang` header the form sets on the
 encrypted path). It only ever returns one of LANGS: an unknown or malformed
 value is French, never an error, and nothing about it is stored or logged
 beyond the tip's own `lang`.
@@ -61,7 +61,7 @@ def direction(lang: str) -> str:
 
 
 def pick_lang(value: str | None) -> str:
-    """One of LANGS from a form field or an Accept-Language value; French otherwise.
+    """One of LANGS from a form field or an `X-Vigie-Lang` value; French otherwise.
 
     Only the first language range counts and only its primary subtag
     ("en-GB;q=0.9" -> "en"): the form sends exactly its page's language.

@@ -224,8 +224,13 @@ class Intake:
         )
 
     def refuse(self, error: ApiError, request: Request) -> Response:
-        """A JSON refusal in the language the form sent (its Accept-Language header)."""
-        return self.localize(error, pick_lang(request.header("accept-language"))).to_json()
+        """A JSON refusal in the language the form sent (its `X-Vigie-Lang` header).
+
+        A header of Vigie's own, not `Accept-Language`: the page sends only its
+        language (fr, en, ar), and no browser's own, often distinctive, list of
+        languages is ever forwarded to the intake (CloudFront passes only the
+        headers the API contract names)."""
+        return self.localize(error, pick_lang(request.header("x-vigie-lang"))).to_json()
 
     def store_form_tip(self, tip: envelope.Tip) -> tuple[str, str]:
         """Encrypt a tip received in clear (no-JS path) and store it at once."""

@@ -4,7 +4,7 @@ Every refusal is raised as an `ApiError` with a stable code and a French
 message (the reference, written where the rule is). At the edge, the answer is
 put in the reporter's language (`localize`): the form sends its page's
 language, a hidden `lang` field on the no-JavaScript path and the
-`Accept-Language` header on the encrypted path (`vigie.core.i18n.pick_lang`).
+`X-Vigie-Lang` header on the encrypted path (`vigie.core.i18n.pick_lang`).
 French, an unknown language, or a code this catalogue does not know keep the
 French message as raised: a new refusal is never silent, only untranslated.
 
@@ -20,6 +20,13 @@ from .http import ApiError
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
+        "unavailable": "The service is not available for a moment: try again.",
+        "bad_mailbox": "The follow-up mailbox is not valid.",
+        "pow_harder": (
+            "Many reports are arriving right now: the anti-spam check needs a little more "
+            "computing. Your browser keeps going; sending starts again by itself. Do not "
+            "close the page."
+        ),
         "bad_form": "The form could not be accepted. Check it and send it again.",
         "unsupported_media_type": "This type of content is not accepted for this form.",
         "bad_content_length": "The Content-Length header is not valid.",
@@ -59,6 +66,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "bad_version": "Report refused: this report version is not supported.",
     },
     "ar": {
+        "unavailable": "الخدمة غير متاحة مؤقتًا: أعيدوا المحاولة.",
+        "bad_mailbox": "معرّف صندوق المتابعة غير صالح.",
+        "pow_harder": (
+            "تصل بلاغات كثيرة في هذه اللحظة: يتطلب التحقق من مكافحة الرسائل المزعجة حسابًا "
+            "أكثر قليلًا. يواصل متصفحكم العمل، وسيُستأنف الإرسال تلقائيًا. لا تغلقوا الصفحة."
+        ),
         "bad_form": "تعذّر قبول النموذج. تحققوا منه ثم أرسلوه من جديد.",
         "unsupported_media_type": "هذا النوع من المحتوى غير مقبول لهذا النموذج.",
         "bad_content_length": "ترويسة Content-Length غير صالحة.",

@@ -200,7 +200,7 @@
             "X-Altcha": payload,
             // The page's language, so a refusal's message comes back in it
             // (CORS-safelisted: no change to the preflight).
-            "Accept-Language": this.cfg.lang || "fr",
+            "X-Vigie-Lang": this.cfg.lang || "fr",
           },
           body: attempt.body,
         }, FETCH_OPTIONS));
