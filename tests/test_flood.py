@@ -210,7 +210,10 @@ def test_real_reporter_gets_a_receipt_during_a_native_flood_from_another_network
     efforts = [(r["receipt"], r["effort"]) for r in rows]
     assert rows[0]["receipt"] == receipt and rows[0]["suspect"] is False, efforts
     assert rows[0]["description"] == TYPED["description"]
-    assert all(r["effort"] < rows[0]["effort"] for r in rows[1:]), efforts
+    # Ranked by effort: the browser kept searching while the person typed, so its
+    # class is at least the attacker's bare minimum (equal on a loaded machine,
+    # where it had little time; the list then keeps the real tip first).
+    assert all(r["effort"] <= rows[0]["effort"] for r in rows[1:]), efforts
     assert len(rows) == result.accepted + 1
     _no_address_anywhere([store_dir, tmp_path / "cache", live.log])
 
