@@ -8,6 +8,8 @@ header mapping is only read for the few headers the intake needs.
 
 from __future__ import annotations
 
+from .quickexit import SCRIPT_HASH as QUICK_EXIT_SCRIPT_HASH
+
 import html
 import json
 from collections.abc import Mapping
@@ -34,10 +36,11 @@ BASE_SECURITY_HEADERS = {
 # Sent on every intake answer. `no-store`: a tip receipt must not linger in a
 # cache on a shared phone; `no-referrer`: nothing about Vigie leaks to other sites.
 SECURITY_HEADERS = {"Cache-Control": "no-store", **BASE_SECURITY_HEADERS}
-# HTML from the intake (the no-JS form's answer) needs only its inline style.
+# HTML from the intake (the no-JS form's answer) needs only its inline style and
+# the quick exit's one inline script, allowed by its hash (vigie.core.quickexit).
 HTML_CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; "
-    "form-action 'self'; frame-ancestors 'none'"
+    f"default-src 'none'; style-src 'unsafe-inline'; script-src {QUICK_EXIT_SCRIPT_HASH}; "
+    "img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 JSON_CSP = "default-src 'none'; frame-ancestors 'none'"
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 from .config import EmergencyConfig
 from .http import ApiError, Response, escape
 from .i18n import DEFAULT_LANG, direction, site_path
+from .quickexit import QUICK_EXIT_URL
+from .quickexit import SCRIPT as QUICK_EXIT_SCRIPT
 
 # Words of the two pages; {police}/{european}/{sms} are links, {receipt} and
 # {day} are filled in (escaped) by the functions below.
@@ -24,10 +26,18 @@ TEXTS: dict[str, dict[str, str]] = {
 Seuls les enquêteurs chargés des stupéfiants peuvent le lire.</p>
 <p>Votre numéro de reçu :</p>
 <p class="recu"><strong>{receipt}</strong></p>
-<p>Reçu le {day}. Notez ce numéro si vous le souhaitez ; il ne contient rien
-qui permette de vous identifier. Vous ne recevrez pas de réponse : c'est normal,
-l'enquête prend du temps et doit rester discrète.</p>""",
+<p>Reçu le {day}. Ce numéro prouve que votre signalement est bien arrivé ; il ne
+contient rien qui permette de vous identifier. Gardez-le pour vous, ne le montrez à
+personne. Si vous envoyez plus tard un autre signalement sur la même affaire,
+recopiez ce numéro dedans : la cellule pourra relier les deux.</p>
+<p>Vous ne recevrez pas de réponse : c'est normal, l'enquête prend du temps et doit
+rester discrète.</p>
+<p>Votre navigateur garde cette visite dans son historique : si quelqu'un d'autre
+utilise cet appareil, effacez l'historique de ce site. La prochaine fois, préférez
+une fenêtre de navigation privée.</p>""",
         "home": "Retour à l'accueil",
+        "exit": "Quitter vite",
+        "exit_hint": "Quitter ce site tout de suite (ou appuyez deux fois sur Échap)",
         "refused_title": "Signalement non envoyé",
         "refused": """<p>Rien n'a été enregistré. Revenez au formulaire avec le bouton « Retour »
 de votre navigateur : ce que vous avez écrit y est peut-être encore.</p>""",
@@ -40,10 +50,17 @@ de votre navigateur : ce que vous avez écrit y est peut-être encore.</p>""",
 Only the investigators in charge of drugs can read it.</p>
 <p>Your receipt number:</p>
 <p class="recu"><strong>{receipt}</strong></p>
-<p>Received on {day}. Write this number down if you wish; it contains nothing
-that could identify you. You will not get an answer: this is normal, the
-investigation takes time and must stay discreet.</p>""",
+<p>Received on {day}. This number proves that your report arrived; it contains
+nothing that could identify you. Keep it to yourself, do not show it to anyone.
+If you later send another report about the same matter, copy this number into
+it: the unit can then link the two.</p>
+<p>You will not get an answer: this is normal, the investigation takes time and
+must stay discreet.</p>
+<p>Your browser keeps this visit in its history: if someone else uses this
+device, delete this site's history. Next time, prefer a private window.</p>""",
         "home": "Back to the home page",
+        "exit": "Leave now",
+        "exit_hint": "Leave this site at once (or press Escape twice)",
         "refused_title": "Report not sent",
         "refused": """<p>Nothing was stored. Go back to the form with the “Back” button of your
 browser: what you wrote may still be there.</p>""",
@@ -56,10 +73,16 @@ browser: what you wrote may still be there.</p>""",
 لا يستطيع قراءته إلا المحققون المكلفون بملف المخدرات.</p>
 <p>رقم الإيصال الخاص بكم:</p>
 <p class="recu"><strong dir="ltr">{receipt}</strong></p>
-<p>تاريخ الاستلام: <span dir="ltr">{day}</span>. دوّنوا هذا الرقم إن أردتم؛ فهو لا يحتوي
-على أي شيء يسمح بمعرفة هويتكم. لن يصلكم رد: هذا أمر طبيعي، فالتحقيق يستغرق
-وقتًا ويجب أن يبقى سريًا.</p>""",
+<p>تاريخ الاستلام: <span dir="ltr">{day}</span>. يُثبت هذا الرقم أن بلاغكم وصل؛ وهو لا
+يحتوي على أي شيء يسمح بمعرفة هويتكم. احتفظوا به لأنفسكم ولا تُظهروه لأحد. إذا
+أرسلتم لاحقًا بلاغًا آخر عن القضية نفسها، فانسخوا هذا الرقم فيه: ستتمكن الخلية
+من الربط بين البلاغين.</p>
+<p>لن يصلكم رد: هذا أمر طبيعي، فالتحقيق يستغرق وقتًا ويجب أن يبقى سريًا.</p>
+<p>يحتفظ متصفحكم بهذه الزيارة في سجله: إذا كان شخص آخر يستخدم هذا الجهاز، فامسحوا
+سجل هذا الموقع. في المرة القادمة، استخدموا نافذة تصفح خاصة.</p>""",
         "home": "العودة إلى الصفحة الرئيسية",
+        "exit": "مغادرة فورية",
+        "exit_hint": "مغادرة هذا الموقع فورًا (أو اضغطوا مرتين على زر Échap)",
         "refused_title": "لم يُرسَل البلاغ",
         "refused": """<p>لم يُحفَظ أي شيء. عودوا إلى النموذج بزر «رجوع» في متصفحكم:
 قد يكون ما كتبتموه ما زال هناك.</p>""",
@@ -77,8 +100,11 @@ body{font-family:system-ui,sans-serif;max-width:40rem;margin:0 auto;padding:1rem
 line-height:1.5;color:#1a1a1a;background:#fff}
 .urgence{background:#8b0000;color:#fff;padding:.5rem 1rem;font-weight:bold}
 .urgence a{color:#fff}
-.recu{font-size:1.6rem;font-family:monospace;letter-spacing:.1em;
-background:#eef3ff;border:2px solid #1f3a93;padding:.5rem 1rem;display:inline-block}
+.recu{font-size:min(1.6rem,6.5vw);font-family:monospace;letter-spacing:.05em;
+background:#eef3ff;border:2px solid #1f3a93;padding:.5rem .8rem;display:inline-block;
+white-space:nowrap;user-select:all}
+.exit{display:inline-block;margin:.5rem 0;padding:.4rem .8rem;border:2px solid #b71c1c;
+border-radius:.3rem;background:#fff;color:#b71c1c;font-weight:bold;text-decoration:none}
 a{color:#1f3a93}
 @media (prefers-color-scheme:dark){body{background:#121212;color:#eee}
 .recu{background:#1d2440;color:#fff}a{color:#9ab4ff}}
@@ -106,10 +132,13 @@ def _page(title: str, body: str, emergency: EmergencyConfig, lang: str) -> str:
 <title>{escape(title)} – Vigie</title><style>{_STYLE}</style></head>
 <body>
 <p class="urgence" role="note">{banner}</p>
+<p><a class="exit" id="vigie-exit" href="{QUICK_EXIT_URL}" rel="noreferrer noopener"
+title="{escape(_texts(lang)["exit_hint"])}">{escape(_texts(lang)["exit"])}</a></p>
 <main>
 <h1>{escape(title)}</h1>
 {body}
 </main>
+<script>{QUICK_EXIT_SCRIPT}</script>
 </body></html>
 """
 

@@ -16,12 +16,11 @@ from urllib.parse import urlsplit
 
 from vigie.core.config import Config, whole_megabytes
 from vigie.core.http import BASE_SECURITY_HEADERS
+from vigie.core.quickexit import QUICK_EXIT_URL
 from vigie.site.i18n import ui_values
 from vigie.site.percode import code_pages
 
-# Where the quick-exit button sends people: a busy, neutral, French public site
-# that raises no eyebrow if someone looks at the screen or the tab title.
-QUICK_EXIT_URL = "https://meteofrance.com/"
+# QUICK_EXIT_URL: where the quick-exit button sends people (one owner: vigie.core.quickexit).
 
 
 def _tel(number: str) -> str:

@@ -219,9 +219,38 @@
     clearPhotos();
     form.hidden = true;
     $("vigie-receipt-code").textContent = result.receipt;
+    offerCopy(result.receipt);
     var receipt = $("vigie-receipt");
     receipt.hidden = false;
     receipt.focus();
+  }
+
+  // "Copy the number": the Clipboard API, else the old selection copy (some
+  // browsers refuse the API outside a user gesture or without permission).
+  function offerCopy(code) {
+    var button = $("vigie-receipt-copy");
+    var said = $("vigie-receipt-copied");
+    if (!button || !said) return;
+    button.hidden = false;
+    button.onclick = async function () {
+      var ok = false;
+      try {
+        await navigator.clipboard.writeText(code);
+        ok = true;
+      } catch (e) {
+        try {
+          var range = document.createRange();
+          range.selectNodeContents($("vigie-receipt-code"));
+          var selection = window.getSelection();
+          selection.removeAllRanges();
+          selection.addRange(range);
+          ok = document.execCommand("copy");
+        } catch (e2) {
+          ok = false;
+        }
+      }
+      said.textContent = t(ok ? "receipt_copied" : "receipt_copy_failed");
+    };
   }
 
   form.addEventListener("submit", async function (event) {
