@@ -8,13 +8,13 @@ header mapping is only read for the few headers the intake needs.
 
 from __future__ import annotations
 
-from .quickexit import SCRIPT_HASH as QUICK_EXIT_SCRIPT_HASH
-
 import html
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from .quickexit import SCRIPT_HASH as QUICK_EXIT_SCRIPT_HASH
 
 # The one owner of Vigie's security headers: `vigie serve` (pages and API), the
 # Lambda's answers and CloudFront's response-headers policies (vigie.deploy.edge)
