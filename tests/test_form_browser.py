@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -534,5 +535,39 @@ def test_without_javascript_the_page_promises_server_side_encryption_only(
         intro = page.inner_text("main")
         assert "avant de quitter votre appareil" not in intro
         assert "navigation privée" in intro  # said before they start, not only after
+    finally:
+        context.close()
+
+
+def noisy_jpeg(path: Path, size: tuple[int, int] = (1600, 1200)) -> Path:
+    """A photo that stays large after the browser's re-encoding (noise does not compress)."""
+    Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3)).save(path, "JPEG")
+    return path
+
+
+def test_a_throttled_upload_shows_its_progress(browser: Any, live: Live, tmp_path: Path) -> None:
+    """Issue 14: a photo on slow 4G is 10 to 20 s of sending; the person sees it move."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.goto(live.url + "signaler/")
+        fill(page, noisy_jpeg(tmp_path / "noise.jpg"))
+        page.wait_for_selector("#photos-list li")
+        page.wait_for_selector("#vigie-form[data-pow=ready]", timeout=30_000)
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        # ~400 kB/s up: a body of a megabyte or more takes a few seconds.
+        conditions = {"offline": False, "latency": 50, "downloadThroughput": 2e6}
+        cdp.send("Network.emulateNetworkConditions", {**conditions, "uploadThroughput": 4e5})
+        page.click("#vigie-submit")
+        seen: set[str] = set()
+        for _ in range(600):
+            seen.add(page.inner_text("#vigie-status"))
+            if page.is_visible("#vigie-receipt"):
+                break
+            page.wait_for_timeout(50)
+        progress = sorted(s for s in seen if " % de " in s and "Mo" in s)
+        assert len(progress) >= 2, seen  # it moved, in steps
+        assert page.is_visible("#vigie-receipt")
     finally:
         context.close()

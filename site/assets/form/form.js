@@ -69,6 +69,12 @@
   var session = new window.vigieSend.Session(cfg, function (state, seconds, attempt, attempts) {
     if (state === "waiting") {
       say(t("waiting", { seconds: seconds, attempt: attempt, attempts: attempts }));
+    } else if (state === "uploading") {
+      // (seconds, attempt) carry (percent, total bytes) for this state.
+      var megabytes = (attempt / (1024 * 1024)).toLocaleString(cfg.lang || "fr", {
+        maximumFractionDigits: 1,
+      });
+      say(t("uploading", { percent: seconds, size: megabytes }));
     } else {
       say(STATES[state] ? t(STATES[state]) : "");
     }
