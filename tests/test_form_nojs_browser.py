@@ -157,3 +157,39 @@ def test_a_rebound_host_name_gets_nothing(browser: Any, live: tuple[LiveVigie, T
     finally:
         rebinding.close()
     assert _keys(store) == before
+
+
+def test_a_refusal_without_javascript_keeps_what_was_typed(
+    browser: Any, live: tuple[LiveVigie, TipStore], identity: Any, tmp_path: Path
+) -> None:
+    """Issue 14: a refused no-JS form comes back filled; sending it again stores the tip."""
+    server, store = live
+    junk = tmp_path / "photo.jpg"
+    junk.write_bytes(b"%PDF-1.7 not a photo at all" * 100)  # refused: not an image
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        before = _keys(store)
+        page.goto(server.url + "en/signaler/")
+        page.check("#category-spot")
+        page.fill("#place", "Behind the gym, Planoise")
+        page.fill("#when", "every evening around 9 pm")
+        page.fill("#description", "Two people selling at the back door.")
+        page.set_input_files("#photos", str(junk))
+        with page.expect_navigation():
+            page.click("#vigie-submit")
+        assert _keys(store) == before  # refused: nothing stored
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert page.input_value("#place") == "Behind the gym, Planoise"
+        assert page.input_value("#when") == "every evening around 9 pm"
+        assert page.input_value("#description") == "Two people selling at the back door."
+        assert page.is_checked("#category-spot")
+        assert page.is_visible("#photos-error")  # the reason, by the photos field
+        with page.expect_navigation():
+            page.click("button[type=submit]")  # again, without the photo
+        assert "Report sent" in page.inner_text("h1")
+        (key,) = _keys(store) - before
+        tip = parse_tip(open_sealed(store.get(key), [identity]))
+        assert (tip.place, tip.lang, tip.category) == ("Behind the gym, Planoise", "en", "spot")
+    finally:
+        context.close()

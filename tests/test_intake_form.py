@@ -191,3 +191,43 @@ def test_images_appended_after_the_picture_are_dropped(backend_config: Any, iden
         with Image.open(io.BytesIO(attachment.data)) as img:
             img.load()
             assert img.size == size and not img.getexif()
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "ar"])
+def test_a_refused_form_comes_back_filled_with_what_was_typed(
+    backend_config: Any, lang: str
+) -> None:
+    """Issue 14: a refusal never throws away what someone wrote (Back does not restore it)."""
+    from urllib.parse import urlencode
+
+    cfg, store = backend_config
+    typed = {
+        "category": "stash",
+        "place": 'Cave du bâtiment C "</textarea><script>alert(1)</script>',
+        "when": "le soir, vers 22 h",
+        "vehicles": "مخدرات scooter noir",
+        "description": "",  # the one required field left empty
+        "campaign": "BSN-GARE",
+        "lang": lang,
+    }
+    with intake_client(cfg, store) as client:
+        response = client.http.post(
+            "/api/tips/form",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            body=urlencode(typed).encode(),
+        )
+    assert response.status_code == 400
+    assert [o.key for o in store.list(layout.TIPS)] == []
+    assert response.headers["Cache-Control"] == "no-store"
+    page = response.body.decode()
+    assert f'<html lang="{lang}"' in page
+    # Every typed value is back in its field, escaped (no markup from the request).
+    assert "<script>alert(1)" not in page and "&lt;/textarea&gt;&lt;script&gt;" in page
+    assert 'value="le soir, vers 22 h"' in page
+    assert ">مخدرات scooter noir</textarea>" in page
+    assert 'value="stash" checked' in page
+    assert '<input type="hidden" name="campaign" value="BSN-GARE">' in page
+    # The reason stands by its field, and the form posts back to the intake.
+    assert 'id="description-error" role="alert"' in page
+    assert 'aria-describedby="description-error" aria-invalid="true"' in page
+    assert 'action="/api/tips/form"' in page and 'enctype="multipart/form-data"' in page

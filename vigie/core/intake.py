@@ -40,6 +40,7 @@ from .layout import (
 from .load import Slots, stale_slot_keys
 from .messages import localize
 from .pow import ProofOfWork, check_idempotency_key, effort_class
+from .refill import refill_form
 from .storage import StoreUnavailable, TipStore
 
 log = logging.getLogger("vigie.intake")
@@ -201,6 +202,7 @@ class Intake:
     def submit_form(self, request: Request) -> Response:
         """The no-JS path: parse, strip photo metadata, encrypt at once, store."""
         lang = DEFAULT_LANG  # until the form's own `lang` field is read
+        fields: dict[str, str] | None = None  # once the body could be read
         try:
             body = check_body(request, self.config.intake.max_body_bytes)
             fields, photos = parse_form(request.header("content-type"), body)
@@ -210,8 +212,20 @@ class Intake:
             receipt, day = self.store_form_tip(tip)
         except ApiError as exc:
             log.info("form refused: %s", exc.code)
-            return pages.error_page(self.localize(exc, lang), self.config.emergency, lang)
+            error = self.localize(exc, lang)
+            # What was typed comes back in the answer (built from this request,
+            # never stored or logged): a refusal must not lose it.
+            form = (
+                refill_form(fields, error.code, error.message, self.form_action(), lang)
+                if fields is not None
+                else ""
+            )
+            return pages.error_page(error, self.config.emergency, lang, form)
         return pages.receipt_page(receipt, day, self.config.emergency, lang)
+
+    def form_action(self) -> str:
+        """Where the no-JS form posts (as the site's form page spells it)."""
+        return self.config.intake.url.rstrip("/") + "/tips/form"
 
     def localize(self, error: ApiError, lang: str) -> ApiError:
         """The refusal in the reporter's language (vigie.core.messages), filled from config."""

@@ -42,6 +42,7 @@ une fenêtre de navigation privée.</p>""",
         "refused": """<p>Rien n'a été enregistré. Revenez au formulaire avec le bouton « Retour »
 de votre navigateur : ce que vous avez écrit y est peut-être encore.</p>""",
         "back": "Revenir au formulaire",
+        "nothing": "Rien n'a été enregistré.",
     },
     "en": {
         "banner": "Emergency? Call {police}\n(or {european};\nby text message: {sms}).",
@@ -65,6 +66,7 @@ device, delete this site's history. Next time, prefer a private window.</p>""",
         "refused": """<p>Nothing was stored. Go back to the form with the “Back” button of your
 browser: what you wrote may still be there.</p>""",
         "back": "Back to the form",
+        "nothing": "Nothing was stored.",
     },
     "ar": {
         "banner": "حالة طارئة؟ اتصلوا بالرقم {police}\n(أو {european}؛\nوبرسالة نصية: {sms}).",
@@ -87,6 +89,7 @@ browser: what you wrote may still be there.</p>""",
         "refused": """<p>لم يُحفَظ أي شيء. عودوا إلى النموذج بزر «رجوع» في متصفحكم:
 قد يكون ما كتبتموه ما زال هناك.</p>""",
         "back": "العودة إلى النموذج",
+        "nothing": "لم يُحفَظ أي شيء.",
     },
 }
 
@@ -103,6 +106,9 @@ line-height:1.5;color:#1a1a1a;background:#fff}
 .recu{font-size:min(1.6rem,6.5vw);font-family:monospace;letter-spacing:.05em;
 background:#eef3ff;border:2px solid #1f3a93;padding:.5rem .8rem;display:inline-block;
 white-space:nowrap;user-select:all}
+.erreur{color:#b00020;font-weight:bold}
+input[type=text],textarea{width:100%;box-sizing:border-box;font:inherit;padding:.3rem}
+button{font:inherit;padding:.5rem 1rem}
 .exit{display:inline-block;margin:.5rem 0;padding:.4rem .8rem;border:2px solid #b71c1c;
 border-radius:.3rem;background:#fff;color:#b71c1c;font-weight:bold;text-decoration:none}
 a{color:#1f3a93}
@@ -152,10 +158,18 @@ def receipt_page(
     return Response.html(201, _page(t["sent_title"], body, emergency, lang))
 
 
-def error_page(error: ApiError, emergency: EmergencyConfig, lang: str = DEFAULT_LANG) -> Response:
-    """`error.message` is shown as is: the caller puts it in `lang` (messages.localize)."""
+def error_page(
+    error: ApiError, emergency: EmergencyConfig, lang: str = DEFAULT_LANG, form_html: str = ""
+) -> Response:
+    """`error.message` is shown as is: the caller puts it in `lang` (messages.localize).
+
+    `form_html` (vigie.core.refill) is the form again, filled with what was typed:
+    then the page says so instead of counting on the Back button."""
     t = _texts(lang)
-    body = f"<p>{escape(error.message)}</p>\n{t['refused']}"
+    if form_html:
+        body = f"<p>{escape(error.message)}</p>\n<p>{t['nothing']}</p>\n{form_html}"
+    else:
+        body = f"<p>{escape(error.message)}</p>\n{t['refused']}"
     body += f'\n<p><a href="{site_path(_known(lang), "signaler/")}">{escape(t["back"])}</a></p>'
     extra = {"Retry-After": str(error.retry_after)} if error.retry_after else {}
     return Response.html(error.status, _page(t["refused_title"], body, emergency, lang), **extra)
