@@ -69,3 +69,43 @@ def test_page_scripts_never_touch_browser_storage() -> None:
         body = re.sub(r"/\*.*?\*/", "", code, flags=re.S)  # the header comment names them
         for api in ("localStorage", "sessionStorage", "document.cookie", "indexedDB", "innerHTML"):
             assert api not in body, (name, api)
+
+
+def _config(html: str) -> dict[str, object]:
+    block = re.search(
+        r'<script type="application/json" id="vigie-form-config">(.*?)</script>', html
+    )
+    assert block is not None
+    data = json.loads(block.group(1))
+    assert isinstance(data, dict)
+    return data
+
+
+FOLLOWUP_IDS = re.compile(r'id="((?:vigie-)?followup[a-z0-9-]*)"')
+
+
+def test_follow_up_exists_in_every_language_with_its_words(
+    built: tuple[Path, list[str]],
+) -> None:
+    """The form's follow-up block has the French page's ids in every language, and
+    /suivi/ and /signaler/ carry the follow-up messages of their own language."""
+    from vigie.core.envelope import LANGS
+    from vigie.site.i18n import all_texts
+
+    out, _ = built
+    french = (out / "signaler" / "index.html").read_text(encoding="utf-8")
+    ids = FOLLOWUP_IDS.findall(french)
+    assert "followup" in ids and "vigie-followup-receipt" in ids and len(ids) > 15
+    for lang in LANGS:
+        prefix = out if lang == "fr" else out / lang
+        form = (prefix / "signaler" / "index.html").read_text(encoding="utf-8")
+        assert FOLLOWUP_IDS.findall(form) == ids, lang
+        assert re.search(r'<script src="[^"]+/followup\.js" integrity=', form), lang
+        texts = all_texts()[lang]["form"]
+        for page in (form, (prefix / "suivi" / "index.html").read_text(encoding="utf-8")):
+            config = _config(page)
+            assert config["lang"] == lang
+            assert config["text"] == texts
+    assert "Revenez dans quelques jours" in all_texts()["fr"]["form"]["suivi_none"]
+    assert "Come back in a few days" in all_texts()["en"]["form"]["suivi_none"]
+    assert "عودوا بعد بضعة أيام" in all_texts()["ar"]["form"]["suivi_none"]

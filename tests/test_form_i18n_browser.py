@@ -10,6 +10,7 @@ browser is then read back with `vigie inbox show`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,8 @@ from typing import Any
 import pytest
 
 from tests.support.live import LiveVigie, write_config
-from tests.test_form_browser import Live, new_tip
+from tests.test_form_browser import Live, axe_violations, new_tip
+from vigie import followup
 from vigie.cli import main
 from vigie.core.config import load_config
 from vigie.core.messages import MESSAGES
@@ -218,3 +220,87 @@ def test_text_fields_follow_the_direction_of_what_is_typed(browser: Any, live: L
     page.fill("#vehicles", "Black scooter AB-123")
     assert page.evaluate("getComputedStyle(document.getElementById('vehicles')).direction") == "ltr"
     page.close()
+
+
+FOLLOWUP_LABEL = {
+    "en": "I want to be able to receive a question from the investigators",
+    "ar": "أريد أن أتمكن من تلقي سؤال من المحققين",
+}
+FRENCH_WORDS = {"en": "French words", "ar": "الكلمات فرنسية"}
+
+
+def _bad_checksum(phrase: str) -> str:
+    """The phrase with its last word swapped for another list word: checksum broken."""
+    words = phrase.split()
+    for other in words[:-1]:
+        candidate = " ".join([*words[:-1], other])
+        try:
+            followup.seed_from_phrase(candidate)
+        except followup.PhraseError:
+            return candidate
+    raise AssertionError("no broken variant")
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_follow_up_speaks_the_page_language(browser: Any, live: Live, lang: str) -> None:
+    """The follow-up opt-in, the word check and /suivi/ in English and Arabic."""
+    texts, french = all_texts()[lang]["form"], all_texts()["fr"]["form"]
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(live.url + f"{lang}/signaler/")
+    assert page.inner_text("label[for=followup]") == FOLLOWUP_LABEL[lang]
+    assert FRENCH_WORDS[lang] in page.inner_text("#followup-hint")
+    _fill(page, lang)
+    page.check("#followup")
+    page.wait_for_selector("#vigie-followup-panel:not([hidden])")
+    phrase = page.inner_text("#vigie-followup-phrase")
+    assert len(phrase.split(" ")) == 12 and followup.seed_from_phrase(phrase)
+    assert "phrase de suivi" not in page.inner_text("#vigie-followup").lower()
+    found = {"phrase": axe_violations(page)}
+    page.click("#vigie-submit")
+    page.wait_for_selector("#vigie-followup-receipt:not([hidden])", timeout=30_000)
+    assert page.is_hidden("#vigie-receipt-oneway")
+    page.click("#vigie-followup-noted")
+    labels = [page.inner_text(f"#followup-confirm-{i}-label") for i in (1, 2, 3)]
+    first = int(labels[0].rsplit(" ", 1)[1])
+    assert labels[0] == texts["followup_word"].replace("{n}", str(first))
+    page.fill("#followup-confirm-1", "zzzz")
+    page.click("#vigie-followup-confirm")
+    # (the two other words are still empty)
+    assert page.inner_text("#vigie-followup-check-status") == texts["followup_missing"]
+    words = phrase.split(" ")
+    for i, label in enumerate(labels[1:], 2):
+        page.fill(f"#followup-confirm-{i}", words[int(label.rsplit(" ", 1)[1]) - 1])
+    page.click("#vigie-followup-confirm")
+    assert page.inner_text("#vigie-followup-check-status") == texts["followup_wrong_one"].replace(
+        "{n}", str(first)
+    )
+    # axe on the resting state: Material's hover/focus colour of a primary
+    # button (white on indigo accent #526cfe, 4.3:1) is a site-wide issue.
+    page.mouse.move(0, 0)
+    page.focus("#followup-confirm-1")
+    found["check"] = axe_violations(page)
+    assert found == {"phrase": [], "check": []}
+    context.close()
+
+    # /suivi/: the statuses and errors, in the page's language.
+    context = browser.new_context()
+    page = context.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(live.url + f"{lang}/suivi/")
+    page.wait_for_selector("#vigie-suivi[data-pow=ready]", timeout=30_000)
+    page.fill("#phrase", _bad_checksum(phrase))
+    page.click("#vigie-read")
+    page.wait_for_selector("#phrase-error:not([hidden])")
+    assert page.inner_text("#phrase-error") == texts["suivi_checksum"] != french["suivi_checksum"]
+    page.fill("#phrase", followup.phrase_for(os.urandom(16)))  # valid, never used
+    page.click("#vigie-read")
+    page.wait_for_selector("#vigie-thread:not([hidden])", timeout=30_000)
+    # "Come back in a few days", in the page's language.
+    assert page.inner_text("#vigie-suivi-status") == texts["suivi_none"]
+    page.click("#vigie-suivi-close")
+    assert page.inner_text("#vigie-suivi-status") == texts["suivi_closed"]
+    context.close()
+    assert errors == []

@@ -19,24 +19,24 @@
 (function () {
   "use strict";
 
-  // Every text this script shows, in one place.
-  var T = {
-    word: function (n) { return "Mot n° " + n; },
-    missing: "Tapez les trois mots demandés.",
-    wrong: function (ns) {
-      return (ns.length === 1 ? "Le mot n° " + ns[0] + " ne correspond pas. "
-        : "Les mots n° " + ns.join(", ") + " ne correspondent pas. ") +
-        "Revoyez votre phrase et corrigez votre copie.";
-    },
-    checked: "Votre phrase de suivi est bien notée. Cette page ne la garde pas : " +
-      "elle n'existe plus que sur votre papier.",
-    failed: "La phrase de suivi n'a pas pu être créée dans ce navigateur. " +
-      "Vous pouvez envoyer votre signalement sans suivi.",
-  };
-
   var $ = function (id) { return document.getElementById(id); };
   var box = $("followup");
-  if (!box || !window.vigieAge) return;
+  var cfgEl = $("vigie-form-config");
+  if (!box || !cfgEl || !window.vigieAge || !window.vigieTip) return;
+  // Every word this script shows comes from the page's language
+  // (i18n/<lang>.toml [form] followup_*, baked into vigie-form-config).
+  var t = window.vigieTip.translator(JSON.parse(cfgEl.textContent).text);
+  var T = {
+    word: function (n) { return t("followup_word", { n: n }); },
+    missing: t("followup_missing"),
+    wrong: function (ns) {
+      return ns.length === 1 ? t("followup_wrong_one", { n: ns[0] })
+        : t("followup_wrong_many", { list: ns.join(", ") });
+    },
+    checked: t("followup_checked"),
+    failed: t("followup_failed"),
+  };
+
   var keys = null; // {phrase, identity, recipient, mailbox, proof}: memory only
   var pending = Promise.resolve();
   var positions = [];

@@ -21,12 +21,7 @@
   var T = window.vigieTip;
   // Every word this script shows comes from the page's language
   // (i18n/<lang>.toml, baked into vigie-form-config by the site build).
-  var TEXT = cfg.text || {};
-  function t(key, values) {
-    return String(TEXT[key] || key).replace(/\{([a-z_]+)\}/g, function (all, name) {
-      return values && name in values ? String(values[name]) : all;
-    });
-  }
+  var t = T.translator(cfg.text);
   var $ = function (id) { return document.getElementById(id); };
   var status = $("vigie-status");
   var submit = $("vigie-submit");

@@ -19,36 +19,6 @@
 (function () {
   "use strict";
 
-  // Every text this script shows, in one place.
-  var T = {
-    phrase: {
-      count: function (n) {
-        return "La phrase de suivi compte 12 mots : vous en avez tapé " + n + ".";
-      },
-      word: function (n) { return "Le mot n° " + n + " ne fait pas partie de la liste : vérifiez-le."; },
-      checksum: "Cette phrase de suivi n'est pas correcte : un mot est faux ou mal placé. Vérifiez chaque mot.",
-    },
-    recognised: function (words) { return "Mots reconnus : " + words.join(" "); },
-    opening: "Ouverture de votre boîte…",
-    checking: "Vérification anti-spam en cours…",
-    sending: "Envoi chiffré…",
-    renewing: "La vérification anti-spam a expiré : nouvel essai…",
-    waiting: function (s) { return "Le serveur ne répond pas. Nouvel essai dans " + s + " secondes…"; },
-    unreachable: "Le serveur ne répond pas pour le moment. Réessayez dans quelques minutes.",
-    error: "Une erreur est survenue dans votre navigateur. Réessayez.",
-    none: "Pas encore de message. Revenez dans quelques jours : les enquêteurs lisent chaque " +
-      "signalement, mais ne posent pas toujours de question. Vous pouvez aussi ajouter une " +
-      "précision ci-dessous.",
-    some: function (n) { return n === 1 ? "1 message." : n + " messages."; },
-    damaged: "Un message n'a pas pu être ouvert.",
-    from: function (day) { return "Les enquêteurs, le " + day; },
-    emptyAnswer: "Écrivez votre réponse.",
-    longAnswer: function (n) { return "Votre réponse est trop longue (" + n + " caractères au maximum)."; },
-    encrypting: "Chiffrement de votre réponse…",
-    tooLarge: "Votre réponse est trop volumineuse.",
-    closed: "Boîte fermée : cette page ne garde plus rien de votre phrase.",
-  };
-
   var $ = function (id) { return document.getElementById(id); };
   var form = $("vigie-suivi");
   var cfgEl = document.getElementById("vigie-form-config");
@@ -57,6 +27,35 @@
   var capable = window.isSecureContext && window.crypto && crypto.subtle && window.Worker &&
     window.vigieAge && window.vigieSend && window.vigieTip && cfg.recipients.length > 0;
   if (!capable) return; // #vigie-suivi-nojs says why nothing can be read
+  // Every word this script shows comes from the page's language
+  // (i18n/<lang>.toml [form] suivi_* and the shared statuses, baked into
+  // vigie-form-config by hooks/form_page.py, as on the form).
+  var t = window.vigieTip.translator(cfg.text);
+  var T = {
+    phrase: {
+      count: function (n) { return t("suivi_count", { n: n }); },
+      word: function (n) { return t("suivi_unknown_word", { n: n }); },
+      checksum: t("suivi_checksum"),
+    },
+    recognised: function (words) { return t("suivi_recognised", { words: words.join(" ") }); },
+    opening: t("suivi_opening"),
+    checking: t("checking"),
+    harder: t("harder"),
+    sending: t("suivi_sending"),
+    renewing: t("renewing"),
+    waiting: function (s) { return t("suivi_waiting", { seconds: s }); },
+    unreachable: t("suivi_unreachable"),
+    error: t("browser_error", { police: cfg.police }),
+    none: t("suivi_none"),
+    some: function (n) { return n === 1 ? t("suivi_some_one") : t("suivi_some_many", { count: n }); },
+    damaged: t("suivi_damaged"),
+    from: function (day) { return t("suivi_from", { day: day }); },
+    emptyAnswer: t("suivi_empty_answer"),
+    longAnswer: function (n) { return t("suivi_long_answer", { limit: n }); },
+    encrypting: t("suivi_encrypting"),
+    tooLarge: t("suivi_too_large"),
+    closed: t("suivi_closed"),
+  };
 
   $("vigie-suivi-nojs").hidden = true;
   form.hidden = false;

@@ -138,7 +138,23 @@
     return s.replace(/\+/g, "-").replace(/\//g, "_");
   }
 
+  /**
+   * The page's words: `texts` is the `text` table baked into vigie-form-config
+   * (i18n/<lang>.toml [form], by hooks/form_page.py). Returns t(key, values),
+   * which fills the {placeholders}. One formatter for form.js, followup.js and
+   * suivi.js, so no script carries words of its own.
+   */
+  function translator(texts) {
+    var table = texts || {};
+    return function t(key, values) {
+      return String(table[key] || key).replace(/\{([a-z_]+)\}/g, function (all, name) {
+        return values && name in values ? String(values[name]) : all;
+      });
+    };
+  }
+
   window.vigieTip = {
+    translator: translator,
     canonicalJson: canonicalJson,
     serializeTip: serializeTip,
     codePoints: codePoints,
