@@ -81,6 +81,20 @@ def _row(page: Any, receipt: str) -> str:
     return str(page.inner_text(f"tr:has(th > a:text-is('{receipt}'))"))
 
 
+def _too_wide(page: Any) -> list[str]:
+    """At 200 % zoom of a 1280 px laptop (640 px): what overflows the window."""
+    page.set_viewport_size({"width": 640, "height": 400})
+    wide: list[str] = page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right
+                         > document.documentElement.clientWidth + 1)
+            .filter(e => !e.closest('.scroll'))
+            .map(e => e.tagName + '.' + e.className)"""
+    )
+    page.set_viewport_size({"width": 1280, "height": 800})
+    return wide
+
+
 def _post(desk: LiveDesk, path: str, body: str, headers: dict[str, str]) -> tuple[int, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", desk.port, timeout=30)
     try:
@@ -129,6 +143,7 @@ def test_desk_reply_and_thread(
         page.click(f"a:text-is('{first}')")
         assert "Aucun message pour l'instant" in page.inner_text("#thread")
         assert page.inner_text("#followup-status") == "proposé"
+        assert page.inner_text("#effort-class") == "2"  # the intake's class (human_solve)
         _check_axe(page, "tip with follow-up")
         page.fill("#message", QUESTION)
         page.click("button:has-text('Envoyer la question')")
@@ -168,6 +183,7 @@ def test_desk_reply_and_thread(
         assert page.locator("#thread li").count() == 2
         assert page.get_attribute("form.reply", "action") == f"/tips/{first}/reply"
         _check_axe(page, "answer page")
+        assert _too_wide(page) == []
 
         # 6. A refused question keeps what was typed; a tip without follow-up has no form.
         page.goto(f"{desk.base}/tips/{first}")
@@ -239,6 +255,7 @@ def test_desk_suspects_apart_and_rejected_in_bulk(browser: Any, tmp_path: Path) 
         assert f"{JUNK} signalement(s) suspect(s) masqué(s)" in hidden
         assert f"effort minimal : {JUNK}" in hidden
         _check_axe(page, "inbox with hidden suspects")
+        assert _too_wide(page) == []
 
         # 2. The filter shows them (suspects only, then all), with the reason.
         page.click("a:has-text('voir les suspects seulement')")
@@ -259,6 +276,7 @@ def test_desk_suspects_apart_and_rejected_in_bulk(browser: Any, tmp_path: Path) 
         assert f"Simulation : {JUNK} signalement(s)" in page.inner_text("#bulk-summary")
         assert list(store.list(layout.STATE)) == []
         _check_axe(page, "bulk dry run")
+        assert _too_wide(page) == []
 
         # 4. The list changes before the confirmation (one more junk tip, pulled
         #    from another tab): the confirmation shows the new list instead.

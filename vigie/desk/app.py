@@ -220,7 +220,7 @@ class DeskApp:
         reply_error: str = "",
     ) -> Response:
         entry, state = self._entry(receipt)
-        view = views.tip_view(entry, state, *self.state.thread(entry))
+        view = views.tip_view(entry, state, *self.state.details(entry))
         form = request.form if request.method == "POST" else {}
         return self.render(
             request,

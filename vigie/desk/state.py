@@ -18,7 +18,7 @@ from typing import Any
 
 from vigie.core.config import Config, ConfigError
 from vigie.core.storage import ObjectMissing, StoreUnavailable
-from vigie.inbox import service, thread, triage
+from vigie.inbox import service, suspect, thread, triage
 from vigie.inbox.cache import Cache, pull
 from vigie.inbox.errors import InboxError
 from vigie.inbox.keys import load_identities, load_signing_key, signing_key_path
@@ -146,9 +146,9 @@ class DeskState:
     def cache(self) -> Cache:
         return Cache(self.cache_dir)
 
-    def thread(self, entry: Entry) -> tuple[list[thread.Message], Entry | None, str]:
+    def details(self, entry: Entry) -> tuple[list[thread.Message], Entry | None, str, int | None]:
         """The tip's follow-up thread (the CLI's `show`), its first tip if it is an
-        answer, and where the thread stands (the list's column)."""
+        answer, where the thread stands (the list's column) and its effort class."""
         with self._lock:
             identities, entries = self._identities, list(self._entries)
         if identities is None:
@@ -158,6 +158,7 @@ class DeskState:
             service.thread_of(cache, identities, entry, entries),
             thread.parent_of(entry, entries),
             thread.status(cache, entry, entries),
+            suspect.cached_efforts(cache).get(entry.receipt),
         )
 
     def _keys(self) -> tuple[list[Any], Any]:

@@ -237,6 +237,7 @@ def tip_view(
     thread: Sequence[Message] = (),
     parent: Entry | None = None,
     followup: str = "none",
+    effort: int | None = None,
 ) -> dict[str, Any]:
     """Everything the tip page shows (photos by index only: the bytes stay in memory).
 
@@ -251,6 +252,7 @@ def tip_view(
             "lang": tip.lang if tip else "",
             "followup": followup,
             "answer_to": parent.receipt if parent else "",
+            "effort": effort,
         }
     )
     return {
