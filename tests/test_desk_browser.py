@@ -43,8 +43,13 @@ DESCRIPTION = "Livraisons Zorglub-7731 le soir, scooter noir immatriculé"
 PLACE = "Quai Vauban-Qx91"
 NOTE = "Recoupé avec la BAC, note-Kp44"
 ASSIGNEE = "Marie-Dq52"
-# The pull page's live message, once the pull is over (null-safe while navigating).
-PULLED = "() => (document.getElementById('pull-message')?.textContent || '').includes('téléchargé')"
+# The pull page once the pull is over (null-safe while navigating): the progress
+# message also says "téléchargé(s)", so wait for desk.js to mark the job done.
+PULLED = (
+    "() => { const b = document.getElementById('pull');"
+    " return !!b && b.getAttribute('data-running') === 'no'"
+    " && b.textContent.includes('téléchargé'); }"
+)
 
 
 def _check_axe(page: Any, where: str) -> None:

@@ -29,9 +29,10 @@ from vigie.core.layout import RECEIPT_RE
 from vigie.core.storage import ObjectMissing, StoreUnavailable
 from vigie.inbox import listing, stats
 from vigie.inbox.errors import InboxError
+from vigie.inbox.thread import TEXT_LIMIT
 from vigie.inbox.triage import NOTE_LIMIT, STATUS_LABELS, STATUSES
 
-from . import settings, views
+from . import actions, settings, views
 from .state import DeskState
 
 if TYPE_CHECKING:
@@ -58,6 +59,8 @@ URLS = Map(
         Rule("/tips/<receipt>", endpoint="tip", methods=["GET"]),
         Rule("/tips/<receipt>/photos/<int:n>", endpoint="photo", methods=["GET"]),
         Rule("/tips/<receipt>/mark", endpoint="mark", methods=["POST"]),
+        Rule("/tips/<receipt>/reply", endpoint="reply", methods=["POST"]),
+        Rule("/bulk", endpoint="bulk", methods=["POST"]),
         Rule("/export", endpoint="export", methods=["POST"]),
         Rule("/stats", endpoint="stats", methods=["GET"]),
         Rule("/stats.png", endpoint="chart", methods=["GET"]),
@@ -65,7 +68,7 @@ URLS = Map(
     ]
 )
 # Pages that need the identity; the others work locked (pull, static files).
-_NEEDS_KEY = {"home", "tip", "photo", "mark", "export", "stats", "chart"}
+_NEEDS_KEY = {"home", "tip", "photo", "mark", "reply", "bulk", "export", "stats", "chart"}
 
 
 def _local_path(text: str) -> str:
@@ -73,6 +76,14 @@ def _local_path(text: str) -> str:
     if text.startswith("/") and not text.startswith("//") and "\\" not in text:
         return text
     return "/"
+
+
+def _back(request: Request, args: Mapping[str, Any]) -> str:
+    """Where to come back after unlocking: the page itself, or for a form the page
+    it was on (never the action: a redirect after unlocking is a GET)."""
+    if request.method != "POST":
+        return request.full_path.rstrip("?")
+    return f"/tips/{args['receipt']}" if "receipt" in args else "/"
 
 
 class DeskApp:
@@ -121,18 +132,15 @@ class DeskApp:
         if endpoint != "pull_status":
             self.state.touch()  # may lock first, if the analyst was away too long
         if endpoint in _NEEDS_KEY and not self.state.unlocked:
-            next_path = request.full_path.rstrip("?")
             if request.method == "POST":
                 self.notice = "Boîte verrouillée : rien n'a été fait. Déverrouillez d'abord."
-                # Back to the page the form was on, never to the action itself.
-                next_path = f"/tips/{args['receipt']}" if endpoint == "mark" else "/"
-            return self.unlock_page(request, next_path=next_path)
+            return self.unlock_page(request, next_path=_back(request, args))
         handler = getattr(self, f"on_{endpoint}")
         try:
             result: Response = handler(request, **args)
         except InboxError as exc:
             if not self.state.unlocked:  # locked by the idle timer in the meantime
-                return self.unlock_page(request, next_path=request.full_path.rstrip("?"))
+                return self.unlock_page(request, next_path=_back(request, args))
             return self.render(request, "error.html", status=400, code=400, message=str(exc))
         return result
 
@@ -175,14 +183,13 @@ class DeskApp:
     def on_home(self, request: Request) -> Response:
         query, errors = views.parse_query(request.args)
         entries, states = self.state.snapshot()
-        rows = views.rows(entries, states, query)
+        found = views.listing_view(entries, states, query, self.state.cache)
         return self.render(
             request,
             "inbox.html",
-            rows=[r for r in rows if not r["suspect"]],
-            suspects=[r for r in rows if r["suspect"]],
-            show_followup=any(r["followup"] for r in rows),
-            summary=views.summary(rows),
+            rows=found.shown,
+            found=found,
+            summary=views.summary(found.shown),
             empty_cache=not entries,
             query=query,
             errors=errors,
@@ -190,6 +197,8 @@ class DeskApp:
             categories=[(k, v.split(" (")[0]) for k, v in CATEGORIES.items()],
             campaigns=views.campaigns(entries),
             langs=list(views.LANG_LABELS.items()),
+            views=list(views.VIEWS.items()),
+            efforts=list(views.EFFORT_LABELS.items()),
             last_pull=self.state.pull_status(),
         )
 
@@ -203,10 +212,15 @@ class DeskApp:
         raise NotFound()
 
     def on_tip(
-        self, request: Request, receipt: str, error: str = "", status: int = 200
+        self,
+        request: Request,
+        receipt: str,
+        error: str = "",
+        status: int = 200,
+        reply_error: str = "",
     ) -> Response:
         entry, state = self._entry(receipt)
-        view = views.tip_view(entry, state)
+        view = views.tip_view(entry, state, *self.state.details(entry))
         form = request.form if request.method == "POST" else {}
         return self.render(
             request,
@@ -221,6 +235,9 @@ class DeskApp:
             form_note=form.get("note", ""),
             note_limit=NOTE_LIMIT,
             assignee_limit=ASSIGNEE_LIMIT,
+            reply_error=reply_error,
+            form_message=form.get("message", ""),
+            message_limit=TEXT_LIMIT,
         )
 
     def on_photo(self, request: Request, receipt: str, n: int) -> Response:
@@ -250,10 +267,16 @@ class DeskApp:
             return self.on_tip(request, receipt, str(exc), 400)
         return redirect(f"/tips/{receipt}", 303)
 
+    def on_reply(self, request: Request, receipt: str) -> Response:
+        return actions.reply(self, request, receipt)
+
+    def on_bulk(self, request: Request) -> Response:
+        return actions.bulk(self, request)
+
     def on_export(self, request: Request) -> Response:
         query, _errors = views.parse_query(request.form)
         entries, states = self.state.snapshot()
-        rows = views.rows(entries, states, query)
+        rows = views.rows(entries, states, query, self.state.cache)
         chosen = set(request.form.getlist("r"))
         if chosen:
             rows = [r for r in rows if r["receipt"] in chosen]

@@ -18,12 +18,12 @@ from typing import Any
 
 from vigie.core.config import Config, ConfigError
 from vigie.core.storage import ObjectMissing, StoreUnavailable
-from vigie.inbox import service, triage
+from vigie.inbox import service, suspect, thread, triage
 from vigie.inbox.cache import Cache, pull
 from vigie.inbox.errors import InboxError
 from vigie.inbox.keys import load_identities, load_signing_key, signing_key_path
 from vigie.inbox.reader import Entry, read_tips
-from vigie.inbox.triage import Triage
+from vigie.inbox.triage import STATUS_LABELS, Triage
 
 DEFAULT_IDLE_SECONDS = 15 * 60
 
@@ -142,20 +142,78 @@ class DeskState:
                 raise InboxError("boîte verrouillée")
             return list(self._entries), dict(self._states)
 
-    def mark(self, receipt: str, status: str, note: str, assignee: str) -> str:
-        """The CLI's `mark` (same service function); then the new state is re-read."""
+    @property
+    def cache(self) -> Cache:
+        return Cache(self.cache_dir)
+
+    def details(self, entry: Entry) -> tuple[list[thread.Message], Entry | None, str, int | None]:
+        """The tip's follow-up thread (the CLI's `show`), its first tip if it is an
+        answer, where the thread stands (the list's column) and its effort class."""
+        with self._lock:
+            identities, entries = self._identities, list(self._entries)
+        if identities is None:
+            raise InboxError("boîte verrouillée")
+        cache = self.cache
+        return (
+            service.thread_of(cache, identities, entry, entries),
+            thread.parent_of(entry, entries),
+            thread.status(cache, entry, entries),
+            suspect.cached_efforts(cache).get(entry.receipt),
+        )
+
+    def _keys(self) -> tuple[list[Any], Any]:
+        """The unlocked identities and signing key, for a change written to the store."""
         self.cfg.require_recipients()  # the first thing to fix, if it is missing
         with self._lock:
-            signer = self._signer
+            identities, signer = self._identities, self._signer
+        if identities is None:
+            raise InboxError("boîte verrouillée")
         if signer is None:
             raise InboxError(
                 "pas de clé de signature à côté de votre clé (FICHIER.sign) : "
                 "créez-en une avec `vigie inbox keygen`, puis déverrouillez à nouveau"
             )
-        analyst = service.Analyst(self.cache_dir, **service.trust(self.cfg))
-        text = service.do_mark(self.cfg, analyst, receipt, status, note, assignee, signer=signer)
+        return identities, signer
+
+    def _analyst(self) -> service.Analyst:
+        return service.Analyst(self.cache_dir, **service.trust(self.cfg))
+
+    def mark(self, receipt: str, status: str, note: str, assignee: str) -> str:
+        """The CLI's `mark` (same service function); then the new state is re-read."""
+        _identities, signer = self._keys()
+        text = service.do_mark(
+            self.cfg, self._analyst(), receipt, status, note, assignee, signer=signer
+        )
         self.reload_states()
         return text
+
+    def mark_many(self, receipts: Sequence[str], status: str) -> str:
+        """The CLI's bulk `mark --apply` over a list the analyst confirmed (one
+        signed event per tip, the same `do_mark`)."""
+        _identities, signer = self._keys()
+        analyst, done = self._analyst(), 0
+        try:
+            for receipt in receipts:
+                service.do_mark(self.cfg, analyst, receipt, status, "", "", signer=signer)
+                done += 1
+        except (InboxError, ObjectMissing, StoreUnavailable, ConfigError) as exc:
+            raise InboxError(
+                f"{done} signalement(s) sur {len(receipts)} enregistré(s) avant l'erreur : {exc}"
+            ) from None
+        finally:
+            self.reload_states()
+        return f"{done} signalement(s) passé(s) au statut « {STATUS_LABELS[status]} »."
+
+    def reply(self, receipt: str, text: str) -> str:
+        """The CLI's `reply` (same service function, with the keys held here); it
+        pulls first, so the tips and states are read again afterwards."""
+        identities, signer = self._keys()
+        done = service.do_reply(
+            self.cfg, self._analyst(), receipt, text, identities=identities, signer=signer
+        )
+        with self._lock:
+            self._reload()
+        return done
 
     # -- pull ---------------------------------------------------------------
 

@@ -8,6 +8,7 @@ Lambda's write-only role; the client is built here, at the edge, and injected.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -37,7 +38,7 @@ from .keys import (
     load_signing_key,
     signing_key_path,
 )
-from .reader import find_tip, read_tips
+from .reader import Entry, find_tip, read_tips
 
 
 @dataclass(frozen=True)
@@ -156,14 +157,7 @@ def do_list(
     identities = analyst.identities()
     entries = read_tips(analyst.cache, identities, analyst.intake_key)
     states = triage.read_states(analyst.cache, identities, analyst.signing_keys)
-    rows = listing.select(entries, states, filters)
-    by_receipt = {e.receipt: e for e in entries}
-    for row in rows:
-        entry = by_receipt[row["receipt"]]
-        row["followup"] = thread.status(analyst.cache, entry, entries)
-        first = thread.parent_of(entry, entries)
-        row["answer_to"] = first.receipt if first else ""
-    rows = suspect.annotate(rows, suspect.cached_efforts(analyst.cache))
+    rows = annotate_rows(analyst.cache, entries, listing.select(entries, states, filters))
     shown = suspect.pick(rows, view, min_effort)
     if as_json:
         return listing.rows_json(shown)
@@ -171,6 +165,32 @@ def do_list(
         return "Aucun signalement dans le cache : lancez d'abord `vigie inbox pull`."
     hidden = suspect.hidden_line(rows, view)
     return listing.table(shown) + (f"\n{hidden}" if hidden else "")
+
+
+def annotate_rows(
+    cache: Cache, entries: Sequence[Entry], rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The list's extra columns, for the CLI and the desk alike: `followup` (where the
+    thread stands), `answer_to` (an answer's first tip), then suspect.annotate's
+    `effort`, `suspect` and `reason` (rows ranked by effort)."""
+    by_receipt = {e.receipt: e for e in entries}
+    for row in rows:
+        entry = by_receipt[row["receipt"]]
+        row["followup"] = thread.status(cache, entry, entries)
+        first = thread.parent_of(entry, entries)
+        row["answer_to"] = first.receipt if first else ""
+    return suspect.annotate(rows, suspect.cached_efforts(cache))
+
+
+def thread_of(
+    cache: Cache, identities: Sequence[Any], entry: Entry, entries: Sequence[Entry]
+) -> list[thread.Message]:
+    """The whole thread a tip belongs to: questions from replies/, answers among all
+    tips (same mailbox and proof); an answer's own receipt shows its first tip's."""
+    if entry.tip is None or not entry.tip.has_followup:
+        return []
+    first = thread.parent_of(entry, entries) or entry
+    return thread.messages(cache, identities, first, entries)
 
 
 def do_mark_bulk(
@@ -223,14 +243,16 @@ def do_show(analyst: Analyst, receipt: str, attachments: Path | None, as_json: b
     if entry is None:
         raise InboxError(f"{receipt} : inconnu dans le cache (lancez `vigie inbox pull`)")
     state = triage.read_states(analyst.cache, identities, analyst.signing_keys).get(receipt)
-    if entry.tip is not None and entry.tip.has_followup:
-        # The thread: questions from replies/, answers among all tips (same
-        # mailbox and proof); an answer's own receipt shows its first tip's thread.
-        entries = read_tips(analyst.cache, identities, analyst.intake_key)
-        first = thread.parent_of(entry, entries) or entry
-        messages = thread.messages(analyst.cache, identities, first, entries)
-    else:
-        messages = []
+    messages = (
+        thread_of(
+            analyst.cache,
+            identities,
+            entry,
+            read_tips(analyst.cache, identities, analyst.intake_key),
+        )
+        if entry.tip is not None and entry.tip.has_followup  # read every tip only if needed
+        else []
+    )
     if as_json:
         return json.dumps(
             {
@@ -244,12 +266,21 @@ def do_show(analyst: Analyst, receipt: str, attachments: Path | None, as_json: b
 
 
 def do_reply(
-    cfg: Config, analyst: Analyst, receipt: str, text: str, today: date | None = None
+    cfg: Config,
+    analyst: Analyst,
+    receipt: str,
+    text: str,
+    today: date | None = None,
+    identities: Sequence[Any] | None = None,
+    signer: Any = None,
 ) -> str:
-    """Write a question to the reporter's thread and record it as a (signed) triage event."""
+    """Write a question to the reporter's thread and record it as a (signed) triage event.
+
+    The desk passes the identities and signing key it holds unlocked; the CLI
+    lets this load them (passphrase prompts)."""
     receipt = _check_receipt(receipt)
     recipients = cfg.require_recipients()
-    identities = analyst.identities()
+    identities = identities if identities is not None else analyst.identities()
     store = open_analyst_store(cfg)
     pull(store, analyst.cache)  # the thread's slots and the tip as they are now
     entry = find_tip(analyst.cache, receipt, identities, analyst.intake_key)
@@ -257,7 +288,7 @@ def do_reply(
         raise InboxError(f"{receipt} : inconnu ou illisible dans le cache")
     if not entry.tip.has_followup:
         raise InboxError(f"{receipt} : le déclarant n'a pas demandé de suivi")
-    signer = analyst.signer()
+    signer = signer if signer is not None else analyst.signer()
     key = thread.reply(
         store, analyst.cache, recipients, entry.tip, text, today or datetime.now(UTC).date()
     )
