@@ -250,7 +250,8 @@ def test_desk_suspects_apart_and_rejected_in_bulk(browser: Any, tmp_path: Path) 
         table = page.inner_text("table")
         assert real in table and not any(r in table for r in junk)
         effort = f"tr:has(th > a:text-is('{real}')) td:nth-child(11)"
-        assert page.inner_text(effort) == "2"
+        # (The test client's proof aims at class 2; a lucky search lands higher.)
+        assert page.inner_text(effort) in ("2", "3 (élevé)")
         hidden = page.inner_text("#suspects-hidden")
         assert f"{JUNK} signalement(s) suspect(s) masqué(s)" in hidden
         assert f"effort minimal : {JUNK}" in hidden

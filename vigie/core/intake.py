@@ -26,7 +26,7 @@ from typing import Any
 
 from . import envelope, pages, replies
 from .config import Config, whole_megabytes
-from .formpath import build_form_tip, parse_form
+from .formpath import HONEYPOT, build_form_tip, parse_form
 from .http import ApiError, Request, Response
 from .i18n import DEFAULT_LANG, pick_lang
 from .layout import (
@@ -215,9 +215,11 @@ class Intake:
             error = self.localize(exc, lang)
             # What was typed comes back in the answer (built from this request,
             # never stored or logged): a refusal must not lose it.
+            # Never for a robot (the hidden honeypot field filled): it gets nothing back.
+            person = fields is not None and not fields.get(HONEYPOT, "").strip()
             form = (
                 refill_form(fields, error.code, error.message, self.form_action(), lang)
-                if fields is not None
+                if person and fields is not None
                 else ""
             )
             return pages.error_page(error, self.config.emergency, lang, form)
