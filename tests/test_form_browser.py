@@ -465,21 +465,31 @@ def test_raised_difficulty_is_met_by_a_better_proof_for_the_same_tip(
             headers.update({"Content-Type": "application/octet-stream", "X-Altcha": payload})
             assert request(server.url, "POST", "/api/tips", junk, headers).status == 201
         before = {o.key for o in store.list(layout.TIPS)}
-        page = browser.new_page()
-        answers: list[int] = []
-        page.on(
-            "response", lambda r: answers.append(r.status) if r.url.endswith("/api/tips") else None
-        )
-        page.goto(server.url + "signaler/")
-        fill(page, None)
-        page.wait_for_selector("#vigie-form[data-pow=ready]", timeout=30_000)
-        page.click("#vigie-submit")
-        page.wait_for_selector("#vigie-receipt:not([hidden])", timeout=120_000)
-        page.close()
+        # The page's first proof lands on the always-accepted top level by luck
+        # about once in 32 (it then gets its receipt at once, as it should): a
+        # few tries make sure one of them meets the full levels and its 429.
+        tries: list[list[int]] = []
+        while len(tries) < 4 and not (tries and tries[-1][0] == 429):
+            page = browser.new_page()
+            answers: list[int] = []
+            page.on(
+                "response",
+                lambda r, seen=answers: (
+                    seen.append(r.status) if r.url.endswith("/api/tips") else None
+                ),
+            )
+            page.goto(server.url + "signaler/")
+            fill(page, None)
+            page.wait_for_selector("#vigie-form[data-pow=ready]", timeout=30_000)
+            page.click("#vigie-submit")
+            page.wait_for_selector("#vigie-receipt:not([hidden])", timeout=120_000)
+            page.close()
+            tries.append(answers)
     added = {o.key for o in store.list(layout.TIPS) if o.key.endswith(".age")} - before
-    assert len(added) == 1
-    assert answers[0] == 429 and answers[-1] == 201, answers
-    assert set(answers) == {429, 201}, answers
+    assert len(added) == len(tries)  # every try stored its tip, once
+    answers = tries[-1]
+    assert answers[0] == 429 and answers[-1] == 201, tries
+    assert set(answers) == {429, 201}, tries
 
 
 # ---- The receipt (issue 14): readable, copyable, honest about traces. At 320 px
