@@ -39,6 +39,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class WeedExitedEarly(RuntimeError):
+    """weed stopped before it was ready (its log says why)."""
+
+
+def _fresh_ports() -> dict[str, int]:
+    """One free port per flag, all different (the OS may hand a port out twice)."""
+    ports: dict[str, int] = {}
+    while len(ports) < len(_PORT_FLAGS):
+        port = free_port()
+        if port not in ports.values():
+            ports[_PORT_FLAGS[len(ports)]] = port
+    return ports
+
+
 def weed_binary() -> str:
     candidate = Path(sys.executable).parent / "weed"
     found = str(candidate) if candidate.exists() else shutil.which("weed")
@@ -55,14 +69,33 @@ class SeaweedServer:
         set; AWS S3 has no such limit, only 1024 bytes for the whole key)."""
         self.workdir = workdir
         self.name_max = name_max
-        self.ports = {flag: free_port() for flag in _PORT_FLAGS}
+        self.ports = _fresh_ports()
         self.proc: subprocess.Popen[bytes] | None = None
+        self.started = False
 
     @property
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self.ports['s3.port']}"
 
     def start(self, timeout: float = 60.0) -> None:
+        """Start weed; on a first start, a port taken meanwhile means new ports, up to 3 times.
+
+        free_port() releases each port before weed binds it, so another test
+        process can take one in between ("bind: address already in use"). A
+        restart keeps its ports (the tests' clients hold the endpoint).
+        """
+        for attempt in range(3):
+            try:
+                self._start(timeout)
+                self.started = True
+                return
+            except WeedExitedEarly:
+                log = (self.workdir / "weed.log").read_text(errors="replace")
+                if self.started or attempt == 2 or "address already in use" not in log:
+                    raise
+                self.ports = _fresh_ports()
+
+    def _start(self, timeout: float) -> None:
         data = self.workdir / "data"
         data.mkdir(parents=True, exist_ok=True)
         args = [
@@ -109,7 +142,7 @@ class SeaweedServer:
         last: Exception | None = None
         while time.monotonic() < deadline:
             if self.proc is not None and self.proc.poll() is not None:
-                raise RuntimeError(f"weed exited early; see {self.workdir / 'weed.log'}")
+                raise WeedExitedEarly(f"weed exited early; see {self.workdir / 'weed.log'}")
             try:
                 client.list_buckets()
                 bucket = "ready-probe"
