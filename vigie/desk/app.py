@@ -16,13 +16,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
-from vigie import localweb
 from vigie.core.config import ConfigError
 from vigie.core.envelope import ATTACHMENT_TYPES, CATEGORIES
 from vigie.core.layout import RECEIPT_RE
@@ -31,12 +29,13 @@ from vigie.inbox import listing, stats
 from vigie.inbox.errors import InboxError
 from vigie.inbox.thread import TEXT_LIMIT
 from vigie.inbox.triage import NOTE_LIMIT, STATUS_LABELS, STATUSES
+from vigie.localapp import PageApp
 
 from . import actions, settings, views
 from .state import DeskState
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+    pass
 
 STATIC = Path(__file__).parent / "static"
 _STATIC_TYPES = {
@@ -86,45 +85,20 @@ def _back(request: Request, args: Mapping[str, Any]) -> str:
     return f"/tips/{args['receipt']}" if "receipt" in args else "/"
 
 
-class DeskApp:
+class DeskApp(PageApp):
     """The WSGI app (before `LocalGuard`): one analyst, one session, one state."""
 
     def __init__(
         self, state: DeskState, identity_files: tuple[Path, ...], settings_file: Path
     ) -> None:
+        super().__init__("vigie.desk")
+        self.urls = URLS
         self.state = state
         self.identity_files = identity_files
         self.settings_file = settings_file
-        self.notice = ""
-        self.env = Environment(
-            loader=PackageLoader("vigie.desk", "templates"),
-            autoescape=True,
-            undefined=StrictUndefined,
-        )
 
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Any:
-        request = Request(environ)
-        try:
-            endpoint, args = URLS.bind_to_environ(environ).match()
-            response = self.dispatch(request, endpoint, args)
-        except HTTPException as exc:
-            code = exc.code or 400
-            response = self.render(request, "error.html", status=code, code=code, message="")
-        return response(environ, start_response)
-
-    def render(self, request: Request, name: str, status: int = 200, **values: Any) -> Response:
-        page = self.env.get_template(name).render(
-            csrf=localweb.csrf_token(request.environ),
-            unlocked=self.state.unlocked,
-            path=request.path,
-            notice=self._take_notice(),
-            **values,
-        )
-        return Response(page, status=status, content_type="text/html; charset=utf-8")
-
-    def _take_notice(self) -> str:
-        notice, self.notice = self.notice, ""
-        return notice
+    def page_values(self) -> dict[str, Any]:
+        return {"unlocked": self.state.unlocked}
 
     def dispatch(self, request: Request, endpoint: str, args: Mapping[str, Any]) -> Response:
         if endpoint == "static":

@@ -12,17 +12,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
-from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
-from vigie import localweb
 from vigie.campaign.checks import code_problem
 from vigie.campaign.formats import FORMATS
 from vigie.campaign.spec import DEFAULT_COLORS, Campaign, CampaignError, NotPublicError
 from vigie.campaign.texts import DEFAULT_TEXTS, LANGUAGES, TEXT_KEYS
+from vigie.localapp import PageApp
 
 from . import pieces
 from .forms import (
@@ -35,7 +34,7 @@ from .forms import (
 from .store import COLOR_NAMES, CampaignFile, FormError, SettingsForm, VariantForm
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+    pass
 
 STATIC = Path(__file__).parent / "static"
 _STATIC_TYPES = {
@@ -71,37 +70,18 @@ class _Unavailable(Exception):
     """The campaign cannot be built as it stands (the French reason is the message)."""
 
 
-class StudioApp:
+class StudioApp(PageApp):
     """The WSGI app (before `LocalGuard`): one campaign file, one person."""
 
     def __init__(self, file: CampaignFile, out_root: Path) -> None:
+        super().__init__("vigie.studio")
+        self.urls = URLS
         self.file = file
         self.out_root = out_root
         self.previews = pieces.Previews()
-        self.notice = ""
-        self.env = Environment(
-            loader=PackageLoader("vigie.studio", "templates"),
-            autoescape=True,
-            undefined=StrictUndefined,
-        )
 
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Any:
-        request = Request(environ)
-        try:
-            endpoint, args = URLS.bind_to_environ(environ).match()
-            response = self.dispatch(request, endpoint, args)
-        except HTTPException as exc:
-            code = exc.code or 400
-            response = self.render(request, "error.html", status=code, code=code, message="")
-        return response(environ, start_response)
-
-    def render(self, request: Request, name: str, status: int = 200, **values: Any) -> Response:
-        notice, self.notice = self.notice, ""
-        page = self.env.get_template(name).render(
-            csrf=localweb.csrf_token(request.environ), path=request.path, notice=notice,
-            draft=self.file.draft, file=str(self.file.path), **values,
-        )  # fmt: skip
-        return Response(page, status=status, content_type="text/html; charset=utf-8")
+    def page_values(self) -> dict[str, Any]:
+        return {"draft": self.file.draft, "file": str(self.file.path)}
 
     def dispatch(self, request: Request, endpoint: str, args: Mapping[str, Any]) -> Response:
         if endpoint == "static":
