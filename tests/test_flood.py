@@ -4,10 +4,11 @@ Bounded in count and time, loopback only. Asserted: every real tip is stored
 (whole), every junk request is refused with a 403, and junk writes nothing at
 all (not even under `intake/`). A real attacker process solving every challenge
 natively from one network (127.0.1.x) stores at most the per-network cap while
-a reporter in Chromium on another network (127.0.0.1) gets a receipt, listed
-first and not suspect; one script cannot lock the no-JS form out for another
-network; no address appears in any log, object or answer. The rates are
-printed, never asserted: speed figures live in bench/flood.py.
+a reporter in Chromium on another network (127.0.0.1) gets a receipt, not
+suspect and listed ahead of every junk tip that showed no more effort; one
+script cannot lock the no-JS form out for another network; no address appears
+in any log, object or answer. The rates are printed, never asserted: speed
+figures live in bench/flood.py.
 """
 
 from __future__ import annotations
@@ -207,13 +208,17 @@ def test_real_reporter_gets_a_receipt_during_a_native_flood_from_another_network
     rows = json.loads(
         vigie(capsys, "--config", conf, "inbox", "list", *keys, "--json", "--all").out
     )
-    efforts = [(r["receipt"], r["effort"]) for r in rows]
-    assert rows[0]["receipt"] == receipt and rows[0]["suspect"] is False, efforts
-    assert rows[0]["description"] == TYPED["description"]
+    efforts = [(r["receipt"], r["effort"], r["suspect"]) for r in rows]
+    place = [r["receipt"] for r in rows].index(receipt)
+    mine = rows[place]
+    assert mine["suspect"] is False and mine["description"] == TYPED["description"], efforts
     # Ranked by effort: the browser kept searching while the person typed, so its
     # class is at least the attacker's bare minimum (equal on a loaded machine,
-    # where it had little time; the list then keeps the real tip first).
-    assert all(r["effort"] <= rows[0]["effort"] for r in rows[1:]), efforts
+    # where it had little time: the tip not suspect then comes first). Only a junk
+    # proof luckier than the reporter's may rank above it (a bare-minimum proof
+    # lands 3 bits higher 1 time in 8, 6 bits higher 1 time in 64: CI saw it once).
+    assert all(r["effort"] > mine["effort"] for r in rows[:place]), efforts
+    assert all(r["effort"] <= mine["effort"] for r in rows[place + 1 :]), efforts
     assert len(rows) == result.accepted + 1
     _no_address_anywhere([store_dir, tmp_path / "cache", live.log])
 

@@ -122,3 +122,25 @@ def test_high_effort_or_pinned_tips_are_never_suspect() -> None:
     assert annotated[first]["suspect"] is False  # effort class 2: protected
     assert annotated[pinned]["suspect"] is False  # an analyst is on it
     assert sum(r["suspect"] for r in annotated.values()) == 38
+
+
+def test_within_one_effort_class_a_tip_not_suspect_ranks_before_the_flood() -> None:
+    """Before: ties kept the receipt order, so a quick real tip (class 1) fell
+    behind a flood's class-1 near-duplicates about half the time."""
+    from vigie.inbox.suspect import annotate
+
+    template = "deal de drogue devant le batiment tous les jours le soir vers 20 h"
+    rows: list[dict[str, Any]] = []
+    efforts: dict[str, int] = {}
+    for i in range(6):
+        real = i == 5
+        receipt = f"VG-AAAA-AAAA-AAA{i}" if not real else "VG-ZZZZ-ZZZZ-ZZZZ"
+        text = "Guetteur au coin du tabac, casquette rouge, chaque midi" if real else template
+        rows.append(
+            {"receipt": receipt, "date": "2026-12-01", "status": "new", "kind": "ok",
+             "place": "", "landmark": "", "when": "", "vehicles": "", "description": text}
+        )  # fmt: skip
+        efforts[receipt] = 1
+    ranked = annotate(rows, efforts)
+    assert ranked[0]["receipt"] == "VG-ZZZZ-ZZZZ-ZZZZ" and ranked[0]["suspect"] is False
+    assert all(r["suspect"] for r in ranked[1:])

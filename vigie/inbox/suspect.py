@@ -131,8 +131,10 @@ def annotate(rows: list[dict[str, Any]], effort: Mapping[str, int]) -> list[dict
     """Add `effort`, `suspect` and `reason` to every row; rank by effort (best first).
 
     Unreadable rows keep their place at the end and are never suspect (they are
-    shown as damaged, as before). The sort is stable: within one effort class the
-    order stays by day and receipt. A no-JS tip ranks with class 1.
+    shown as damaged, as before). Within one effort class a tip not suspect
+    comes before a suspect one (a flood's near-duplicates tie with a quick real
+    tip far more often than they beat it); past that the sort is stable, by day
+    and receipt. A no-JS tip ranks with class 1.
     """
     verdicts = judge(rows, effort)
     for row in rows:
@@ -141,10 +143,10 @@ def annotate(rows: list[dict[str, Any]], effort: Mapping[str, int]) -> list[dict
         row["suspect"] = bool(verdict and verdict.suspect)
         row["reason"] = ", ".join(REASONS[r] for r in verdict.reasons) if verdict else ""
 
-    def rank(row: dict[str, Any]) -> tuple[int, int]:
+    def rank(row: dict[str, Any]) -> tuple[int, int, bool]:
         if row["kind"] != "ok":
-            return (1, 0)
-        return (0, -(row["effort"] if row["effort"] is not None else 1))
+            return (1, 0, False)
+        return (0, -(row["effort"] if row["effort"] is not None else 1), row["suspect"])
 
     rows.sort(key=rank)
     return rows
