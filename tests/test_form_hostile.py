@@ -150,6 +150,21 @@ def test_oversized_form_post_gets_an_html_page_from_serve(
     assert tip_keys(store) == []
 
 
+def test_oversized_form_post_comes_back_filled_from_serve(
+    live: tuple[LiveVigie, TipStore],
+) -> None:
+    """As from the Lambda: a post a little over the limit keeps what was typed."""
+    server, store = live
+    body = _photo_body(b"\xff\xd8" + b"p" * (DEFAULT_MAX_BODY + 1000))
+    answer, cpu = _post_live(server, CTYPE, body)
+    assert answer.status == 413
+    page = answer.body.decode()
+    _assert_refused_page(answer.status, answer.headers["content-type"], page)
+    assert "Vente sous le porche." in page and 'id="photos-error"' in page
+    assert cpu < CPU_BOUND, f"{cpu:.3f} s of CPU"
+    assert tip_keys(store) == []
+
+
 # ------------------------------------------------------------ the Lambda
 
 
@@ -472,3 +487,35 @@ def test_oversized_form_post_gets_an_html_page_from_the_lambda(
     _assert_refused_page(answer.status, answer.headers["Content-Type"], answer.body)
     assert "maximum 4 Mo" in answer.body  # the hint's figure (whole_megabytes)
     assert tip_keys(store) == []
+
+
+def test_oversized_form_post_comes_back_filled_from_the_lambda(
+    lambda_store: tuple[Any, TipStore],
+) -> None:
+    """Issue 14: a photo too big for the form must not cost what was typed.
+
+    Before: the 413 page had no form (the body was refused unread), and Back
+    reloads the no-store form page empty."""
+    cfg, store = lambda_store
+    body = _photo_body(b"\xff\xd8" + b"p" * (cfg.intake.max_body_bytes + 1000))
+    headers = {"Content-Type": CTYPE, "Content-Length": str(len(body))}
+    answer = invoke(cfg, store, "POST", "/api/tips/form", headers, body)
+    assert answer.status == 413
+    _assert_refused_page(answer.status, answer.headers["Content-Type"], answer.body)
+    assert "Vente sous le porche." in answer.body  # the description, back in its field
+    assert 'id="photos-error"' in answer.body  # the reason, by the photos field
+    assert tip_keys(store) == []
+
+
+def test_far_oversized_form_post_is_refused_without_being_parsed(
+    lambda_store: tuple[Any, TipStore],
+) -> None:
+    """Past twice the limit nothing is parsed: the page says why, without the form."""
+    cfg, store = lambda_store
+    body = _photo_body(b"\xff\xd8" + b"p" * (2 * cfg.intake.max_body_bytes + 1))
+    headers = {"Content-Type": CTYPE, "Content-Length": str(len(body))}
+    answer = invoke(cfg, store, "POST", "/api/tips/form", headers, body)
+    assert answer.status == 413
+    _assert_refused_page(answer.status, answer.headers["Content-Type"], answer.body)
+    assert "Vente sous le porche." not in answer.body
+    assert answer.cpu_seconds < CPU_BOUND

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import http.server
 import io
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -191,5 +192,34 @@ def test_a_refusal_without_javascript_keeps_what_was_typed(
         (key,) = _keys(store) - before
         tip = parse_tip(open_sealed(store.get(key), [identity]))
         assert (tip.place, tip.lang, tip.category) == ("Behind the gym, Planoise", "en", "spot")
+    finally:
+        context.close()
+
+
+def test_a_photo_too_big_without_javascript_keeps_what_was_typed(
+    browser: Any, live: tuple[LiveVigie, TipStore], tmp_path: Path
+) -> None:
+    """Issue 14: the size refusal too comes back as the form, filled, in the page's language."""
+    from vigie.core.config import DEFAULT_MAX_BODY
+
+    server, store = live
+    big = tmp_path / "IMG_big.jpg"
+    big.write_bytes(b"\xff\xd8" + os.urandom(DEFAULT_MAX_BODY + 200_000))
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        before = _keys(store)
+        page.goto(server.url + "ar/signaler/")
+        page.check("#category-spot")
+        page.fill("#description", "شخصان يبيعان عند الباب الخلفي")
+        page.set_input_files("#photos", str(big))
+        with page.expect_navigation():
+            page.click("#vigie-submit")
+        assert _keys(store) == before
+        assert page.locator("html").get_attribute("dir") == "rtl"
+        assert page.input_value("#description") == "شخصان يبيعان عند الباب الخلفي"
+        assert page.is_checked("#category-spot")
+        assert page.is_visible("#photos-error")
+        assert "{" not in page.inner_text("body")  # a page, never JSON
     finally:
         context.close()

@@ -11,7 +11,6 @@ Privacy: the standard library's HTTP server prints every client address;
 
 from __future__ import annotations
 
-import contextlib
 import io
 import re
 import socket
@@ -28,7 +27,7 @@ from vigie.compress import Compressor
 from vigie.core.config import Config, EmergencyConfig
 from vigie.core.http import SECURITY_HEADERS, ApiError
 from vigie.core.http import Response as VigieResponse
-from vigie.core.intake import too_large
+from vigie.core.intake import OVERSIZE_READ_FACTOR, too_large
 from vigie.core.pages import error_page
 from vigie.deadlines import BODY_TIMEOUT as _BODY_TIMEOUT
 from vigie.deadlines import HeadDeadlines, read_body
@@ -226,14 +225,13 @@ def make_handler(
                     self._refuse(ApiError(411, "length_required", "Content-Length obligatoire."))
                     return False
                 length = int(lengths[0])
-                if length > max_body:
-                    # Refused before reading the body (in the intake's own words). On
-                    # the form path a browser shows the answer only if it could finish
-                    # sending (else "connection reset"): a body up to twice the limit
-                    # is read and dropped first, at no CPU cost.
-                    if self._is_form() and length <= 2 * max_body:
-                        with contextlib.suppress(TimeoutError, OSError):
-                            self._read_body(length, keep=False)
+                if length > max_body and not (
+                    self._is_form() and length <= OVERSIZE_READ_FACTOR * max_body
+                ):
+                    # Refused before reading the body (in the intake's own words).
+                    # A form post a little over the limit is read and handed to the
+                    # intake instead, which refuses it with the typed text filled
+                    # back in (as in Lambda, which receives the whole body).
                     self._refuse(too_large(max_body))
                     return False
                 try:

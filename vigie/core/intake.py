@@ -88,6 +88,30 @@ def check_body(request: Request, limit: int) -> bytes:
     return body
 
 
+#: How far over the limit an oversized form is still read for its text fields
+#: (`vigie serve` reads that much before handing it over; Lambda's own payload cap
+#: is lower). Past it the refusal comes without the form.
+OVERSIZE_READ_FACTOR = 2
+
+
+def typed_fields(request: Request, limit: int) -> dict[str, str] | None:
+    """The text fields of an oversized no-JS form, its photos dropped (None if unreadable).
+
+    A phone photo too big for the form must not cost the person what they typed:
+    the body is already in memory, and the strict multipart parser is linear in
+    it (vigie.core.multipart), so this is one pass over at most
+    OVERSIZE_READ_FACTOR × `limit` bytes, nothing stored or logged.
+    """
+    body = request.body
+    if not body or len(body) > OVERSIZE_READ_FACTOR * limit:
+        return None
+    try:
+        fields, _photos = parse_form(request.header("content-type"), body)
+    except ApiError:
+        return None
+    return fields
+
+
 @dataclass
 class Intake:
     """One configured intake. Holds only public keys and the HMAC secret."""
@@ -204,7 +228,13 @@ class Intake:
         lang = DEFAULT_LANG  # until the form's own `lang` field is read
         fields: dict[str, str] | None = None  # once the body could be read
         try:
-            body = check_body(request, self.config.intake.max_body_bytes)
+            try:
+                body = check_body(request, self.config.intake.max_body_bytes)
+            except ApiError as exc:
+                if exc.code == "too_large":  # the typed text still comes back
+                    fields = typed_fields(request, self.config.intake.max_body_bytes)
+                    lang = pick_lang((fields or {}).get("lang"))
+                raise
             fields, photos = parse_form(request.header("content-type"), body)
             lang = pick_lang(fields.get("lang"))
             tip = build_form_tip(fields, photos)

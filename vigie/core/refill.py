@@ -24,6 +24,7 @@ FIELD_OF = {
     "bad_category": "category",
     "bad_attachment": "photos",
     "too_many_attachments": "photos",
+    "too_large": "photos",
 }
 
 WORDS: dict[str, dict[str, str]] = {
