@@ -266,10 +266,14 @@ def test_waf_rate_rules_and_stage_throttling_carry_the_configured_limits(built: 
     assert tips["AggregateKeyType"] == "IP"  # the viewer's, as CloudFront sees it
     scope = json.dumps(tips["ScopeDownStatement"])
     assert '"/api/tips"' in scope and '"POST"' in scope
+    form = rules["vigie-recette-form-per-address"]["Statement"]["RateBasedStatement"]
+    assert form["Limit"] == CFG_VALUES["waf_tips_limit"]
+    assert '"/api/tips/form"' in json.dumps(form["ScopeDownStatement"])
     api = rules["vigie-recette-api-per-address"]["Statement"]["RateBasedStatement"]
     assert api["Limit"] == CFG_VALUES["waf_api_limit"]
-    for rule in rules.values():
-        assert rule["Action"]["Block"]["CustomResponse"]["ResponseCode"] == 429
+    for name, rule in rules.items():
+        status = 413 if name.endswith("form-too-large") else 429
+        assert rule["Action"]["Block"]["CustomResponse"]["ResponseCode"] == status
     (distribution,) = resources_of_type(built.main, "AWS::CloudFront::Distribution")
     config = distribution["DistributionConfig"]
     assert config["WebACLId"] == {"Ref": "WebAclArn"}
@@ -501,3 +505,54 @@ def test_headers_cloudfront_cannot_send_as_they_are_are_refused() -> None:
     ):
         with pytest.raises(ValueError):
             headers_policy_config("p", headers, override=True)
+
+
+def test_the_edge_answers_the_no_js_form_path_with_pages_never_json(built: Built) -> None:
+    """Issue 14: no JSON ever reaches the form path, from the edge either.
+
+    Before: a network over its rate got WAF's JSON on the form path too, and a
+    post too big for Lambda got API Gateway's own error."""
+    (acl,) = resources_of_type(built.edge, "AWS::WAFv2::WebACL")
+    bodies = acl["CustomResponseBodies"]
+    rules = {r["Name"]: r for r in acl["Rules"]}
+    for name, rule in rules.items():
+        custom = rule["Action"]["Block"]["CustomResponse"]
+        body = bodies[custom["CustomResponseBodyKey"]]
+        statement = json.dumps(rule["Statement"])
+        on_form = '"/api/tips/form"' in statement and "NotStatement" not in statement
+        assert (body["ContentType"] == "TEXT_HTML") == on_form, name
+        if on_form:
+            headers = {h["Name"]: h["Value"] for h in custom["ResponseHeaders"]}
+            assert headers["Cache-Control"] == "no-store"
+            assert "default-src 'none'" in headers["Content-Security-Policy"]
+            page = body["Content"]
+            assert len(page) <= 10_240  # AWS WAF's limit for one body
+            for lang in ('lang="fr"', 'lang="en"', 'lang="ar" dir="rtl"'):
+                assert lang in page
+            assert 'href="tel:17"' in page and "vigie-exit" in page
+            assert "{" not in page.split("<script>")[0].split("</style>")[1]  # all filled in
+    # The encrypted path's counters do not count the form path's posts, and back.
+    api = json.dumps(rules["vigie-recette-api-per-address"]["Statement"])
+    assert "NotStatement" in api and '"/api/tips/form"' in api
+    too_big = rules["vigie-recette-form-too-large"]["Statement"]["AndStatement"]["Statements"]
+    (length,) = [s["RegexMatchStatement"] for s in too_big if "RegexMatchStatement" in s]
+    assert length["FieldToMatch"] == {"SingleHeader": {"Name": "content-length"}}
+    assert "maximum 4 Mo" in bodies["too-large-page"]["Content"]
+
+
+@pytest.mark.parametrize("n", [0, 9, 10, 99, 100, 4_669_440, 4_400_000, 5_242_880, 10**9])
+def test_greater_than_says_content_length_above_n_exactly(n: int) -> None:
+    import re
+
+    from vigie.deploy.waf import greater_than
+
+    pattern = re.compile(greater_than(n))
+    around = {0, 1, n - 1, n, n + 1, 10 * n, n // 10, 10 ** len(str(n)), 10 ** len(str(n)) - 1}
+    around |= {int(str(n)[:i] + "9" * (len(str(n)) - i)) for i in range(len(str(n)))}
+    around |= {int(str(n)[:i] + "0" * (len(str(n)) - i)) for i in range(1, len(str(n)))}
+    for value in sorted(v for v in around if v >= 0):
+        for text in (str(value), "00" + str(value)):
+            assert bool(pattern.fullmatch(text)) == (value > n), (n, text)
+    assert (
+        not pattern.fullmatch("") and not pattern.fullmatch("1e9") and not pattern.fullmatch("-1")
+    )

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from vigie.core.config import EmergencyConfig
 from vigie.core.http import ApiError
 from vigie.core.pages import error_page, receipt_page
@@ -48,3 +52,75 @@ def test_intake_pages_carry_the_quick_exit_and_only_its_hashed_script() -> None:
             assert f"script-src 'sha256-{digest}';" in HTML_CSP
             assert "Escape" in script and "location.replace" in script
     assert "'unsafe-inline'" not in HTML_CSP.split("script-src")[1].split(";")[0]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("code", ["too_large", "rate_limited"])
+def test_the_edge_pages_are_accessible_at_phone_width_under_their_own_csp(
+    browser: Any, code: str
+) -> None:
+    """The WAF's HTML answers (vigie.deploy.waf), served with the headers WAF sends."""
+    from tests.test_form_browser import axe_violations
+    from vigie.deploy.waf import waf_template_pages
+
+    page_html, headers = waf_template_pages(EmergencyConfig())[code]
+    page = browser.new_page(viewport={"width": 320, "height": 640})
+    errors: list[str] = []
+    # A refusal by the CSP is logged to the console; a broken script raises.
+    page.on("console", lambda m: errors.append(m.text) if "Content Security" in m.text else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.route(
+        "https://vigie.test/api/tips/form",
+        lambda route: route.fulfill(
+            status=413, headers={**headers, "Content-Type": "text/html; charset=utf-8"},
+            body=page_html,
+        ),
+    )  # fmt: skip
+    # Where the quick exit leads, answered here: the test never leaves loopback.
+    page.route("https://meteofrance.com/**", lambda route: route.fulfill(body="", status=200))
+    try:
+        page.goto("https://vigie.test/api/tips/form")
+        assert errors == []  # the quick exit's script runs under the page's CSP
+        assert axe_violations(page) == []
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 320  # no sideways scrolling at 320 px (WCAG 1.4.10)
+        arabic = page.locator("section[lang=ar]")
+        assert arabic.evaluate("e => getComputedStyle(e).direction") == "rtl"
+        page.keyboard.press("Escape")
+        page.keyboard.press("Escape")  # twice: the quick exit leaves for a neutral site
+        page.wait_for_url("https://meteofrance.com/**", wait_until="commit")
+    finally:
+        page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_the_intake_pages_pass_axe(browser: Any, lang: str) -> None:
+    """The no-JS receipt, and a refusal with the form filled again (vigie.core.refill)."""
+    from tests.test_form_browser import axe_violations
+    from vigie.core.http import HTML_CSP
+    from vigie.core.refill import refill_form
+
+    numbers = EmergencyConfig()
+    fields = {"category": "spot", "description": "<b>deux</b> guetteurs", "place": "Planoise"}
+    error = ApiError(400, "empty_description", "Décrivez ce que vous avez vu.")
+    form = refill_form(fields, error.code, error.message, "/api/tips/form", lang)
+    bodies = [
+        receipt_page("VG-AAAA-BBBB-CCCC", "2026-12-01", numbers, lang).body,
+        error_page(error, numbers, lang, form).body,
+    ]
+    page = browser.new_page(viewport={"width": 320, "height": 640})
+    try:
+        headers = {"Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": HTML_CSP}
+
+        def answering(body: bytes) -> Any:
+            return lambda route: route.fulfill(status=200, body=body, headers=headers)
+
+        for body in bodies:
+            page.route("https://vigie.test/answer", answering(body))
+            page.goto("https://vigie.test/answer")
+            assert axe_violations(page) == []
+            assert page.evaluate("document.documentElement.scrollWidth") <= 320
+            page.unroute("https://vigie.test/answer")
+    finally:
+        page.close()

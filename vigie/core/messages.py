@@ -58,6 +58,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "empty_description": "Describe what you saw: this field is required.",
         "too_long": "One of the texts is too long: make it shorter.",
         "too_many_attachments": "{max_photos} photos at most.",
+        "rate_limited": (
+            "Many reports are arriving from your connection: try again in a few minutes, "
+            "or from another connection (mobile data, another Wi-Fi). In an emergency, "
+            "call {police}."
+        ),
         "bad_attachment": "Only JPEG or PNG photos that can be read are accepted.",
         "bad_lang": "Unknown language.",
         "bad_kind": "Report refused: unknown kind of message.",
@@ -102,6 +107,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "empty_description": "صِفوا ما رأيتم: هذا الحقل إلزامي.",
         "too_long": "أحد النصوص طويل جدًا: اختصروه.",
         "too_many_attachments": "{max_photos} صور على الأكثر.",
+        "rate_limited": (
+            "تصل بلاغات كثيرة من اتصالكم: أعيدوا المحاولة بعد بضع دقائق، أو من اتصال آخر "
+            "(بيانات الهاتف، شبكة Wi-Fi أخرى). في حالة طارئة، اتصلوا بالرقم {police}."
+        ),
         "bad_attachment": "لا تُقبل إلا صور JPEG أو PNG يمكن قراءتها.",
         "bad_lang": "لغة غير معروفة.",
         "bad_kind": "رُفض البلاغ: نوع رسالة غير معروف.",

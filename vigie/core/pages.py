@@ -43,6 +43,8 @@ une fenêtre de navigation privée.</p>""",
 de votre navigateur : ce que vous avez écrit y est peut-être encore.</p>""",
         "back": "Revenir au formulaire",
         "nothing": "Rien n'a été enregistré.",
+        "lost": "Cette page ne peut pas vous rendre ce que vous avez écrit : il faudra "
+        "le saisir à nouveau.",
     },
     "en": {
         "banner": "Emergency? Call {police}\n(or {european};\nby text message: {sms}).",
@@ -67,6 +69,7 @@ device, delete this site's history. Next time, prefer a private window.</p>""",
 browser: what you wrote may still be there.</p>""",
         "back": "Back to the form",
         "nothing": "Nothing was stored.",
+        "lost": "This page cannot give back what you wrote: you will need to type it again.",
     },
     "ar": {
         "banner": "حالة طارئة؟ اتصلوا بالرقم {police}\n(أو {european}؛\nوبرسالة نصية: {sms}).",
@@ -90,6 +93,7 @@ browser: what you wrote may still be there.</p>""",
 قد يكون ما كتبتموه ما زال هناك.</p>""",
         "back": "العودة إلى النموذج",
         "nothing": "لم يُحفَظ أي شيء.",
+        "lost": "لا تستطيع هذه الصفحة أن تعيد إليكم ما كتبتموه: ستحتاجون إلى كتابته من جديد.",
     },
 }
 
@@ -137,9 +141,11 @@ def _page(title: str, body: str, emergency: EmergencyConfig, lang: str) -> str:
 <meta name="referrer" content="no-referrer">
 <title>{escape(title)} – Vigie</title><style>{_STYLE}</style></head>
 <body>
+<header>
 <p class="urgence" role="note">{banner}</p>
 <p><a class="exit" id="vigie-exit" href="{QUICK_EXIT_URL}" rel="noreferrer noopener"
 title="{escape(_texts(lang)["exit_hint"])}">{escape(_texts(lang)["exit"])}</a></p>
+</header>
 <main>
 <h1>{escape(title)}</h1>
 {body}
@@ -177,3 +183,28 @@ def error_page(
 
 def _known(lang: str) -> str:
     return lang if lang in TEXTS else DEFAULT_LANG
+
+
+def edge_page(error: ApiError, emergency: EmergencyConfig, max_mb: int) -> str:
+    """The edge's own refusal of a no-JS form post (AWS WAF), in all three languages.
+
+    The edge refuses before the intake sees the body (`too_large`: past what
+    Lambda can receive; `rate_limited`: a network over its rate), so it cannot
+    know the page's language nor give back what was typed: the page says so, in
+    French, English and Arabic (`error.message` is the French reference,
+    vigie.core.messages the others), under one emergency banner and quick exit.
+    Static: WAF serves it as is (at most 10,240 characters, checked by the
+    deploy tests).
+    """
+    from .messages import message
+
+    sections = []
+    for lang in TEXTS:
+        t = _texts(lang)
+        text = message(error.code, lang, error.message, max_mb=max_mb, police=emergency.police)
+        sections.append(
+            f'<section lang="{lang}" dir="{direction(lang)}"><h2>{escape(t["refused_title"])}'
+            f"</h2><p>{escape(text)}</p><p>{escape(t['nothing'])} {escape(t['lost'])}</p>"
+            f'<p><a href="{site_path(lang, "signaler/")}">{escape(t["back"])}</a></p></section>'
+        )
+    return _page(_texts(DEFAULT_LANG)["refused_title"], "\n".join(sections), emergency, "fr")
