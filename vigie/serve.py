@@ -12,7 +12,6 @@ Privacy: the standard library's HTTP server prints every client address;
 from __future__ import annotations
 
 import io
-import re
 import socket
 import sys
 from collections.abc import Callable
@@ -27,16 +26,13 @@ from vigie.compress import Compressor
 from vigie.core.config import Config, EmergencyConfig
 from vigie.core.http import SECURITY_HEADERS, ApiError
 from vigie.core.http import Response as VigieResponse
-from vigie.core.intake import OVERSIZE_READ_FACTOR, too_large
 from vigie.core.pages import error_page
 from vigie.deadlines import BODY_TIMEOUT as _BODY_TIMEOUT
-from vigie.deadlines import HeadDeadlines, read_body
+from vigie.deadlines import HeadDeadlines
+from vigie.framing import BODY_METHODS, read_request_body
 from vigie.gate import FORM_PATH, Gate, GatedServer, RequestHeaders, build_gate, busy
 from vigie.netcap import CAPPED_PATHS, NetworkCap, Refused, Ticket
 from vigie.static import static_answer
-
-_DIGITS = re.compile(r"[0-9]{1,12}")  # str.isdigit() accepts "²", which int() refuses
-_REQUEST_START = re.compile(rb"[A-Z]{1,10}( |$)")
 
 
 def cap_refusal(refused: Refused, emergency: EmergencyConfig) -> ApiError:
@@ -152,28 +148,6 @@ def make_handler(
         def _is_form(self) -> bool:
             return self.path.split("?", 1)[0] == FORM_PATH
 
-        def _read_body(self, length: int, keep: bool = True) -> bytes:
-            return read_body(self.connection, cast(io.BufferedReader, self.rfile), length, keep)
-
-        def _more_than_declared(self) -> bool:
-            """True if body bytes are already waiting beyond the declared length.
-
-            A Content-Length shorter than the body would have the tip stored cut
-            short (a cut inside the last age chunk is invisible without the key).
-            Anything waiting that is not the start of a pipelined request (blank
-            lines allowed) means the length lied. Only what has already arrived is
-            seen: this never waits.
-            """
-            self.connection.settimeout(0.0)
-            try:
-                waiting = cast(io.BufferedReader, self.rfile).peek(64)[:64]
-            except OSError:
-                waiting = b""
-            finally:
-                self.connection.settimeout(_BODY_TIMEOUT)
-            waiting = waiting.lstrip(b"\r\n")
-            return bool(waiting) and not _REQUEST_START.match(waiting)
-
         def _reserve(self) -> Ticket | bool | None:
             """None: not capped; a Ticket: counted; False: refused (answer sent)."""
             route = self.path.split("?", 1)[0]
@@ -212,38 +186,17 @@ def make_handler(
         def _api_call(self) -> bool:
             """Answer one API request; True when a new tip was stored (201)."""
             body = b""
-            if self.command in ("POST", "PUT", "PATCH"):
-                lengths = self.headers.get_all("Content-Length") or []
-                chunked = self.headers.get("Transfer-Encoding") is not None
-                if len(set(lengths)) > 1 or (chunked and lengths):
-                    # Two framings (or two lengths) for one body is how requests are
-                    # smuggled past a proxy: refuse rather than guess.
-                    self._refuse(ApiError(400, "bad_framing", "Requête HTTP invalide."))
-                    return False
-                if not lengths or not _DIGITS.fullmatch(lengths[0].strip()):
-                    # No chunked bodies: the size must be known before reading.
-                    self._refuse(ApiError(411, "length_required", "Content-Length obligatoire."))
-                    return False
-                length = int(lengths[0])
-                if length > max_body and not (
-                    self._is_form() and length <= OVERSIZE_READ_FACTOR * max_body
-                ):
-                    # Refused before reading the body (in the intake's own words).
-                    # A form post a little over the limit is read and handed to the
-                    # intake instead, which refuses it with the typed text filled
-                    # back in (as in Lambda, which receives the whole body).
-                    self._refuse(too_large(max_body))
-                    return False
+            if self.command in BODY_METHODS:
                 try:
-                    body = self._read_body(length)
-                except (TimeoutError, OSError):
-                    self._refuse(ApiError(408, "timeout", "Envoi trop lent : réessayez."))
-                    return False
-                if len(body) != length:
-                    self._refuse(ApiError(400, "truncated", "Envoi incomplet : réessayez."))
-                    return False
-                if self._more_than_declared():
-                    self._refuse(ApiError(400, "bad_framing", "Requête HTTP invalide."))
+                    body = read_request_body(
+                        self.headers,
+                        self.connection,
+                        cast(io.BufferedReader, self.rfile),
+                        max_body,
+                        self._is_form(),
+                    )
+                except ApiError as error:
+                    self._refuse(error)
                     return False
             headers = {k: v for k, v in self.headers.items()}
             is_form = self._is_form()
@@ -307,7 +260,7 @@ def make_handler(
                     ApiError(403, "cross_origin", "Envoi refusé : il ne vient pas du site.")
                 )
                 return
-            if self.command not in ("POST", "PUT", "PATCH") and (
+            if self.command not in BODY_METHODS and (
                 self.headers.get("Content-Length", "0").strip() not in ("", "0")
                 or self.headers.get("Transfer-Encoding")
             ):
