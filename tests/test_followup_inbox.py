@@ -245,3 +245,24 @@ def test_answers_are_not_counted_as_tips_in_stats(
     service.do_stats(cfg, analyst, since, tmp_path / "out", None, today=today)
     doc = json.loads((tmp_path / "out" / "stats.json").read_text(encoding="utf-8"))
     assert doc["total"] == 5
+
+
+def test_an_unpinned_signer_cannot_send_a_question(
+    backend_config: tuple[Config, TipStore],
+    identity_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Before: the question was written to the reporter's thread, and its triage
+    record (signed by a key nobody pins) was then ignored by every reader."""
+    cfg, store = backend_config
+    key = tmp_path / "analyst.key"
+    key.write_text(identity_file.read_text())
+    key.chmod(0o600)
+    new_signing_key(signing_key_path(key))  # made, never pinned
+    conf = write_toml(cfg, tmp_path / "vigie.toml", signing_keys=[])
+    args = ("--config", conf, "--cache", tmp_path / "cache", "-i", key)
+    first = submit(cfg, store, offered())
+    r = vigie(capsys, "inbox", "reply", first, "--message", "Quel bâtiment ?", *args)
+    assert r.code == 2 and "signing_keys" in r.err
+    assert not list(store.list(layout.REPLIES))  # nothing reached the reporter's thread

@@ -9,99 +9,28 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from vigie.core import signing
 from vigie.core.config import Config
-from vigie.core.envelope import STORE_METADATA
-from vigie.core.layout import (
-    KEPT,
-    RECEIPT_RE,
-    TIP_KEY_RE,
-    TIPS,
-    is_receipt_file,
-    kept_key,
-    signature_key,
-)
-from vigie.core.storage import ObjectMissing, TipStore, open_store
 
 from . import ledger, listing, purge, stats, suspect, thread, triage
+
+# The analyst's context and the writing commands live in their own modules;
+# they are re-exported here: the CLI and the desk call one `service`.
+from .actions import do_mark as do_mark
+from .actions import do_mark_bulk as do_mark_bulk
+from .actions import do_reply as do_reply
+from .analyst import Analyst as Analyst
+from .analyst import check_receipt
+from .analyst import intake_public_key as intake_public_key
+from .analyst import open_analyst_store as open_analyst_store
+from .analyst import trust as trust
 from .cache import Cache, PullResult, pull
 from .errors import InboxError
-from .keys import (
-    PassphraseSource,
-    keygen,
-    load_identities,
-    load_signing_key,
-    signing_key_path,
-)
+from .keys import keygen
 from .reader import Entry, find_tip, read_tips
-
-
-@dataclass(frozen=True)
-class Analyst:
-    """Where this analyst's cache is, how to unlock their keys, and whom they trust.
-
-    `signing_keys` and `intake_key` are the pinned public keys (`trust(cfg)`):
-    only events signed by the former count, tips not signed by the latter are
-    flagged as injected.
-    """
-
-    cache_dir: Path
-    identity_files: tuple[Path, ...] = ()
-    ask: PassphraseSource | None = None
-    signing_keys: tuple[str, ...] = ()
-    intake_key: str = ""
-    signing_key_file: Path | None = None  # default: beside the first identity file
-
-    @property
-    def cache(self) -> Cache:
-        return Cache(self.cache_dir)
-
-    def identities(self) -> list[object]:
-        if self.ask is None:
-            raise InboxError("aucun moyen de demander la phrase de passe")
-        return load_identities(self.identity_files, self.ask)
-
-    def signer(self) -> Any:
-        path = self.signing_key_file
-        if path is None:
-            if not self.identity_files:
-                raise InboxError("indiquez votre clé avec --identity FICHIER (ou --signing-key)")
-            path = signing_key_path(self.identity_files[0])
-        if self.ask is None:
-            raise InboxError("aucun moyen de demander la phrase de passe")
-        return load_signing_key(path, self.ask)
-
-
-def intake_public_key(cfg: Config) -> str:
-    """The pinned intake key; else, on the machine that runs `vigie serve` (demo,
-    `make run`), the public half of its own local key file (which nobody with
-    only bucket access can write)."""
-    if cfg.intake.signing_public_key:
-        return cfg.intake.signing_public_key
-    path = Path(cfg.intake.signing_key_file)
-    try:
-        key = signing.seed_key(bytes.fromhex(path.read_text().strip()))
-    except (OSError, ValueError, signing.SigningError):
-        return ""
-    return signing.public_text(key)
-
-
-def trust(cfg: Config) -> dict[str, Any]:
-    """The Analyst fields that come from the configuration (pinned public keys)."""
-    return {"signing_keys": cfg.analysts.signing_keys, "intake_key": intake_public_key(cfg)}
-
-
-def open_analyst_store(cfg: Config) -> TipStore:
-    if cfg.intake.store.startswith("s3://"):
-        from vigie.core.storage.s3 import make_s3_client
-
-        return open_store(cfg.intake, s3_client=make_s3_client(cfg.intake))
-    return open_store(cfg.intake)
 
 
 def do_keygen(cfg: Config, out: Path, passphrase: str | None) -> str:
@@ -193,51 +122,8 @@ def thread_of(
     return thread.messages(cache, identities, first, entries)
 
 
-def do_mark_bulk(
-    cfg: Config,
-    analyst: Analyst,
-    status: str,
-    filters: listing.Filters,
-    view: str,
-    max_effort: int | None,
-    apply: bool,
-    note: str = "",
-    assignee: str = "",
-) -> str:
-    """Mark every tip a filter selects (e.g. all suspects of a flood day); dry run unless apply."""
-    identities = analyst.identities()
-    entries = read_tips(analyst.cache, identities, analyst.intake_key)
-    states = triage.read_states(analyst.cache, identities, analyst.signing_keys)
-    rows = listing.select(entries, states, filters)
-    chosen = [
-        r
-        for r in suspect.pick(suspect.annotate(rows, suspect.cached_efforts(analyst.cache)), view)
-        if r["kind"] == "ok"
-        and (max_effort is None or (r["effort"] is not None and r["effort"] <= max_effort))
-    ]
-    label = triage.STATUS_LABELS[status]
-    if not apply:
-        sample = ", ".join(r["receipt"] for r in chosen[:5]) + (" …" if len(chosen) > 5 else "")
-        return (
-            f"Simulation : {len(chosen)} signalement(s) passeraient au statut « {label} »"
-            + (f" ({sample})" if chosen else "")
-            + ". Rien n'a été écrit : ajoutez --apply pour le faire."
-        )
-    signer = analyst.signer()  # one passphrase prompt for the whole batch
-    for row in chosen:
-        do_mark(cfg, analyst, row["receipt"], status, note, assignee, signer=signer)
-    return f"{len(chosen)} signalement(s) passé(s) au statut « {label} »."
-
-
-def _check_receipt(receipt: str) -> str:
-    receipt = receipt.strip().upper()
-    if not RECEIPT_RE.match(receipt):
-        raise InboxError(f"{receipt!r} n'est pas un numéro de reçu (forme VG-XXXX-XXXX-XXXX)")
-    return receipt
-
-
 def do_show(analyst: Analyst, receipt: str, attachments: Path | None, as_json: bool = False) -> str:
-    receipt = _check_receipt(receipt)
+    receipt = check_receipt(receipt)
     identities = analyst.identities()
     entry = find_tip(analyst.cache, receipt, identities, analyst.intake_key)
     if entry is None:
@@ -263,100 +149,6 @@ def do_show(analyst: Analyst, receipt: str, attachments: Path | None, as_json: b
             indent=2,
         )
     return "\n".join([listing.show(entry, state, attachments), *thread.render(messages)])
-
-
-def do_reply(
-    cfg: Config,
-    analyst: Analyst,
-    receipt: str,
-    text: str,
-    today: date | None = None,
-    identities: Sequence[Any] | None = None,
-    signer: Any = None,
-) -> str:
-    """Write a question to the reporter's thread and record it as a (signed) triage event.
-
-    The desk passes the identities and signing key it holds unlocked; the CLI
-    lets this load them (passphrase prompts)."""
-    receipt = _check_receipt(receipt)
-    recipients = cfg.require_recipients()
-    identities = identities if identities is not None else analyst.identities()
-    store = open_analyst_store(cfg)
-    pull(store, analyst.cache)  # the thread's slots and the tip as they are now
-    entry = find_tip(analyst.cache, receipt, identities, analyst.intake_key)
-    if entry is None or entry.tip is None:
-        raise InboxError(f"{receipt} : inconnu ou illisible dans le cache")
-    if not entry.tip.has_followup:
-        raise InboxError(f"{receipt} : le déclarant n'a pas demandé de suivi")
-    signer = signer if signer is not None else analyst.signer()
-    key = thread.reply(
-        store, analyst.cache, recipients, entry.tip, text, today or datetime.now(UTC).date()
-    )
-    states = triage.read_states(analyst.cache, identities, analyst.signing_keys)
-    state = states.get(receipt) or triage.Triage()
-    # The cell's lasting record of the question: the thread's copy expires
-    # after thread.THREAD_DAYS, the triage event lives as long as the tip.
-    triage.mark(
-        store,
-        analyst.cache,
-        recipients,
-        receipt,
-        state.status,
-        f"Question envoyée au déclarant : {thread.check_text(text)}",
-        state.assignee,
-        signer=signer,
-    )
-    return f"{receipt} : question enregistrée pour le déclarant ({key})."
-
-
-def do_mark(
-    cfg: Config,
-    analyst: Analyst,
-    receipt: str,
-    status: str,
-    note: str,
-    assignee: str,
-    signer: Any = None,
-) -> str:
-    receipt = _check_receipt(receipt)
-    recipients = cfg.require_recipients()
-    tip_keys = [k for k in analyst.cache.keys(TIPS) if is_receipt_file(k, receipt)]
-    kept = [k for k in analyst.cache.keys(KEPT) if is_receipt_file(k, receipt)]
-    if not tip_keys and not kept:
-        raise InboxError(f"{receipt} : inconnu dans le cache (lancez `vigie inbox pull`)")
-    # The desk passes the key it unlocked; the CLI loads it (one passphrase prompt).
-    signer = signer if signer is not None else analyst.signer()
-    if signing.public_text(signer) not in cfg.analysts.signing_keys:
-        raise InboxError(
-            f"votre clé de signature ({signing.public_text(signer)}) n'est pas dans "
-            f"[analysts] signing_keys de {cfg.source} : votre changement de statut serait "
-            "ignoré par tous. Faites-la ajouter, puis recommencez."
-        )
-    store = open_analyst_store(cfg)
-    key = triage.mark(
-        store, analyst.cache, recipients, receipt, status, note, assignee, signer=signer
-    )
-    if status == "actioned" and tip_keys and not kept:
-        # The lifecycle rule expires tips/ only: an actioned tip lives on under kept/,
-        # with the intake's signature beside it.
-        match = TIP_KEY_RE.match(tip_keys[0])
-        assert match is not None
-        kept_name = kept_key(match.group(2), receipt)
-        for source, target in (
-            (signature_key(tip_keys[0]), signature_key(kept_name)),
-            (tip_keys[0], kept_name),
-        ):
-            try:
-                data = store.get(source)
-            except ObjectMissing:
-                try:
-                    data = analyst.cache.get(source)
-                except ObjectMissing:
-                    continue  # an unsigned tip: its copy stays unsigned (flagged)
-            store.put_new(target, data, STORE_METADATA)
-            analyst.cache.put(target, data)
-    label = triage.STATUS_LABELS[status]
-    return f"{receipt} : statut « {label} » enregistré ({key})."
 
 
 def do_export(
