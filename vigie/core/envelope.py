@@ -19,14 +19,20 @@ with Vigie or with the plain `age` CLI.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
+
+# The age container (structure checks without a key) has its own module; its
+# names are part of the envelope's interface.
+from .agefile import ARMOR_BEGIN as ARMOR_BEGIN
+from .agefile import AgeInfo as AgeInfo
+from .agefile import EnvelopeError as EnvelopeError
+from .agefile import check_age as check_age
+from .agefile import dearmor as dearmor
 
 # Version of the stored object format (an age v1 file; the intake cannot see
 # the plaintext's version, so this one stays 1).
@@ -37,12 +43,8 @@ STORE_METADATA = {"vigie-envelope": str(ENVELOPE_VERSION)}
 PLAINTEXT_VERSION = 2
 PLAINTEXT_MAGIC = b"vigie-tip/2\n"
 _READABLE_MAGIC = {b"vigie-tip/1\n": 1, b"vigie-tip/2\n": 2}
-AGE_VERSION_LINE = b"age-encryption.org/v1"
-ARMOR_BEGIN = b"-----BEGIN AGE ENCRYPTED FILE-----"
-ARMOR_END = b"-----END AGE ENCRYPTED FILE-----"
 
 # Limits. The byte cap on the whole body is configuration ([intake] max_body_bytes).
-MAX_RECIPIENTS = 16  # stanzas in one header; far above any real cell
 MAX_ATTACHMENTS = 5
 MAX_ATTACHMENT_BYTES = 3 * 1024 * 1024
 TEXT_LIMITS = {
@@ -72,127 +74,6 @@ ATTACHMENT_TYPES = ("image/jpeg", "image/png")
 # Coarse campaign code carried *inside* the ciphertext (e.g. "BSN-CENTRE").
 CAMPAIGN_CODE_RE = re.compile(r"^[A-Z0-9]{2,12}(?:-[A-Z0-9]{1,12}){0,3}$")
 CAMPAIGN_MAX = 32
-_B64_43 = re.compile(rb"^[A-Za-z0-9+/]{43}$")
-_B64_BODY = re.compile(rb"^[A-Za-z0-9+/]{0,64}$")
-_VCHARS = re.compile(rb"^[\x21-\x7e]+$")
-_MAX_GREASE = 4
-_MAX_GREASE_LINES = 4
-_STREAM_CHUNK = 64 * 1024 + 16  # age STREAM: 64 KiB plaintext + 16-byte Poly1305 tag
-_NONCE = 16
-
-
-class EnvelopeError(ValueError):
-    """Input that is not a valid tip envelope. `code` is a stable machine code."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-# --------------------------------------------------------------------------- age
-
-
-@dataclass(frozen=True)
-class AgeInfo:
-    """What the intake learns from an age file without any key."""
-
-    data: bytes  # binary age file (ASCII armor removed)
-    recipients: int
-    header_bytes: int
-    payload_bytes: int
-
-
-def dearmor(data: bytes) -> bytes:
-    """Return binary age bytes; ASCII-armored input is decoded strictly."""
-    stripped = data.strip()
-    if not stripped.startswith(ARMOR_BEGIN):
-        return data
-    if not stripped.endswith(ARMOR_END):
-        raise EnvelopeError("bad_armor", "armure ASCII age incomplète")
-    body = stripped[len(ARMOR_BEGIN) : -len(ARMOR_END)]
-    lines = [line.strip() for line in body.split(b"\n") if line.strip()]
-    if any(len(line) > 64 for line in lines):
-        raise EnvelopeError("bad_armor", "armure ASCII age mal formée")
-    try:
-        return base64.b64decode(b"".join(lines), validate=True)
-    except (binascii.Error, ValueError):
-        raise EnvelopeError("bad_armor", "armure ASCII age mal formée") from None
-
-
-def _b64_line(line: bytes) -> bool:
-    return bool(_B64_43.match(line))
-
-
-def _skip_body(next_line: Callable[[], bytes]) -> None:
-    """A stanza body: full 64-column base64 lines, ended by a shorter one."""
-    for _ in range(_MAX_GREASE_LINES):
-        line = next_line()
-        if not _B64_BODY.match(line):
-            raise EnvelopeError("not_age", "en-tête age invalide")
-        if len(line) < 64:
-            return
-    raise EnvelopeError("not_age", "en-tête age invalide")
-
-
-def check_age(data: bytes, expected_recipients: int | None = None) -> AgeInfo:
-    """Validate the structure of an age v1 file made for X25519 recipients.
-
-    Checks: the version line, 1..MAX_RECIPIENTS `-> X25519` stanzas each with a
-    32-byte share and a 32-byte wrapped key, the `---` MAC line, and a payload
-    whose length is a possible STREAM encoding. Anything else is refused: the
-    intake stores only what an analyst's tools can open.
-    """
-    data = dearmor(data)
-    pos = 0
-    recipients = 0
-    grease = 0
-
-    def next_line() -> bytes:
-        nonlocal pos
-        end = data.find(b"\n", pos, pos + 200)
-        if end < 0:
-            raise EnvelopeError("not_age", "ce n'est pas un fichier age valide (en-tête)")
-        line = data[pos:end]
-        pos = end + 1
-        return line
-
-    if next_line() != AGE_VERSION_LINE:
-        raise EnvelopeError("not_age", "ce n'est pas un fichier age v1")
-    while True:
-        line = next_line()
-        if line.startswith(b"--- "):
-            if not _b64_line(line[4:]):
-                raise EnvelopeError("not_age", "ligne MAC age invalide")
-            break
-        parts = line.split(b" ")
-        if len(parts) >= 2 and parts[0] == b"->" and parts[1].endswith(b"-grease"):
-            # rage (pyrage) adds "grease" stanzas so parsers stay tolerant; skip
-            # a few, bounded, with a well-formed base64 body.
-            grease += 1
-            if grease > _MAX_GREASE or any(not _VCHARS.match(a) for a in parts[1:]):
-                raise EnvelopeError("not_age", "en-tête age invalide")
-            _skip_body(next_line)
-            continue
-        if len(parts) != 3 or parts[:2] != [b"->", b"X25519"] or not _b64_line(parts[2]):
-            raise EnvelopeError("not_age", "destinataire age non pris en charge (X25519 attendu)")
-        if not _b64_line(next_line()):
-            raise EnvelopeError("not_age", "bloc de destinataire age invalide")
-        recipients += 1
-        if recipients > MAX_RECIPIENTS:
-            raise EnvelopeError("not_age", "trop de destinataires dans l'en-tête age")
-    if recipients == 0:
-        raise EnvelopeError("not_age", "aucun destinataire dans l'en-tête age")
-    if expected_recipients is not None and recipients != expected_recipients:
-        raise EnvelopeError(
-            "wrong_recipients", "ce signalement n'est pas chiffré pour les clés attendues"
-        )
-    payload = len(data) - pos
-    body = payload - _NONCE
-    last = body % _STREAM_CHUNK
-    # Only the sole chunk of an empty plaintext may be a bare 16-byte tag.
-    if body < 16 or (last != 0 and last <= 16 and body != 16):
-        raise EnvelopeError("not_age", "contenu age tronqué ou de taille impossible")
-    return AgeInfo(data=data, recipients=recipients, header_bytes=pos, payload_bytes=payload)
 
 
 # --------------------------------------------------------------------- plaintext

@@ -30,7 +30,7 @@ from typing import Any
 
 import pyrage
 
-from vigie.core.envelope import ARMOR_BEGIN, ARMOR_END, EnvelopeError, dearmor
+from vigie.core.agefile import ARMOR_BEGIN, ARMOR_END, EnvelopeError, dearmor
 
 from .errors import InboxError
 
