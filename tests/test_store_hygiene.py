@@ -91,9 +91,12 @@ class Recorder:
 
     def __init__(self) -> None:
         self.seen: list[Seen] = []
+        self.refuse = ""  # answer 503 to requests whose path contains this
 
     def __call__(self, seen: Seen) -> Action:
         self.seen.append(seen)
+        if self.refuse and self.refuse in seen.path:
+            return Action("error", status=503)
         return PASS
 
     def methods(self) -> list[str]:
@@ -242,6 +245,31 @@ def test_a_large_replay_is_refused_before_its_body_is_uploaded_again(
         assert not store.put_new(layout.tip_key(day, receipt), b"x")  # still create-only
 
 
+def test_the_replay_marker_never_decides_what_is_stored(
+    counted: tuple[Config, TipStore, Recorder, ByteCounter],
+) -> None:
+    """Every request about the marker fails: the tip is still stored once and
+    answered 201, then its replay is uploaded, refused by the conditional write
+    and answered 200 with the same receipt (the marker only saves bandwidth)."""
+    cfg, store, recorder, counter = counted
+    recorder.refuse = "/intake/seen/"
+    body = _large_body(cfg)
+    key = new_key()
+    with intake_client(cfg, store) as client:
+        send = _post(client, body, key)
+        first = send()
+        assert first.status_code == 201, first.body
+        stored = sorted(o.key for o in store.list())
+        before = counter.sent
+        again = send()
+        assert again.status_code == 200 and again.json_body == first.json_body
+        assert counter.sent - before > LARGE  # no marker: the body crossed again
+    assert any("/intake/seen/" in s.path and s.method == "HEAD" for s in recorder.seen)
+    assert sorted(o.key for o in store.list()) == stored
+    assert not any(k.startswith(layout.SEEN) for k in stored)
+    assert len([k for k in stored if k.endswith(".age")]) == 1
+
+
 def _written() -> int:
     """Bytes this process has passed to write() so far (Linux /proc/self/io)."""
     for line in Path("/proc/self/io").read_text().splitlines():
@@ -269,3 +297,31 @@ def test_a_large_replay_writes_nothing_to_a_dir_store(identity: Any, tmp_path: P
             assert _written() - before < 64 * 1024  # no temp copy, no fsync of 2 MB
     assert sorted(o.key for o in store.list()) == stored
     assert not any(p.name.startswith(".tmp-") for p in (tmp_path / "store").rglob("*"))
+
+
+def test_vigie_serve_sweeps_replay_markers_after_a_day(
+    seaweed: Any, seaweed_bucket: str, identity: Any, tmp_path: Path
+) -> None:
+    """Where no lifecycle rule runs (`vigie serve` on any S3 store), the sweep
+    removes markers older than yesterday, and nothing else."""
+    from vigie.core.intake import Intake
+
+    cfg = make_config(
+        f"s3://{seaweed_bucket}/w{os.urandom(6).hex()}",
+        [str(identity.to_public())],
+        tmp_path,
+        s3_endpoint_url=seaweed.endpoint,
+    )
+    store = open_store(cfg.intake, s3_client=seaweed.client())
+    now = datetime(2026, 12, 1, 12, tzinfo=UTC).timestamp()
+    receipt = "VG-0000-0000-0000"
+    for day in ("2026-11-29", "2026-11-30", "2026-12-01"):
+        assert store.put_new(layout.seen_key(day, receipt), b"")
+        assert store.put_new(layout.tip_key(day, receipt), b"x")
+    later = Intake(config=cfg, store=store, secret=bytes(range(32)), clock=lambda: now)
+    assert later.sweep() == 1
+    assert [o.key for o in store.list(layout.SEEN)] == [
+        layout.seen_key("2026-11-30", receipt),
+        layout.seen_key("2026-12-01", receipt),
+    ]
+    assert len(list(store.list(layout.TIPS))) == 3

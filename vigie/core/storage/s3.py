@@ -9,6 +9,7 @@ browser can retry, not a Lambda that hangs until API Gateway's 29 s limit.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -103,10 +104,10 @@ class S3Store:
         except StoreUnavailable:
             pass  # the conditional write decides (and says if the store is down)
         created = self.put_new(key, data, metadata)
-        try:
+        # The tip is stored: answer so even if the marker is not (the next replay
+        # just uploads once more, and the conditional write refuses it).
+        with contextlib.suppress(StoreUnavailable):
             self.put_new(marker, b"", metadata)
-        except StoreUnavailable:
-            pass  # the tip is stored: answer so; the next replay just uploads once more
         return created
 
     def probe(self) -> None:
