@@ -5,7 +5,12 @@ Every figure is printed beside a baseline measured in the same run, as a ratio:
   `import boto3; boto3.client('s3')` (the floor any S3-backed Lambda pays);
 - per tip: a POST through chalice.test.Client with dir: storage, against the
   bare storage write of the same bytes (4 KiB and 2 MiB envelopes);
-- junk: requests without proof-of-work rejected per second on one core.
+- junk: requests without proof-of-work rejected per second on one core;
+- replay of a stored 2 MiB tip (same name): bytes sent to a real SeaweedFS
+  (through a byte-counting relay) and time, `put_once` with its marker against
+  the bare conditional write the intake used before (412 after the whole
+  body); on dir:, against a first write of the same bytes (what a replay cost
+  before: the same temp file and fsync, then link() refused).
 
 Run: `python bench/intake.py` (or `make bench` for the whole report).
 """
@@ -222,8 +227,98 @@ def junk_rate(seconds: float = 3.0) -> list[Row]:
     ]
 
 
+def replay(rounds: int = 10) -> list[Row]:
+    import boto3
+    from botocore.config import Config as BotoConfig
+
+    from tests.support.bytecount import ByteCounter
+    from tests.support.seaweed import SeaweedServer
+    from vigie.core import layout
+    from vigie.core.storage import DirStore
+    from vigie.core.storage.s3 import S3Store
+
+    body = os.urandom(2 * 1024 * 1024)
+    day, receipt = "2026-12-01", "VG-0000-0000-0000"
+    tip, marker = layout.tip_key(day, receipt), layout.seen_key(day, receipt)
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        server = SeaweedServer(Path(tmp) / "weed")
+        server.start()
+        try:
+            server.client().create_bucket(Bucket="bench-replay")
+            with ByteCounter(int(server.ports["s3.port"])) as counter:
+                relayed = boto3.client(
+                    "s3",
+                    endpoint_url=counter.endpoint,
+                    region_name="us-east-1",
+                    aws_access_key_id="test",
+                    aws_secret_access_key="test",
+                    config=BotoConfig(retries={"max_attempts": 1}, s3={"addressing_style": "path"}),
+                )
+                store = S3Store(relayed, "bench-replay", "vigie", sse=False)
+                assert store.put_once(tip, body, None, marker)  # the tip and its marker
+                samples: dict[str, list[tuple[float, int]]] = {"before": [], "after": []}
+                for _ in range(rounds):
+                    for name, call in (
+                        ("before", lambda: store.put_new(tip, body)),
+                        ("after", lambda: store.put_once(tip, body, None, marker)),
+                    ):
+                        sent, start = counter.sent, time.perf_counter()
+                        assert call() is False
+                        samples[name].append((time.perf_counter() - start, counter.sent - sent))
+        finally:
+            server.kill()
+        (t_before, b_before), (t_after, b_after) = (
+            (
+                statistics.median(t for t, _ in samples[n]),
+                statistics.median(b for _, b in samples[n]),
+            )
+            for n in ("before", "after")
+        )
+        rows += [
+            {
+                "name": "replay of a 2 MiB tip, s3: bytes sent to the store",
+                "value": b_after,
+                "unit": "B",
+                "baseline": b_before,
+                "ratio": b_after / b_before,
+                "goal": "< 16 KiB (headers only)",
+            },
+            {
+                "name": "replay of a 2 MiB tip, s3: time",
+                "value": t_after * 1000,
+                "unit": "ms",
+                "baseline": t_before * 1000,
+                "ratio": t_after / t_before,
+                "goal": "< 1x the upload refused by 412",
+            },
+        ]
+        local = DirStore(Path(tmp) / "dir")
+        first = []
+        again = []
+        for i in range(rounds):
+            start = time.perf_counter()
+            assert local.put_new(f"tips/d/{i}.age", body)
+            first.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            assert not local.put_once(f"tips/d/{i}.age", body, None, marker)
+            again.append(time.perf_counter() - start)
+        t_first, t_again = statistics.median(first), statistics.median(again)
+        rows.append(
+            {
+                "name": "replay of a 2 MiB tip, dir: time",
+                "value": t_again * 1000,
+                "unit": "ms",
+                "baseline": t_first * 1000,
+                "ratio": t_again / t_first,
+                "goal": "no write, no fsync",
+            }
+        )
+    return rows
+
+
 def run() -> list[Row]:
-    return cold_start() + per_tip() + junk_rate()
+    return cold_start() + per_tip() + junk_rate() + replay()
 
 
 def print_rows(rows: list[Row]) -> None:

@@ -140,12 +140,16 @@ def test_lambda_policy_is_exactly_what_the_intake_needs_and_create_only(built: B
     (policy,) = built.main["Resources"]["ApiHandlerRole"]["Properties"]["Policies"]
     by_sid = {s["Sid"]: s for s in policy["PolicyDocument"]["Statement"]}
     assert set(by_sid) == {
-        "CreateTipsOnly", "ReadRepliesOnly", "ReadTheReadyMarker", "ReadTheHmacSecret",
-        "OwnLogGroupOnly",
+        "CreateTipsOnly", "ReadRepliesOnly", "ReadTheReadyMarker", "ReadTheReplayMarkers",
+        "ReadTheHmacSecret", "OwnLogGroupOnly",
     }  # fmt: skip
     ready = by_sid["ReadTheReadyMarker"]  # the read-only health check (a HEAD)
     assert ready["Action"] == ["s3:GetObject"]
     assert ready["Resource"] == ["arn:aws:s3:::vigie-recette-tips/vigie/intake/ready"]
+    # A large tip's replay is refused by a HEAD of its empty marker (never of a tip).
+    seen = by_sid["ReadTheReplayMarkers"]
+    assert seen["Action"] == ["s3:GetObject"] and "Condition" not in seen
+    assert seen["Resource"] == ["arn:aws:s3:::vigie-recette-tips/vigie/intake/seen/*"]
     replies = by_sid["ReadRepliesOnly"]
     assert replies["Action"] == ["s3:GetObject"] and "Condition" not in replies
     assert replies["Resource"] == ["arn:aws:s3:::vigie-recette-tips/vigie/replies/*"]
@@ -224,6 +228,7 @@ def test_buckets_are_encrypted_private_tls_only_and_expire_tips_as_configured(
         "vigie/effort/": CFG_VALUES["retention_days"],
         "vigie/intake/form-budget/": 1,
         "vigie/intake/load/": 1,
+        "vigie/intake/seen/": 1,  # replay markers
     }
     rules = tips["LifecycleConfiguration"]["Rules"]
     assert all(r["NoncurrentVersionExpiration"]["NoncurrentDays"] == 1 for r in rules)

@@ -43,6 +43,7 @@ def test_lifecycle_expiry_matches_retention_days() -> None:
         "vigie/effort/": {"Days": retention},
         "vigie/intake/form-budget/": {"Days": 1},
         "vigie/intake/load/": {"Days": 1},
+        "vigie/intake/seen/": {"Days": 1},  # replay markers: a proof lives an hour at most
     }
     # With versioning on, a deleted tip must not survive as an old version.
     assert all(r["NoncurrentVersionExpiration"]["NoncurrentDays"] <= 1 for r in _rules())

@@ -104,10 +104,12 @@ def test_no_identifying_data_in_logs_store_or_responses(
         assert not leaks(data.decode("latin-1")), obj.key
         # Object names: date to the day, a receipt and the 2-bit effort class,
         # nothing else (the tip, the intake's signature of it, its effort
-        # marker); counter slots under a keyed hash of the hour, never the hour.
+        # marker, a large tip's replay marker); counter slots under a keyed
+        # hash of the hour, never the hour.
         assert re.fullmatch(
             r"(tips|effort)/\d{4}-\d{2}-\d{2}/VG-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}"
             r"(\.age|\.sig|\.e[0-3])"
+            r"|intake/seen/\d{4}-\d{2}-\d{2}/VG-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}"
             r"|intake/(ready|form-budget/[0-9a-f]{24}/\d+|load/[0-9a-f]{24}/\d+-\d+)",
             obj.key,
         ), obj.key

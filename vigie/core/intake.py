@@ -31,9 +31,12 @@ from .http import ApiError, Request, Response
 from .i18n import DEFAULT_LANG, pick_lang
 from .layout import (
     FORM_BUDGET,
+    SEEN,
+    SEEN_KEY_RE,
     SLOT_PREFIXES,
     effort_key,
     format_receipt,
+    seen_key,
     signature_key,
     tip_key,
 )
@@ -178,9 +181,11 @@ class Intake:
         self.slots.admit(proof.zeros, cfg.pow_bits, cfg.pow_max_bits, cfg.expected_tips_per_hour)
         receipt = self.receipt_for(key)
         # A replay (a retry after a lost answer, or junk resent) is refused by
-        # the conditional writes: no HEAD first, which would need the right to
-        # read tips (P10: the Lambda cannot read what it stored).
-        created = self._put_signed(proof.day, receipt, info.data)
+        # the conditional writes, never by a HEAD of the tip, which would need
+        # the right to read tips (P10: the Lambda cannot read what it stored);
+        # a large one by a HEAD of its `intake/seen/` marker, before its body
+        # is uploaded again (the store's put_once).
+        created = self._put_signed(proof.day, receipt, info.data, replayable=True)
         # Then the effort class (2 bits) as an empty object of its own: the analysts
         # rank by it. After the tip, so a failure here is a 503 whose retry (same
         # key) finds the tip stored and writes the marker.
@@ -191,10 +196,16 @@ class Intake:
         return self._put(key, b"")
 
     def sweep(self) -> int:
-        """Delete past hours' slot objects (`vigie serve`; on S3 a lifecycle rule does it)."""
+        """Delete past hours' slot objects and replay markers older than a day
+        (`vigie serve`; on S3 lifecycle rules do it)."""
         current = self.slots.current_tags()
         names = (o.key for prefix in SLOT_PREFIXES for o in self.store.list(prefix))
         stale = list(stale_slot_keys(names, current))
+        yesterday = dt.datetime.fromtimestamp(self.clock() - 86400, dt.UTC).strftime("%Y-%m-%d")
+        for marker in self.store.list(SEEN):
+            match = SEEN_KEY_RE.match(marker.key)
+            if match and match.group(1) < yesterday:
+                stale.append(marker.key)
         for name in stale:
             self.store.delete(name)
         return len(stale)
@@ -203,21 +214,24 @@ class Intake:
         """A follow-up thread's ciphertext, one fixed-size answer (see replies.py)."""
         return replies.answer(self.store, self.pow, request)
 
-    def _put_signed(self, day: str, receipt: str, data: bytes) -> bool:
+    def _put_signed(self, day: str, receipt: str, data: bytes, replayable: bool = False) -> bool:
         """The signature first, then the tip: a visible tip always has its sidecar.
 
         Both are create-only. A retry after a failure in between finds the
-        signature written and writes the tip; a replay finds both and writes none.
+        signature written and writes the tip; a replay finds both and writes none
+        (`replayable`: a name the client chose, whose replay moves no body).
         """
         key = tip_key(day, receipt)
         if self.signer is not None:
             from .signing import tip_sidecar
 
             self._put(signature_key(key), tip_sidecar(self.signer, day, receipt, data))
-        return self._put(key, data)
+        return self._put(key, data, seen_key(day, receipt) if replayable else None)
 
-    def _put(self, key: str, data: bytes) -> bool:
+    def _put(self, key: str, data: bytes, marker: str | None = None) -> bool:
         try:
+            if marker is not None:
+                return self.store.put_once(key, data, envelope.STORE_METADATA, marker)
             return self.store.put_new(key, data, envelope.STORE_METADATA)
         except StoreUnavailable as exc:
             log.warning("store write failed: %s", exc)

@@ -11,6 +11,7 @@ replies/MAILBOX/NN.age                    an analysts' follow-up message (NN = 0
                                           encrypted to the reporter's reply_key + analysts
 state/stats-ledger/YYYY-MM_YYYY-MM.age    one published statistics document (ledger)
 intake/ready                              the S3 store's readiness marker
+intake/seen/YYYY-MM-DD/VG-XXXX-XXXX-XXXX  empty: a large tip is stored (replays skip the upload)
 intake/form-budget/TAG/N                  the no-JavaScript path's budget slots
 intake/load/TAG/L-N                       adaptive difficulty: level L's slots
 ```
@@ -26,6 +27,11 @@ not part of the tip's: the tip's name depends on the idempotency key alone,
 so a replay with another proof (another effort) can never store the tip
 twice; at worst it adds a second marker, and the analysts take the highest
 (it was paid for).
+The `intake/seen/` marker is written after a large tip and is the one thing
+under `intake/` besides `ready` that the intake may read (a HEAD): a replay of
+that tip is refused from it before its body is uploaded again. It says only
+what the tip's own name says (a tip exists under this receipt on this day),
+and expires after a day: a replay needs an unexpired proof (an hour at most).
 The receipt is 60 bits of an HMAC in Crockford base32 (no I, L, O, U: nothing
 to misread when a person copies it). The intake, the inbox, the tests, the
 benches and `openapi.yaml` (checked by tests/test_openapi.py) take these from
@@ -44,6 +50,7 @@ STATE = "state/"
 REPLIES = "replies/"
 INTAKE = "intake/"
 READY_KEY = INTAKE + "ready"
+SEEN = INTAKE + "seen/"
 FORM_BUDGET = INTAKE + "form-budget/"
 LOAD = INTAKE + "load/"
 #: The intake's counter objects, keyed by hour tag (swept after the hour).
@@ -60,6 +67,7 @@ DAY = r"\d{4}-\d{2}-\d{2}"
 EFFORT_CLASSES = range(4)
 TIP_KEY_RE = re.compile(rf"^(tips|kept)/({DAY})/({RECEIPT})\.age$")
 SIG_KEY_RE = re.compile(rf"^(tips|kept)/({DAY})/({RECEIPT})\.sig$")
+SEEN_KEY_RE = re.compile(rf"^intake/seen/({DAY})/({RECEIPT})$")
 EFFORT_KEY_RE = re.compile(rf"^effort/({DAY})/({RECEIPT})\.e([0-3])$")
 EVENT_NAME = r"[0-9]{8}T[0-9]{12}Z-[0-9a-f]{8,32}"
 STATE_KEY_RE = re.compile(rf"^state/({RECEIPT})/({EVENT_NAME})\.age$")
@@ -97,6 +105,11 @@ def signature_key(tip_or_kept_key: str) -> str:
     if not TIP_KEY_RE.match(tip_or_kept_key):
         raise ValueError(f"not a tip key: {tip_or_kept_key!r}")
     return tip_or_kept_key[: -len(".age")] + ".sig"
+
+
+def seen_key(day: str | date, receipt: str) -> str:
+    """The empty marker that says the tip `tip_key(day, receipt)` is stored."""
+    return f"{SEEN}{day}/{receipt}"
 
 
 def effort_key(day: str | date, receipt: str, effort: int) -> str:

@@ -5,8 +5,9 @@ Every `s3:PutObject` is **create-only**: allowed only with the
 honour over an existing object. So nobody named here can overwrite a tip, a
 triage event or a kept copy. Deletes belong to the separate purge role only.
 
-- the intake (Lambda): create under `tips/` and `intake/`, read objects under
-  `replies/` (follow-up threads, by mailbox id; no list), read its one secret,
+- the intake (Lambda): create under `tips/`, `effort/` and `intake/`, read objects under
+  `replies/` (follow-up threads, by mailbox id; no list), `intake/ready` and the
+  empty replay markers `intake/seen/` (HEADs), read its one secret,
   write to its one log group; nothing else (no list or delete);
 - the analysts (a managed policy to attach to their users, groups or SSO
   permission sets): list and read `tips/`, `kept/`, `state/`, `replies/`;
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vigie.core.layout import READY_KEY
+from vigie.core.layout import READY_KEY, SEEN
 
 from .target import Target
 
@@ -62,6 +63,12 @@ def intake_policy(target: Target) -> dict[str, Any]:
             _statement("ReadRepliesOnly", ["s3:GetObject"], [target.key_arn("replies")]),
             # The health check is read-only (a HEAD of the readiness marker).
             _statement("ReadTheReadyMarker", ["s3:GetObject"], [target.object_arn(READY_KEY)]),
+            # A large tip's replay is refused by a HEAD of its empty marker, not by
+            # uploading it again; the markers say only which tip names exist, as the
+            # create-only PutObject's own 412 already does. Never a tip itself.
+            _statement(
+                "ReadTheReplayMarkers", ["s3:GetObject"], [target.key_arn(SEEN.rstrip("/"))]
+            ),
             _statement(
                 "ReadTheHmacSecret", ["secretsmanager:GetSecretValue"], {"Ref": INTAKE_SECRET}
             ),

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from vigie.core.layout import SEEN
 from vigie.inbox.thread import THREAD_DAYS
 
 from .iam import PURGE_ROLE
@@ -64,6 +65,15 @@ def lifecycle_rules(prefix: str, retention_days: int) -> list[dict[str, Any]]:
             "ID": "vigie-intake-load",
             "Status": "Enabled",
             "Filter": {"Prefix": f"{base}intake/load/"},
+            "Expiration": {"Days": 1},
+            "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
+        },
+        {
+            # Replay markers (vigie.core.layout.SEEN): a replay needs an unexpired
+            # proof (an hour at most), so a day is plenty.
+            "ID": "vigie-intake-seen",
+            "Status": "Enabled",
+            "Filter": {"Prefix": f"{base}{SEEN}"},
             "Expiration": {"Days": 1},
             "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
         },

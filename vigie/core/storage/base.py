@@ -29,13 +29,25 @@ class StoredObject:
 
 
 class TipStore(Protocol):
-    """What Vigie needs from a store. The intake only calls put_new, probe (which may
-    use exists) and, for follow-up threads, get_optional."""
+    """What Vigie needs from a store. The intake only calls put_new, put_once, probe
+    (which may use exists) and, for follow-up threads, get_optional."""
 
     description: str
 
     def put_new(self, key: str, data: bytes, metadata: Mapping[str, str] | None = None) -> bool:
         """Store `data` under `key` unless it exists. True if created, False if it existed."""
+        ...
+
+    def put_once(
+        self, key: str, data: bytes, metadata: Mapping[str, str] | None, marker: str
+    ) -> bool:
+        """`put_new` for a name a client can replay: a replay moves none of `data`.
+
+        `marker` names an empty object the store may keep beside `key` to know
+        that `key` is stored without reading it (S3: the intake may not read
+        tips, P10). The conditional write stays the source of truth: the
+        marker only spares the upload, never decides what is stored.
+        """
         ...
 
     def probe(self) -> None:

@@ -31,6 +31,10 @@ class DirStore:
     def put_new(self, key: str, data: bytes, metadata: Mapping[str, str] | None = None) -> bool:
         final = self._path(key)
         try:
+            if final.is_file():
+                # A replay: refused before a byte is written or fsynced. Only a
+                # shortcut: link() below still decides when two writers race.
+                return False
             final.parent.mkdir(parents=True, exist_ok=True)
             tmp = final.parent / f".tmp-{secrets.token_hex(8)}"
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -57,6 +61,12 @@ class DirStore:
             raise StoreUnavailable(
                 f"storage write failed ({errno.errorcode.get(exc.errno or 0, 'OSError')})"
             ) from None
+
+    def put_once(
+        self, key: str, data: bytes, metadata: Mapping[str, str] | None, marker: str
+    ) -> bool:
+        """The file itself is the marker: put_new already refuses a replay unwritten."""
+        return self.put_new(key, data, metadata)
 
     def probe(self) -> None:
         try:

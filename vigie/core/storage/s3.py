@@ -9,6 +9,7 @@ browser can retry, not a Lambda that hangs until API Gateway's 29 s limit.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -18,6 +19,11 @@ from .base import ObjectMissing, StoredObject, StoreUnavailable, check_key
 
 # Error codes meaning "an object already exists under that key".
 _EXISTS = {"PreconditionFailed", "412"}
+
+#: From this size on, `put_once` checks (one HEAD) and leaves (one empty PUT) a
+#: marker so that a replay is refused without uploading the body again. Below
+#: it, sending the body again costs about what the HEAD would: no marker.
+MARKED_BYTES = 256 * 1024
 
 
 def make_s3_client(cfg: IntakeConfig) -> Any:
@@ -75,6 +81,34 @@ class S3Store:
         except BotoCoreError as exc:
             raise StoreUnavailable(f"storage unreachable ({type(exc).__name__})") from None
         return True
+
+    def put_once(
+        self, key: str, data: bytes, metadata: Mapping[str, str] | None, marker: str
+    ) -> bool:
+        """`put_new`, but a large replay is refused by a HEAD of `marker`, not an upload.
+
+        Why a marker: the conditional write alone answers 412 only after the
+        whole body has crossed (SeaweedFS reads it first even with `Expect:
+        100-continue`; AWS documents early refusals on headers but not that
+        `If-None-Match` is one of them), and a HEAD of the tip itself would need
+        the right to read tips (P10). The marker is written after the tip and is
+        only an optimisation: a failed or missing marker means one more upload
+        that the conditional write refuses, never a second tip; a marker seen
+        means the tip was stored (it is never written before its tip).
+        """
+        if len(data) < MARKED_BYTES:
+            return self.put_new(key, data, metadata)
+        try:
+            if self.exists(marker):
+                return False
+        except StoreUnavailable:
+            pass  # the conditional write decides (and says if the store is down)
+        created = self.put_new(key, data, metadata)
+        # The tip is stored: answer so even if the marker is not (the next replay
+        # just uploads once more, and the conditional write refuses it).
+        with contextlib.suppress(StoreUnavailable):
+            self.put_new(marker, b"", metadata)
+        return created
 
     def probe(self) -> None:
         """Readiness, read-only once ready: a HEAD of the fixed marker `intake/ready`.
