@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -258,11 +259,12 @@ def replay(rounds: int = 10) -> list[Row]:
                 store = S3Store(relayed, "bench-replay", "vigie", sse=False)
                 assert store.put_once(tip, body, None, marker)  # the tip and its marker
                 samples: dict[str, list[tuple[float, int]]] = {"before": [], "after": []}
+                calls: tuple[tuple[str, Callable[[], bool]], ...] = (
+                    ("before", lambda: store.put_new(tip, body)),
+                    ("after", lambda: store.put_once(tip, body, None, marker)),
+                )
                 for _ in range(rounds):
-                    for name, call in (
-                        ("before", lambda: store.put_new(tip, body)),
-                        ("after", lambda: store.put_once(tip, body, None, marker)),
-                    ):
+                    for name, call in calls:
                         sent, start = counter.sent, time.perf_counter()
                         assert call() is False
                         samples[name].append((time.perf_counter() - start, counter.sent - sent))

@@ -154,6 +154,11 @@ class FailingAfter:
     def put_new(self, key: str, data: bytes, metadata: Mapping[str, str] | None = None) -> bool:
         return self.store.put_new(key, data, metadata)
 
+    def put_once(
+        self, key: str, data: bytes, metadata: Mapping[str, str] | None, marker: str
+    ) -> bool:
+        return self.store.put_once(key, data, metadata, marker)
+
     def delete(self, key: str) -> None:
         self.store.delete(key)
 
