@@ -46,7 +46,8 @@ def test_suivi_scripts_carry_sri_and_the_keys_are_baked(built: tuple[Path, list[
     assert sorted(bundles) == ["age", "phrase"]
     for spec in bundles.values():
         data = (out / "suivi" / spec["src"]).resolve().read_bytes()
-        assert spec["integrity"] == "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode()
+        digest = base64.b64encode(hashlib.sha384(data).digest()).decode()
+        assert spec["integrity"] == f"sha384-{digest}"
     assert 'id="vigie-exit"' in text  # the quick exit, as on every page
 
 

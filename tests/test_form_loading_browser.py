@@ -2,11 +2,12 @@
 
 Issue #14 point 6: the age bundle must not hold the main thread before the page
 is usable, and the follow-up word list (phrase.js) is fetched only for a
-phrase. So age.js is no <script> tag of /signaler/: tip.js inserts it, with the
-integrity baked into the page, once the page is loaded (idle, or at the first
-interaction). The checks are about order, not speed (robust on a loaded
-machine): the bundle is requested after the load event, phrase.js not at all
-until the follow-up box is ticked; a Send pressed before age.js arrived waits
+phrase. So age.js is no <script> tag of /signaler/: tip.js downloads it, with
+the integrity baked into the page, once the page is loaded and idle, and
+evaluates it at the first interaction. The checks are about order, not speed
+(robust on a loaded machine): the bundle is requested after the load event and
+not evaluated before someone uses the form (then from that one download),
+phrase.js not at all until the follow-up box is ticked; a Send pressed before age.js arrived waits
 for it and stores exactly one tip; a bundle refused by its integrity (a
 tampered copy) turns the page back into the plain form, which says so and
 keeps everything typed, and the second Send stores the tip by the plain path.
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,6 +31,8 @@ from vigie.site.i18n import form_page_settings
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("form-loading")]
 
 AGE = "**/assets/form/age.js"
+AGE_FETCHED = """() => performance.getEntriesByType('resource')
+  .some((r) => r.name.endsWith('/assets/form/age.js') && r.responseEnd > 0)"""
 TEXT = form_page_settings("fr", None)["text"]
 
 
@@ -68,7 +70,7 @@ def test_age_loads_after_the_page_and_the_word_list_only_for_a_phrase(
     requested: list[str] = []
     page.on("request", lambda r: requested.append(r.url))
     page.goto(live.url + "signaler/")
-    page.wait_for_selector("#vigie-form[data-age=ready]", timeout=30_000)
+    page.wait_for_function(AGE_FETCHED, timeout=30_000)
     timing = page.evaluate(
         """() => {
           const nav = performance.getEntriesByType('navigation')[0];
@@ -78,9 +80,15 @@ def test_age_loads_after_the_page_and_the_word_list_only_for_a_phrase(
                   age: age.map((r) => r.startTime)};
         }"""
     )
-    # Fetched once, after the load event: never evaluated while the page was not usable.
+    # Downloaded after the load event, and not evaluated while nobody uses the form.
     assert len(timing["age"]) == 1
     assert timing["age"][0] >= timing["load"] >= timing["dcl"] > 0
+    page.wait_for_timeout(300)
+    assert page.evaluate("typeof window.vigieAge") == "undefined"
+    # The first interaction evaluates it, from that one download.
+    page.check("#category-delivery")
+    page.wait_for_selector("#vigie-form[data-age=ready]", timeout=30_000)
+    assert len([u for u in requested if u.endswith("/assets/form/age.js")]) == 1
     assert not [u for u in requested if u.endswith("/phrase.js")]
     # The follow-up box brings the word list: twelve words, then a normal send.
     page.check("#followup")

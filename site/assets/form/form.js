@@ -8,10 +8,10 @@
  * Python's serialize_tip, encrypted to the analysts' keys baked into the page,
  * and sent with automatic, duplicate-free retries (send.js).
  *
- * The age bundle is not a <script> tag: it is fetched (tip.js `bundle`, with
- * its integrity) once the page is loaded and idle, or at the first
- * interaction with the form, so its evaluation never holds the page before it
- * is usable. Send waits for it ("Chiffrement…"); if it cannot be loaded even
+ * The age bundle is not a <script> tag: it is downloaded (with its integrity)
+ * once the page is loaded and idle, and evaluated (tip.js `bundle`) at the
+ * first interaction with the form, so it never holds the page before it is
+ * usable. Send waits for it ("Chiffrement…"); if it cannot be loaded even
  * then, the page says so and becomes the plain form again (the server
  * encrypts), with everything typed kept.
  *
@@ -67,14 +67,15 @@
   var plainMode = $("vigie-mode").textContent; // the page's own no-JavaScript promise
   $("vigie-mode").textContent = t("mode_encrypted");
 
-  // The age bundle: fetched when the page is idle, or sooner at the first
+  // The age bundle: downloaded when the page is idle, evaluated at the first
   // interaction with the form; awaited at Send (a failed fetch is retried there).
   function loadAge() { return T.bundle(cfg.bundles, "age"); }
   function warmAge() {
     loadAge().then(function () { form.setAttribute("data-age", "ready"); }, function () {});
   }
-  T.whenIdle(warmAge);
+  T.prefetch(cfg.bundles, ["age"]);
   form.addEventListener("focusin", warmAge, { once: true });
+  form.addEventListener("pointerdown", warmAge, { once: true });
 
   // No age bundle even at Send: back to the plain form (the intake encrypts),
   // said before anything leaves, so the person chooses to send it that way.

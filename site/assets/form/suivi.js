@@ -12,9 +12,9 @@
  * proof inside the ciphertext) sent through POST /api/tips with the same
  * duplicate-free retries as the form, and gets its own receipt.
  *
- * The bundles (age.js, phrase.js with the word list) are fetched once the page
- * is loaded and idle, or at the first focus on the phrase (tip.js `bundle`),
- * and awaited before they are used.
+ * The bundles (age.js, phrase.js with the word list) are downloaded once the
+ * page is loaded and idle, evaluated at the first focus on the phrase (tip.js
+ * `bundle`), and awaited before they are used.
  *
  * Privacy: the phrase, the seed and the private key stay in this page's
  * memory (never in storage, a cookie, a URL or a request) and are dropped by
@@ -90,7 +90,7 @@
     });
   }
   function warmBundles() { loadBundles().catch(function () {}); }
-  window.vigieTip.whenIdle(warmBundles);
+  window.vigieTip.prefetch(cfg.bundles, ["age", "phrase"]);
   $("phrase").addEventListener("focus", warmBundles, { once: true });
 
   function fieldError(id, text) {

@@ -200,11 +200,25 @@
   }
 
   /**
-   * Run `start` once the page is loaded and the main thread idle (or at once
-   * if `start` is called earlier by an interaction): where the pages begin
-   * fetching their bundles, so a person who reaches "Send" finds them there.
+   * Download (never evaluate) the bundles `names` once the page is loaded and
+   * the main thread idle: a <link rel="preload"> with the same integrity,
+   * which the later bundle() reuses. Evaluation waits for a person to use the
+   * page (bundle() at the first interaction, or at Send), so it never lands
+   * in the page's start-up, measured or not.
    */
-  function whenIdle(start) {
+  function prefetch(bundles, names) {
+    function start() {
+      names.forEach(function (name) {
+        var spec = bundles && bundles[name];
+        if (!spec || window[GLOBALS[name]] || loading[name]) return;
+        var link = document.createElement("link");
+        link.rel = "preload";
+        link.as = "script";
+        link.href = spec.src;
+        link.integrity = spec.integrity;
+        document.head.appendChild(link);
+      });
+    }
     function later() {
       if (window.requestIdleCallback) window.requestIdleCallback(start, { timeout: 2000 });
       else setTimeout(start, 200);
@@ -215,7 +229,7 @@
 
   window.vigieTip = {
     bundle: bundle,
-    whenIdle: whenIdle,
+    prefetch: prefetch,
     translator: translator,
     canonicalJson: canonicalJson,
     serializeTip: serializeTip,
