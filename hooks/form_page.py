@@ -13,6 +13,11 @@ category radios are the form's only.
 - Turns the page's `vigie_scripts` (front matter) into entries with Subresource
   Integrity (`sha384-...`) computed from the files, so a tampered copy of the
   crypto code on a CDN or bucket is refused by the browser.
+- Bakes the page's `vigie_bundles` (front matter, name -> file: the age and
+  follow-up phrase bundles) into the settings as `bundles` {name: {src,
+  integrity}}: they are not <script> tags, tip.js's `bundle()` inserts them
+  with that integrity when the page needs them, after it is usable (their
+  evaluation would otherwise hold the main thread before DOMContentLoaded).
 - Then gives every other script and stylesheet of a page that carries the form
   (the theme's CSS, `assets/vigie.css`, `assets/vigie.js`) its SRI too, from the
   bytes written to the site (`on_post_page`): any script on that page sees what
@@ -132,17 +137,26 @@ def json_script(element_id: str, data: Any) -> str:
     return f'<script type="application/json" id="{element_id}">{text}</script>'
 
 
+def _file_sri(page: Any, files: Any, src: str) -> str:
+    file = files.get_file_from_path(src)
+    if file is None:
+        raise PluginError(f"{page.file.src_uri}: script {src!r} not found in the site")
+    with open(file.abs_src_path, "rb") as fh:
+        return sri(fh.read())
+
+
 def _integrity_scripts(page: Any, files: Any) -> None:
     scripts = page.meta.get("vigie_scripts") or []
     baked = []
     for entry in scripts:
         src = entry["src"] if isinstance(entry, dict) else str(entry)
-        file = files.get_file_from_path(src)
-        if file is None:
-            raise PluginError(f"{page.file.src_uri}: script {src!r} not found in the site")
-        with open(file.abs_src_path, "rb") as fh:
-            baked.append({"src": src, "integrity": sri(fh.read())})
+        baked.append({"src": src, "integrity": _file_sri(page, files, src)})
     page.meta["vigie_scripts"] = baked
+    bundles = page.meta.get("vigie_bundles") or {}
+    page.meta["vigie_bundles"] = {
+        str(name): {"src": str(src), "integrity": _file_sri(page, files, str(src))}
+        for name, src in bundles.items()
+    }
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
@@ -171,6 +185,10 @@ def on_page_content(html_text: str, page: Any, config: Any, files: Any) -> str:
     clean = page.meta.get("vigie_clean_path")
     clean_url = get_relative_url(clean, page.url) if clean else None
     settings.update(form_page_settings(config.theme["language"], clean_url))
+    settings["bundles"] = {
+        name: {"src": get_relative_url(b["src"], page.url), "integrity": b["integrity"]}
+        for name, b in (page.meta.get("vigie_bundles") or {}).items()
+    }
     return html_text + "\n" + json_script("vigie-form-config", settings)
 
 

@@ -33,7 +33,7 @@ def test_suivi_scripts_carry_sri_and_the_keys_are_baked(built: tuple[Path, list[
     out, keys = built
     text = (out / "suivi" / "index.html").read_text(encoding="utf-8")
     scripts = re.findall(r'<script src="([^"]+/form/[^"]+)" integrity="([^"]+)"', text)
-    assert [Path(src).name for src, _ in scripts] == ["tip.js", "age.js", "send.js", "suivi.js"]
+    assert [Path(src).name for src, _ in scripts] == ["tip.js", "send.js", "suivi.js"]
     for src, integrity in scripts:
         data = (out / "suivi" / src).resolve().read_bytes()
         assert integrity == "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode()
@@ -41,6 +41,13 @@ def test_suivi_scripts_carry_sri_and_the_keys_are_baked(built: tuple[Path, list[
         r'<script type="application/json" id="vigie-form-config">(.*?)</script>', text
     )
     assert block is not None and json.loads(block.group(1))["recipients"] == keys
+    # The crypto bundles, loaded by tip.js with the integrity baked in the page.
+    bundles = json.loads(block.group(1))["bundles"]
+    assert sorted(bundles) == ["age", "phrase"]
+    for spec in bundles.values():
+        data = (out / "suivi" / spec["src"]).resolve().read_bytes()
+        digest = base64.b64encode(hashlib.sha384(data).digest()).decode()
+        assert spec["integrity"] == f"sha384-{digest}"
     assert 'id="vigie-exit"' in text  # the quick exit, as on every page
 
 

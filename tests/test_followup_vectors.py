@@ -1,6 +1,6 @@
 """The follow-up phrase's known answers, in Python and in Chromium, plus real tools.
 
-Both owners (vigie/followup.py and the bundle's twin in site/assets/form/age.js)
+Both owners (vigie/followup.py and its twin in site/assets/form/phrase.js + age.js)
 must derive the committed values from each seed, read the same typed phrases
 and refuse the same bad ones; the derived identity must be one that pyrage,
 `age-keygen -y` and the `age` CLI accept, and the browser must decrypt what
@@ -95,6 +95,7 @@ def bundle_page(browser: Any) -> Iterator[Any]:
     page.goto(f"{server.url}/age.js")  # a same-origin URL: a secure origin
     page.set_content("<!doctype html><title>t</title>")
     page.add_script_tag(url=f"{server.url}/age.js")
+    page.add_script_tag(url=f"{server.url}/phrase.js")  # the word list; derive() needs age.js
     yield page
     assert errors == []
     context.close()
@@ -110,7 +111,7 @@ def test_js_derivation_matches_the_vectors(bundle_page: Any) -> None:
     got = bundle_page.evaluate(
         f"""async (vs) => {{
           const out = [];
-          for (const v of vs) out.push(await vigieAge.derive(({HEX})(v.seed_hex)));
+          for (const v of vs) out.push(await vigiePhrase.derive(({HEX})(v.seed_hex)));
           return out;
         }}""",
         VECTORS,
@@ -124,19 +125,19 @@ def test_js_derivation_matches_the_vectors(bundle_page: Any) -> None:
 def test_js_reads_the_typed_forms_and_refuses_the_bad_ones(bundle_page: Any) -> None:
     hexed = "(u8) => Array.from(u8, (b) => b.toString(16).padStart(2, '0')).join('')"
     seeds = bundle_page.evaluate(
-        f"(ts) => ts.map((t) => ({hexed})(vigieAge.seedFromPhrase(t)))",
+        f"(ts) => ts.map((t) => ({hexed})(vigiePhrase.seedFromPhrase(t)))",
         [t["typed"] for t in DATA["typed"]],
     )
     assert seeds == [t["seed_hex"] for t in DATA["typed"]]
     codes = bundle_page.evaluate(
         """(ts) => ts.map((t) => {
-             try { vigieAge.seedFromPhrase(t); return "accepted"; }
-             catch (e) { return e instanceof vigieAge.PhraseError ? e.code : String(e); }
+             try { vigiePhrase.seedFromPhrase(t); return "accepted"; }
+             catch (e) { return e instanceof vigiePhrase.PhraseError ? e.code : String(e); }
            })""",
         [b["typed"] for b in DATA["bad"]],
     )
     assert codes == [b["code"] for b in DATA["bad"]]
-    assert bundle_page.evaluate("vigieAge.complete('AGRÉ')") == "agréable"
+    assert bundle_page.evaluate("vigiePhrase.complete('AGRÉ')") == "agréable"
 
 
 @pytest.mark.browser
@@ -159,9 +160,9 @@ def test_js_decrypts_what_pyrage_encrypts_to_the_derived_key(bundle_page: Any) -
 def test_js_new_seed_round_trips(bundle_page: Any) -> None:
     ok = bundle_page.evaluate(
         """async () => {
-             const s = vigieAge.newSeed();
-             const k = await vigieAge.derive(s);
-             const back = vigieAge.seedFromPhrase(k.phrase);
+             const s = vigiePhrase.newSeed();
+             const k = await vigiePhrase.derive(s);
+             const back = vigiePhrase.seedFromPhrase(k.phrase);
              return s.length === 16 && back.every((b, i) => b === s[i]) &&
                k.phrase.split(" ").length === 12;
            }"""

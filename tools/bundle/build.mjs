@@ -1,5 +1,7 @@
-// Rebuilds site/assets/form/age.js reproducibly: same lockfile + same flags =
-// same bytes (checked by tests/test_form_bundle.py). Run via build.sh.
+// Rebuilds site/assets/form/age.js and phrase.js reproducibly: same lockfile +
+// same flags = same bytes (checked by tests/test_form_page.py). Run via build.sh.
+// Usage: node build.mjs [AGE_OUTFILE [PHRASE_OUTFILE]] (phrase.js defaults to
+// the directory of age.js).
 import { build } from "esbuild";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
@@ -23,23 +25,36 @@ const slim = {
 };
 
 const out = process.argv[2] ?? path.join(here, "..", "..", "site", "assets", "form", "age.js");
-await build({
-  entryPoints: [path.join(here, "entry.js")],
-  outfile: out,
+const phraseOut = process.argv[3] ?? path.join(path.dirname(out), "phrase.js");
+const common = {
   bundle: true,
   minify: true,
   format: "iife",
-  globalName: "vigieAge",
   target: "es2020",
   legalComments: "none",
-  // One short licence line instead of esbuild's scattered legal comments.
-  banner: {
-    js: "/*! age-encryption (BSD-3-Clause, Filippo Valsorda) with @noble/*, @scure/base and @scure/bip39 with its French word list (MIT, Paul Miller). Rebuild: tools/bundle/build.sh */",
-  },
   // ASCII output (non-ASCII escaped, e.g. the French word list): the bundle then
   // reads the same whatever charset a host or CDN declares for .js files.
   charset: "ascii",
   sourcemap: false,
   logLevel: "warning",
   plugins: [slim],
+};
+await build({
+  ...common,
+  entryPoints: [path.join(here, "entry.js")],
+  outfile: out,
+  globalName: "vigieAge",
+  // One short licence line instead of esbuild's scattered legal comments.
+  banner: {
+    js: "/*! age-encryption (BSD-3-Clause, Filippo Valsorda) with @noble/* and @scure/base (MIT, Paul Miller). Rebuild: tools/bundle/build.sh */",
+  },
+});
+await build({
+  ...common,
+  entryPoints: [path.join(here, "entry-phrase.js")],
+  outfile: phraseOut,
+  globalName: "vigiePhrase",
+  banner: {
+    js: "/*! @scure/bip39 with its French word list, @noble/hashes (MIT, Paul Miller). Needs age.js. Rebuild: tools/bundle/build.sh */",
+  },
 });

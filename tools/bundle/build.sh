@@ -1,7 +1,7 @@
 #!/bin/sh
 # Rebuild Vigie's committed browser bundles reproducibly: exact versions from
 # package-lock.json (`npm ci`), then esbuild with the fixed flags in build.mjs
-# (site/assets/form/age.js) and build-pow.mjs (site/assets/form/pow-worker.js).
+# (site/assets/form/age.js and phrase.js) and build-pow.mjs (site/assets/form/pow-worker.js).
 # Usage: tools/bundle/build.sh [AGE_OUTFILE [POW_OUTFILE]]
 set -eu
 cd "$(dirname "$0")"

@@ -4,7 +4,7 @@
  * Ticking « Je veux pouvoir recevoir une question des enquêteurs » draws 16
  * random bytes in the page and shows them as the 12-word « phrase de suivi »
  * (BIP39, French list); the reporter's age key, mailbox id and thread proof
- * are derived from them (vigieAge.derive, the twin of vigie/followup.py). Only
+ * are derived from them (vigiePhrase.derive, the twin of vigie/followup.py). Only
  * the public key, the mailbox id and the proof go into the tip, inside the
  * ciphertext. After the receipt, the reporter types back three of the words
  * (by position) so a badly copied phrase is caught while it can still be read.
@@ -13,8 +13,13 @@
  * only (never localStorage, sessionStorage, cookies, IndexedDB or a URL), and
  * are dropped once the phrase is checked. Nothing of them is ever sent.
  *
+ * The phrase bundle (phrase.js, the word list) and age.js are fetched when the
+ * box is ticked, not with the page (tip.js `bundle`): most reports never need
+ * them.
+ *
  * form.js calls enable() (only on its JavaScript path), ready() and fields()
- * when sending, and onReceipt() once the tip is stored.
+ * when sending, onReceipt() once the tip is stored, and disable() if it falls
+ * back to the plain form.
  */
 (function () {
   "use strict";
@@ -22,10 +27,11 @@
   var $ = function (id) { return document.getElementById(id); };
   var box = $("followup");
   var cfgEl = $("vigie-form-config");
-  if (!box || !cfgEl || !window.vigieAge || !window.vigieTip) return;
+  if (!box || !cfgEl || !window.vigieTip) return;
+  var cfg = JSON.parse(cfgEl.textContent);
   // Every word this script shows comes from the page's language
   // (i18n/<lang>.toml [form] followup_*, baked into vigie-form-config).
-  var t = window.vigieTip.translator(JSON.parse(cfgEl.textContent).text);
+  var t = window.vigieTip.translator(cfg.text);
   var T = {
     word: function (n) { return t("followup_word", { n: n }); },
     missing: t("followup_missing"),
@@ -55,7 +61,13 @@
       return;
     }
     try {
-      keys = await window.vigieAge.derive(window.vigieAge.newSeed());
+      var loaded = await Promise.all([
+        window.vigieTip.bundle(cfg.bundles, "age"),
+        window.vigieTip.bundle(cfg.bundles, "phrase"),
+      ]);
+      var phrase = loaded[1];
+      if (!box.checked) return; // unticked while the bundles arrived
+      keys = await phrase.derive(phrase.newSeed());
       $("vigie-followup-phrase").textContent = keys.phrase;
       show("vigie-followup-panel", true);
     } catch (e) {
@@ -70,6 +82,15 @@
     show("vigie-followup-choice", true);
     show("followup-hint", true);
     box.addEventListener("change", function () { pending = toggle(); });
+  }
+
+  /** The plain form (no encryption in the page) has no follow-up. */
+  function disable() {
+    box.checked = false;
+    forget();
+    show("vigie-followup-panel", false);
+    show("vigie-followup-choice", false);
+    $("followup-hint").textContent = T.failed;
   }
 
   /** The follow-up fields of the tip (empty when not ticked). */
@@ -125,7 +146,7 @@
       var input = $("followup-confirm-" + (i + 1));
       var typed = input.value.trim();
       if (!typed) empty = true;
-      var ok = typed && window.vigieAge.complete(typed) === words[p];
+      var ok = typed && window.vigiePhrase.complete(typed) === words[p];
       input.setAttribute("aria-invalid", ok ? "false" : "true");
       if (!ok) wrong.push(p + 1);
     });
@@ -148,6 +169,7 @@
 
   window.vigieFollowup = {
     enable: enable,
+    disable: disable,
     ready: function () { return pending; },
     fields: fields,
     onReceipt: onReceipt,

@@ -8,6 +8,13 @@
  * Python's serialize_tip, encrypted to the analysts' keys baked into the page,
  * and sent with automatic, duplicate-free retries (send.js).
  *
+ * The age bundle is not a <script> tag: it is downloaded (with its integrity)
+ * once the page is loaded and idle, and evaluated (tip.js `bundle`) at the
+ * first interaction with the form, so it never holds the page before it is
+ * usable. Send waits for it ("Chiffrement…"); if it cannot be loaded even
+ * then, the page says so and becomes the plain form again (the server
+ * encrypts), with everything typed kept.
+ *
  * Privacy: nothing typed is ever written to localStorage, sessionStorage,
  * cookies or IndexedDB; the draft lives in this page's memory only.
  */
@@ -49,7 +56,7 @@
   })();
 
   var capable = window.isSecureContext && window.crypto && crypto.subtle &&
-    window.Worker && window.vigieAge && window.vigiePhotos && window.vigieSend &&
+    window.Worker && window.vigiePhotos && window.vigieSend &&
     typeof createImageBitmap === "function" && cfg.recipients.length > 0;
   if (!capable) return; // the plain form works as is
   // Optional follow-up (followup.js): the checkbox appears only on this path.
@@ -57,7 +64,32 @@
   if (followup) followup.enable();
 
   form.noValidate = true; // our own messages, linked to each field
+  var plainMode = $("vigie-mode").textContent; // the page's own no-JavaScript promise
   $("vigie-mode").textContent = t("mode_encrypted");
+
+  // The age bundle: downloaded when the page is idle, evaluated at the first
+  // interaction with the form; awaited at Send (a failed fetch is retried there).
+  function loadAge() { return T.bundle(cfg.bundles, "age"); }
+  function warmAge() {
+    loadAge().then(function () { form.setAttribute("data-age", "ready"); }, function () {});
+  }
+  T.prefetch(cfg.bundles, ["age"]);
+  form.addEventListener("focusin", warmAge, { once: true });
+  form.addEventListener("pointerdown", warmAge, { once: true });
+
+  // No age bundle even at Send: back to the plain form (the intake encrypts),
+  // said before anything leaves, so the person chooses to send it that way.
+  var plain = false;
+  function plainPath() {
+    plain = true;
+    form.noValidate = false;
+    $("vigie-mode").textContent = plainMode;
+    if (followup) followup.disable();
+    session.stop(session.pow);
+    session.stop(session.previous);
+    form.setAttribute("data-age", "unavailable");
+    say(t("plain_fallback"));
+  }
 
   var STATES = { checking: "checking", sending: "sending", renewing: "renewing", harder: "harder" };
   function say(text) { status.textContent = text; }
@@ -255,6 +287,7 @@
   }
 
   form.addEventListener("submit", async function (event) {
+    if (plain) return; // the browser posts the plain form itself
     event.preventDefault();
     if (busy) return;
     busy = true;
@@ -272,13 +305,19 @@
       }
       clearErrors();
       say(t("encrypting"));
+      try {
+        var age = await loadAge();
+      } catch (e) {
+        plainPath();
+        return;
+      }
       var plaintext = await T.serializeTip(tip);
       var digest = await digestHex(plaintext);
       if (!pending || pending.digest !== digest) {
         // Changed since a failed send (or first send): a new key, so the
         // intake cannot mistake it for the earlier version.
         if (pending) session.renew();
-        var body = await window.vigieAge.encrypt(plaintext, cfg.recipients);
+        var body = await age.encrypt(plaintext, cfg.recipients);
         if (body.length > cfg.maxBodyBytes) {
           say(t("too_big"));
           return;

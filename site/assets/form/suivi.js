@@ -4,13 +4,17 @@
  * The 12 words typed in #phrase are checked (list and BIP39 checksum) before
  * anything happens; a wrong phrase never leaves the page, and no request is
  * made for it. A valid phrase is turned, in the page, into the reporter's age
- * identity, mailbox id and thread proof (vigieAge.derive, the twin of
+ * identity, mailbox id and thread proof (vigiePhrase.derive, the twin of
  * vigie/followup.py). Then: proof-of-work, POST /api/replies with the mailbox
  * id in the body (the answer has one fixed size whatever it holds), decryption
  * of each message here with the derived identity, display in #vigie-replies.
  * An answer is an ordinary encrypted tip (kind "followup", the mailbox id and
  * proof inside the ciphertext) sent through POST /api/tips with the same
  * duplicate-free retries as the form, and gets its own receipt.
+ *
+ * The bundles (age.js, phrase.js with the word list) are downloaded once the
+ * page is loaded and idle, evaluated at the first focus on the phrase (tip.js
+ * `bundle`), and awaited before they are used.
  *
  * Privacy: the phrase, the seed and the private key stay in this page's
  * memory (never in storage, a cookie, a URL or a request) and are dropped by
@@ -25,7 +29,7 @@
   if (!form || !cfgEl) return;
   var cfg = JSON.parse(cfgEl.textContent);
   var capable = window.isSecureContext && window.crypto && crypto.subtle && window.Worker &&
-    window.vigieAge && window.vigieSend && window.vigieTip && cfg.recipients.length > 0;
+    window.vigieSend && window.vigieTip && cfg.recipients.length > 0;
   if (!capable) return; // #vigie-suivi-nojs says why nothing can be read
   // Every word this script shows comes from the page's language
   // (i18n/<lang>.toml [form] suivi_* and the shared statuses, baked into
@@ -71,6 +75,24 @@
   });
   session.warm().then(function () { form.setAttribute("data-pow", "ready"); }, function () {});
 
+  // Both bundles; a failed fetch is forgotten and tried again by the next call.
+  var age = null;
+  var words = null; // window.vigiePhrase
+  function loadBundles() {
+    return Promise.all([
+      window.vigieTip.bundle(cfg.bundles, "age"),
+      window.vigieTip.bundle(cfg.bundles, "phrase"),
+    ]).then(function (loaded) {
+      age = loaded[0];
+      words = loaded[1];
+      form.setAttribute("data-bundles", "ready");
+      showWords();
+    });
+  }
+  function warmBundles() { loadBundles().catch(function () {}); }
+  window.vigieTip.prefetch(cfg.bundles, ["age", "phrase"]);
+  $("phrase").addEventListener("focus", warmBundles, { once: true });
+
   function fieldError(id, text) {
     var el = $(id + "-error");
     el.textContent = text || "";
@@ -80,12 +102,15 @@
   }
 
   // Live completion: each word from its first four letters.
-  phrase.addEventListener("input", function () {
-    var words = phrase.value.split(/\s+/).filter(Boolean).map(function (w) {
-      return window.vigieAge.complete(w) || "?";
+  // (Shown once the word list is here; typing before that is simply read later.)
+  function showWords() {
+    if (!words) return;
+    var found = phrase.value.split(/\s+/).filter(Boolean).map(function (w) {
+      return words.complete(w) || "?";
     });
-    $("phrase-words").textContent = words.length ? T.recognised(words) : "";
-  });
+    $("phrase-words").textContent = found.length ? T.recognised(found) : "";
+  }
+  phrase.addEventListener("input", showWords);
 
   function decode(bytes) {
     var text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
@@ -109,7 +134,7 @@
     var damaged = 0;
     for (var i = 0; i < answer.replies.length; i++) {
       try {
-        records.push(decode(await window.vigieAge.decrypt(fromBase64(answer.replies[i]), keys.identity)));
+        records.push(decode(await age.decrypt(fromBase64(answer.replies[i]), keys.identity)));
       } catch (e) {
         damaged += 1;
       }
@@ -140,10 +165,18 @@
     event.preventDefault();
     var seed;
     try {
+      say(T.opening);
+      await loadBundles();
+    } catch (e) {
+      say(T.error);
+      return;
+    }
+    try {
       // Checked here, before any request: a mistyped phrase is never sent anywhere.
-      seed = window.vigieAge.seedFromPhrase(phrase.value);
+      seed = words.seedFromPhrase(phrase.value);
     } catch (e) {
       var m = T.phrase[e.code];
+      say("");
       fieldError("phrase", typeof m === "function"
         ? m(e.code === "count" ? phrase.value.split(/\s+/).filter(Boolean).length : e.position)
         : (m || T.phrase.checksum));
@@ -153,7 +186,7 @@
     fieldError("phrase", "");
     say(T.opening);
     try {
-      keys = await window.vigieAge.derive(seed);
+      keys = await words.derive(seed);
       phrase.value = ""; // the words are not needed any more, and not left on screen
       $("phrase-words").textContent = "";
       await show(await session.readReplies(keys.mailbox));
@@ -183,7 +216,7 @@
           category: "other", description: text, channel: "web", kind: "followup",
           reply_key: keys.recipient, reply_mailbox: keys.mailbox, reply_proof: keys.proof,
         });
-        var body = await window.vigieAge.encrypt(plaintext, cfg.recipients);
+        var body = await age.encrypt(plaintext, cfg.recipients);
         if (body.length > cfg.maxBodyBytes) { sayAnswer(T.tooLarge); return; }
         pending = { text: text, key: session.key, body: body };
       }

@@ -8,6 +8,8 @@
  * tests/vectors/plaintext.json pins the bytes; tests/test_js_vectors.py runs
  * this file in Chromium against them.
  *
+ * Also the pages' loader of the crypto bundles (`bundle`, below).
+ *
  * Exposed as window.vigieTip (no modules: the page's CSP allows only
  * same-origin scripts, and classic scripts keep the page simple).
  */
@@ -153,7 +155,81 @@
     };
   }
 
+  // ------------------------------------------------------------ bundles
+  // The age bundle (~23 KB gzip) and the follow-up phrase bundle (its 2,048
+  // words) are not <script> tags of the page: evaluated before
+  // DOMContentLoaded they would hold the main thread while the page is not yet
+  // usable, and most reports never need the phrase. hooks/form_page.py bakes
+  // each one's URL and Subresource Integrity into vigie-form-config
+  // (`bundles`); the element below carries that integrity, so a tampered copy
+  // is refused exactly as a tagged script would be (and `script-src 'self'`
+  // allows it: a same-origin file, nothing inline, nothing evaluated from text).
+  var GLOBALS = { age: "vigieAge", phrase: "vigiePhrase" };
+  var loading = {};
+
+  /**
+   * Promise of the bundle `name`'s global (window.vigieAge...), loading it
+   * once. A failed load (network, integrity) rejects and is forgotten, so a
+   * later call tries again; callers fall back to their no-encryption path.
+   */
+  function bundle(bundles, name) {
+    if (window[GLOBALS[name]]) return Promise.resolve(window[GLOBALS[name]]);
+    if (loading[name]) return loading[name];
+    var spec = bundles && bundles[name];
+    var promise = new Promise(function (resolve, reject) {
+      if (!spec || !GLOBALS[name]) {
+        reject(new Error("no bundle " + name));
+        return;
+      }
+      var script = document.createElement("script");
+      script.src = spec.src;
+      script.integrity = spec.integrity;
+      script.onload = function () {
+        if (window[GLOBALS[name]]) resolve(window[GLOBALS[name]]);
+        else reject(new Error("bundle " + name + " did not load"));
+      };
+      script.onerror = function () {
+        script.remove();
+        reject(new Error("bundle " + name + " did not load"));
+      };
+      document.head.appendChild(script);
+    });
+    loading[name] = promise;
+    promise.catch(function () { delete loading[name]; });
+    return promise;
+  }
+
+  /**
+   * Download (never evaluate) the bundles `names` once the page is loaded and
+   * the main thread idle: a <link rel="preload"> with the same integrity,
+   * which the later bundle() reuses. Evaluation waits for a person to use the
+   * page (bundle() at the first interaction, or at Send), so it never lands
+   * in the page's start-up, measured or not.
+   */
+  function prefetch(bundles, names) {
+    function start() {
+      names.forEach(function (name) {
+        var spec = bundles && bundles[name];
+        if (!spec || window[GLOBALS[name]] || loading[name]) return;
+        var link = document.createElement("link");
+        link.rel = "preload";
+        link.as = "script";
+        link.href = spec.src;
+        link.integrity = spec.integrity;
+        document.head.appendChild(link);
+      });
+    }
+    function later() {
+      if (window.requestIdleCallback) window.requestIdleCallback(start, { timeout: 2000 });
+      else setTimeout(start, 200);
+    }
+    if (document.readyState === "complete") later();
+    else window.addEventListener("load", later, { once: true });
+  }
+
   window.vigieTip = {
+    bundle: bundle,
+    prefetch: prefetch,
     translator: translator,
     canonicalJson: canonicalJson,
     serializeTip: serializeTip,
