@@ -195,8 +195,13 @@ def test_follow_up_journey(
     key = tmp_path / "analyst.key"
     key.write_text(identity_file.read_text())
     key.chmod(0o600)
-    new_signing_key(signing_key_path(key))
-    common = ("--config", live.config, "--cache", tmp_path / "cache", "-i", key)
+    signer = new_signing_key(signing_key_path(key))
+    # The analysts' config pins that signing key (an unpinned key is refused).
+    analyst_toml = tmp_path / "analyst.toml"
+    analyst_toml.write_text(
+        Path(live.config).read_text() + f'signing_keys = ["{signer}"]\n', encoding="utf-8"
+    )
+    common = ("--config", analyst_toml, "--cache", tmp_path / "cache", "-i", key)
     question = "À quelles heures ? Quel bâtiment ?"
     r = vigie(capsys, "inbox", "reply", receipt, "--message", question, *common)
     assert r.code == 0, r.err
