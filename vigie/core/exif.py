@@ -118,8 +118,8 @@ class PixelBudget:
         self.left -= pixels
 
 
-def _pixels(data: bytes, kind: str, budget: PixelBudget) -> Image.Image:
-    """Decode to an RGB image of at most MAX_SIDE, upright, with no metadata."""
+def _pixels(data: bytes, kind: str, budget: PixelBudget, max_side: int) -> Image.Image:
+    """Decode to an RGB image of at most `max_side`, upright, with no metadata."""
     fmt, limit = ("JPEG", MAX_JPEG_PIXELS) if kind == "image/jpeg" else ("PNG", MAX_PNG_PIXELS)
     with Image.open(io.BytesIO(data), formats=[fmt]) as img:
         width, height = img.size
@@ -127,7 +127,7 @@ def _pixels(data: bytes, kind: str, budget: PixelBudget) -> Image.Image:
             raise _bad()
         if width * height > limit:
             raise _too_big()
-        scale = min(1.0, MAX_SIDE / max(width, height))
+        scale = min(1.0, max_side / max(width, height))
         target = (max(1, round(width * scale)), max(1, round(height * scale)))
         if fmt == "JPEG":
             img.draft("RGB", target)  # decode at the smallest 1/2^n scale >= target
@@ -141,7 +141,7 @@ def _pixels(data: bytes, kind: str, budget: PixelBudget) -> Image.Image:
             rgb.paste(rgba, mask=rgba.getchannel("A"))
         else:
             rgb = upright.convert("RGB")
-        rgb.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+        rgb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
         # A new image holds the pixels only: no info dict (EXIF, ICC, comment,
         # XMP, thumbnails) can follow the pixels into the output.
         clean = Image.new("RGB", rgb.size)
@@ -149,21 +149,31 @@ def _pixels(data: bytes, kind: str, budget: PixelBudget) -> Image.Image:
         return clean
 
 
-def strip_metadata(data: bytes, budget: PixelBudget | None = None) -> tuple[str, bytes]:
-    """Return ("image/jpeg", a fresh JPEG of the photo's pixels) or raise EnvelopeError."""
+def strip_metadata(
+    data: bytes,
+    budget: PixelBudget | None = None,
+    *,
+    max_side: int = MAX_SIDE,
+    qualities: tuple[int, ...] = QUALITIES,
+) -> tuple[str, bytes]:
+    """Return ("image/jpeg", a fresh JPEG of the photo's pixels) or raise EnvelopeError.
+
+    `max_side` and `qualities` are for bench/photos.py, which measures other
+    settings with this very code; the intake always uses the defaults.
+    """
     kind = sniff_type(data)
     check_structure(data, kind)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            clean = _pixels(data, kind, budget or PixelBudget())
+            clean = _pixels(data, kind, budget or PixelBudget(), max_side)
     except EnvelopeError:
         raise
     except Image.DecompressionBombError:
         raise _too_big() from None
     except Exception:  # Pillow's decoders raise many types; all mean "unreadable"
         raise _bad() from None
-    for quality in QUALITIES:
+    for quality in qualities:
         out = io.BytesIO()
         clean.save(out, "JPEG", quality=quality, optimize=True)
         if out.tell() <= MAX_ATTACHMENT_BYTES:

@@ -15,8 +15,8 @@
   var MAX_SIDE = 1600;
   var QUALITIES = [0.85, 0.7, 0.55];
 
-  function fit(width, height) {
-    var scale = Math.min(1, MAX_SIDE / Math.max(width, height));
+  function fit(width, height, maxSide) {
+    var scale = Math.min(1, maxSide / Math.max(width, height));
     return {
       width: Math.max(1, Math.round(width * scale)),
       height: Math.max(1, Math.round(height * scale)),
@@ -48,17 +48,23 @@
     return new Uint8Array(await blob.arrayBuffer());
   }
 
-  /** Decode (honouring the EXIF orientation), downscale, re-encode as JPEG. */
-  async function reencode(file, maxBytes) {
+  /**
+   * Decode (honouring the EXIF orientation), downscale, re-encode as JPEG.
+   * `rule` ({maxSide, qualities}) is for bench/photos.py only, which measures
+   * other settings with this very code; the form never passes it.
+   */
+  async function reencode(file, maxBytes, rule) {
+    var maxSide = (rule && rule.maxSide) || MAX_SIDE;
+    var qualities = (rule && rule.qualities) || QUALITIES;
     if (file.type !== "image/jpeg" && file.type !== "image/png") {
       throw new Error("type");
     }
     var bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
     try {
-      var size = fit(bitmap.width, bitmap.height);
+      var size = fit(bitmap.width, bitmap.height, maxSide);
       var data = null;
-      for (var i = 0; i < QUALITIES.length; i++) {
-        data = await toJpeg(bitmap, size, QUALITIES[i]);
+      for (var i = 0; i < qualities.length; i++) {
+        data = await toJpeg(bitmap, size, qualities[i]);
         if (!maxBytes || data.length <= maxBytes) break;
       }
       if (maxBytes && data.length > maxBytes) throw new Error("size");
@@ -68,5 +74,5 @@
     }
   }
 
-  window.vigiePhotos = { reencode: reencode, MAX_SIDE: MAX_SIDE };
+  window.vigiePhotos = { reencode: reencode, MAX_SIDE: MAX_SIDE, QUALITIES: QUALITIES };
 })();
