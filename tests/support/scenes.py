@@ -97,7 +97,7 @@ def plate_image(text: str, mm_px: float = 4.0) -> Image.Image:
     # squeeze them to the plate's text zone (75 mm tall, about 400 mm wide).
     font = ImageFont.truetype(str(PLATE_FONT), round(CHAR_MM * mm_px * 1.4))
     left, top, right, bottom = font.getbbox(text)
-    glyphs = Image.new("L", (right - left, bottom - top), 0)
+    glyphs = Image.new("L", (int(right - left), int(bottom - top)), 0)
     ImageDraw.Draw(glyphs).text((-left, -top), text, font=font, fill=255)
     zone = (round(400 * mm_px), round(CHAR_MM * mm_px))
     glyphs = glyphs.resize(zone, Image.Resampling.LANCZOS)
@@ -180,7 +180,7 @@ def _car(
     )
     for lx in (left + 0.1 * ppm, left + cw - 0.4 * ppm):  # lights
         draw.rectangle([lx, top + 0.7 * ppm, lx + 0.3 * ppm, top + 0.85 * ppm], fill=(170, 20, 20))
-    return round(centre_x), round(bottom - 0.45 * ppm)
+    return centre_x, round(bottom - 0.45 * ppm)
 
 
 def plate_scene(seed: int, distances: tuple[float, ...] = (20, 15, 10, 5)) -> Scene:
@@ -206,7 +206,9 @@ def plate_scene(seed: int, distances: tuple[float, ...] = (20, 15, 10, 5)) -> Sc
     for plate, cx, cy, text, distance in placed:
         left, top = cx - plate.width // 2, cy - plate.height // 2
         img.paste(plate, (left, top), plate)
-        scene.plates.append(Placed(text, distance, (left, top, left + plate.width, top + plate.height)))
+        scene.plates.append(
+            Placed(text, distance, (left, top, left + plate.width, top + plate.height))
+        )
     scene.image = sensor(img, rng)
     return scene
 
@@ -280,7 +282,9 @@ def plate_crop(image: Image.Image, plate: Placed) -> Image.Image:
     left, top, right, bottom = plate.box
     band = round((right - left) * 48 / PLATE_MM[0])  # the 42 mm bands and their edge
     crop = crop_scaled(image, (left + band, top, right - band, bottom), 0.0).convert("L")
-    crop = crop.resize((600, max(1, round(600 * crop.height / crop.width))), Image.Resampling.BICUBIC)
+    crop = crop.resize(
+        (600, max(1, round(600 * crop.height / crop.width))), Image.Resampling.BICUBIC
+    )
     padded = Image.new("L", (crop.width + 40, crop.height + 40), 255)  # tesseract wants a margin
     padded.paste(crop, (20, 20))
     return padded
