@@ -18,7 +18,7 @@ Everything is a ratio against the setting before this measurement
 (1600 px / 0.85), measured in the same run. The whole grid goes to
 build/bench/photos.md; `run()` gives `make bench` the settings in force.
 
-    python -m bench.photos      # about 5 minutes on the 2-core dev machine
+    python -m bench.photos      # the default grid: about 7 minutes on the 2-core dev machine
 """
 
 from __future__ import annotations
