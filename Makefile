@@ -22,13 +22,17 @@ $(STAMP): requirements.lock pyproject.toml $(BOOTSTRAP)
 
 venv: $(STAMP)
 
-# Debian packages the tests use for real: the age CLI and Chromium.
+# Debian packages the tests use for real: the age CLI, Chromium, poppler, and
+# tesseract with the condensed font of the plate scenes (tests/support/scenes.py).
+PLATE_FONT := /usr/share/fonts/truetype/dejavu/DejaVuSansCondensed-Bold.ttf
 system-deps:
 	@missing=""; \
 	command -v age >/dev/null 2>&1 || missing="$$missing age"; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	command -v tesseract >/dev/null 2>&1 || missing="$$missing tesseract-ocr"; \
+	test -f $(PLATE_FONT) || missing="$$missing fonts-dejavu-extra"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
@@ -89,7 +93,7 @@ bench: $(STAMP) system-deps $(AXE) $(BUNDLE_DEPS) $(LIGHTHOUSE)
 # The Lambda's requirements.txt is then cut from the lock (same pins, same hashes).
 lock:
 	$(PY) -m pip install -q --require-hashes -r $(BOOTSTRAP)
-	$(PY) -m uv pip compile --quiet --generate-hashes --extra dev --python-version 3.11 \
+	$(PY) -m uv pip compile --quiet --generate-hashes --extra dev --extra bench --python-version 3.11 \
 	  -o requirements.lock pyproject.toml
 	$(PY) tools/lambda_requirements.py
 

@@ -156,7 +156,7 @@ def test_journey_with_javascript(browser: Any, live: Live, identity: Any, tmp_pa
     (attachment,) = tip.attachments
     assert attachment.type == "image/jpeg"
     image = assert_no_metadata(attachment.data)
-    assert max(image.size) == 1600 and image.size == (1600, 1200)
+    assert image.size == (2048, 1536)  # photos.js MAX_SIDE (docs/form.md)
 
 
 def test_idempotency_key_travels_in_a_header_never_in_a_url(browser: Any, live: Live) -> None:

@@ -12,8 +12,9 @@ Bounded cost, whatever is sent: the declared dimensions are checked before any
 pixel is decoded (and Pillow's own decompression-bomb limit is set to the same
 figure); JPEGs are decoded with `draft()`, which scales in the DCT domain (a
 12 MP phone photo decodes at half size, about four times cheaper); the result
-is at most `MAX_SIDE` pixels on its long side. See docs/form.md for why
-2000 px and quality 80 keep plates and faces legible.
+is at most `MAX_SIDE` pixels on its long side. bench/photos.py measured that
+2000 px / quality 80 keep plates and faces as legible as the browser's 2048 px /
+0.6 (docs/form.md, "Photo size and quality").
 """
 
 from __future__ import annotations
@@ -26,8 +27,16 @@ from PIL import Image, ImageOps
 
 from .envelope import MAX_ATTACHMENT_BYTES, EnvelopeError
 
-MAX_SIDE = 2000  # long side of the stored photo, in pixels (docs/form.md)
-QUALITIES = (80, 65, 50)  # JPEG quality, lowered only if a photo would not fit
+# Long side of the stored photo, in pixels. Not the browser's 2048: 2000 is
+# just under half of a 12 MP photo's 4000-4032 px, so draft() decodes at half
+# size (0.10 s of CPU a photo; 2048 forces a full decode: 0.24 s, and two
+# phone photos would exceed the post's pixel budget). Measured as legible
+# (bench/photos.py): plates at 10 m read 0.92 of 24 (1600/0.85: 0.92).
+MAX_SIDE = 2000
+# JPEG quality, lowered only if a photo would not fit. Not the browser's 0.6:
+# here the bytes never cross the reporter's network (the original was sent),
+# so nothing is gained by going lower; at 2000/80 faces' SSIM is 0.91.
+QUALITIES = (80, 65, 50)
 # Declared size limits, checked before decoding. A JPEG is decoded at 1/2, 1/4
 # or 1/8 scale (draft), so even 64 MP costs at most a 2000 px-class decode;
 # a PNG has no such shortcut and decodes in full (8.5 MP RGBA = 34 MiB).
@@ -118,8 +127,8 @@ class PixelBudget:
         self.left -= pixels
 
 
-def _pixels(data: bytes, kind: str, budget: PixelBudget) -> Image.Image:
-    """Decode to an RGB image of at most MAX_SIDE, upright, with no metadata."""
+def _pixels(data: bytes, kind: str, budget: PixelBudget, max_side: int) -> Image.Image:
+    """Decode to an RGB image of at most `max_side`, upright, with no metadata."""
     fmt, limit = ("JPEG", MAX_JPEG_PIXELS) if kind == "image/jpeg" else ("PNG", MAX_PNG_PIXELS)
     with Image.open(io.BytesIO(data), formats=[fmt]) as img:
         width, height = img.size
@@ -127,7 +136,7 @@ def _pixels(data: bytes, kind: str, budget: PixelBudget) -> Image.Image:
             raise _bad()
         if width * height > limit:
             raise _too_big()
-        scale = min(1.0, MAX_SIDE / max(width, height))
+        scale = min(1.0, max_side / max(width, height))
         target = (max(1, round(width * scale)), max(1, round(height * scale)))
         if fmt == "JPEG":
             img.draft("RGB", target)  # decode at the smallest 1/2^n scale >= target
@@ -141,7 +150,7 @@ def _pixels(data: bytes, kind: str, budget: PixelBudget) -> Image.Image:
             rgb.paste(rgba, mask=rgba.getchannel("A"))
         else:
             rgb = upright.convert("RGB")
-        rgb.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+        rgb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
         # A new image holds the pixels only: no info dict (EXIF, ICC, comment,
         # XMP, thumbnails) can follow the pixels into the output.
         clean = Image.new("RGB", rgb.size)
@@ -149,21 +158,31 @@ def _pixels(data: bytes, kind: str, budget: PixelBudget) -> Image.Image:
         return clean
 
 
-def strip_metadata(data: bytes, budget: PixelBudget | None = None) -> tuple[str, bytes]:
-    """Return ("image/jpeg", a fresh JPEG of the photo's pixels) or raise EnvelopeError."""
+def strip_metadata(
+    data: bytes,
+    budget: PixelBudget | None = None,
+    *,
+    max_side: int = MAX_SIDE,
+    qualities: tuple[int, ...] = QUALITIES,
+) -> tuple[str, bytes]:
+    """Return ("image/jpeg", a fresh JPEG of the photo's pixels) or raise EnvelopeError.
+
+    `max_side` and `qualities` are for bench/photos.py, which measures other
+    settings with this very code; the intake always uses the defaults.
+    """
     kind = sniff_type(data)
     check_structure(data, kind)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            clean = _pixels(data, kind, budget or PixelBudget())
+            clean = _pixels(data, kind, budget or PixelBudget(), max_side)
     except EnvelopeError:
         raise
     except Image.DecompressionBombError:
         raise _too_big() from None
     except Exception:  # Pillow's decoders raise many types; all mean "unreadable"
         raise _bad() from None
-    for quality in QUALITIES:
+    for quality in qualities:
         out = io.BytesIO()
         clean.save(out, "JPEG", quality=quality, optimize=True)
         if out.tell() <= MAX_ATTACHMENT_BYTES:
