@@ -8,6 +8,7 @@ is checked with axe-core, and the form works from the keyboard.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import threading
@@ -41,9 +42,8 @@ class Studio:
     out: Path
 
 
-@pytest.fixture(scope="module")
-def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
-    tmp = tmp_path_factory.mktemp("studio")
+@contextlib.contextmanager
+def _running_studio(tmp: Path) -> Iterator[Studio]:
     for name in ("besancon.toml", "logo-vigie.png"):
         shutil.copy(ROOT / "campaign" / "examples" / name, tmp / name)
     cfg = build_config({"site": {"report_url": REPORT_URL}})
@@ -59,6 +59,12 @@ def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="module")
+def studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Studio]:
+    with _running_studio(tmp_path_factory.mktemp("studio")) as running:
+        yield running
 
 
 def _axe(page: Any) -> list[Any]:
@@ -222,3 +228,53 @@ def test_add_a_variant_preview_it_and_download_both_pdfs(
     # The one refused form answers 400 (Chromium logs that); nothing else, no CSP report.
     assert [e for e in errors if "status of 400" not in e] == [] and len(errors) == 1
     assert foreign == []
+
+
+def test_the_variant_form_previews_each_piece_live_without_writing(
+    browser: Any, tmp_path: Path
+) -> None:
+    """Issue 16: « a live preview of each piece as it will print », as the form changes."""
+    with _running_studio(tmp_path) as studio:
+        _live_preview(browser, studio)
+
+
+def _live_preview(browser: Any, studio: Studio) -> None:
+    before = studio.file.read_text()
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    errors: list[str] = []
+    # (The trial of a form with a mistake is a 400, which Chromium notes in the console.)
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(m.text) if m.type == "error" and "status of 400" not in m.text else None
+        ),
+    )
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(studio.url)
+        page.goto(f"{studio.origin}/variantes/BSN-CENTRE")
+        status = page.locator("#live-status")
+        # An existing variant: its pieces are drawn at once, on the form's own page.
+        status.get_by_text("Aperçu mis à jour").wait_for(timeout=60_000)
+        first = page.locator("#live-preview img").first.get_attribute("src")
+        assert first and first.startswith("/apercu/BSN-CENTRE/")
+        page.get_by_label("Titre", exact=True).fill("Un guetteur ? Signalez-le ici.")
+        page.wait_for_function(
+            "(src) => { const i = document.querySelector('#live-preview img');"
+            " return i && i.getAttribute('src') !== src && i.complete && i.naturalWidth > 100; }",
+            arg=first,
+            timeout=60_000,
+        )
+        assert page.url == f"{studio.origin}/variantes/BSN-CENTRE"  # no page load
+        # A mistake shows as the reasons, in the preview area, still without a write.
+        page.get_by_label("Code de la variante").fill("pas un code")
+        status.get_by_text("Aperçu impossible").wait_for(timeout=60_000)
+        reasons = page.locator("#live-preview").inner_text()
+        assert "n'est pas un code de campagne" in reasons, reasons
+        assert page.locator("#live-preview img").count() == 0
+        assert _axe(page) == []
+        assert errors == []
+    finally:
+        ctx.close()
+    assert studio.file.read_text() == before  # previews never write the campaign file
