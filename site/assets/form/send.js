@@ -205,12 +205,37 @@
   }
 
   /**
+   * After a request that did not succeed (`res` null: no answer at all): one
+   * fresh challenge after a 403 ("renewed"), a wait before a retryable answer
+   * or no answer ("waited"), else the refusal as a SendError. The one retry
+   * policy of a tip and of a thread read; `state` = {renewed, failures}.
+   */
+  Session.prototype.recover = async function (res, state) {
+    if (res && res.status === 403 && !state.renewed) {
+      state.renewed = true;
+      this.onStatus("renewing");
+      this.renew();
+      return "renewed";
+    }
+    if (res === null || RETRYABLE.indexOf(res.status) >= 0) {
+      if (state.failures >= DELAYS.length) throw new SendError("unreachable");
+      var seconds = retryAfter(res, DELAYS[state.failures]);
+      state.failures += 1;
+      // Announced once per wait, not every second: the status region is
+      // read aloud by screen readers.
+      this.onStatus("waiting", seconds, state.failures, DELAYS.length);
+      await sleep(seconds * 1000);
+      return "waited";
+    }
+    throw new SendError("rejected", await errorMessage(res));
+  };
+
+  /**
    * POST the encrypted body; resolves to the intake's {receipt, received}.
    * `attempt` = {key, body}; its key may be replaced once after a 403.
    */
   Session.prototype.send = async function (attempt) {
-    var renewed = false;
-    var failures = 0;
+    var state = { renewed: false, failures: 0 };
     var bits = 0;
     var harder = 0;
     for (;;) {
@@ -269,25 +294,10 @@
           throw new SendError("rejected", data.message);
         }
       }
-      if (res && res.status === 403 && !renewed) {
-        renewed = true;
-        this.onStatus("renewing");
-        this.renew();
+      if ((await this.recover(res, state)) === "renewed") {
         attempt.key = this.key;
         attempt.payload = null;
-        continue;
       }
-      if (res === null || RETRYABLE.indexOf(res.status) >= 0) {
-        if (failures >= DELAYS.length) throw new SendError("unreachable");
-        var seconds = retryAfter(res, DELAYS[failures]);
-        failures += 1;
-        // Announced once per wait, not every second: the status region is
-        // read aloud by screen readers.
-        this.onStatus("waiting", seconds, failures, DELAYS.length);
-        await sleep(seconds * 1000);
-        continue;
-      }
-      throw new SendError("rejected", await errorMessage(res));
     }
   };
 
@@ -298,8 +308,7 @@
    * (an answer, another read) shares nothing with this one.
    */
   Session.prototype.readReplies = async function (mailbox) {
-    var renewed = false;
-    var failures = 0;
+    var state = { renewed: false, failures: 0 };
     for (;;) {
       var res = null;
       try {
@@ -322,21 +331,7 @@
         this.renew();
         return answer;
       }
-      if (res && res.status === 403 && !renewed) {
-        renewed = true;
-        this.onStatus("renewing");
-        this.renew();
-        continue;
-      }
-      if (res === null || RETRYABLE.indexOf(res.status) >= 0) {
-        if (failures >= DELAYS.length) throw new SendError("unreachable");
-        var seconds = retryAfter(res, DELAYS[failures]);
-        failures += 1;
-        this.onStatus("waiting", seconds, failures, DELAYS.length);
-        await sleep(seconds * 1000);
-        continue;
-      }
-      throw new SendError("rejected", await errorMessage(res));
+      await this.recover(res, state);
     }
   };
 
