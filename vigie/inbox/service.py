@@ -103,10 +103,11 @@ def annotate_rows(
     thread stands), `answer_to` (an answer's first tip), then suspect.annotate's
     `effort`, `suspect` and `reason` (rows ranked by effort)."""
     by_receipt = {e.receipt: e for e in entries}
+    threads = thread.ThreadIndex(entries)
     for row in rows:
         entry = by_receipt[row["receipt"]]
-        row["followup"] = thread.status(cache, entry, entries)
-        first = thread.parent_of(entry, entries)
+        row["followup"] = threads.status(cache, entry)
+        first = threads.parent_of(entry)
         row["answer_to"] = first.receipt if first else ""
     return suspect.annotate(rows, suspect.cached_efforts(cache))
 
