@@ -135,6 +135,11 @@ def test_cli_list_show_export_neutralise_a_hostile_tip(
     r = vigie(capsys, "--config", conf, "inbox", "show", hostile, *keys)
     assert r.code == 0 and "\\u{202e}gnikrap\\u{202c}" in r.out
     _no_control(r.out)
+    # `show --json` too (before: C1, DEL and bidi controls went out raw).
+    r = vigie(capsys, "--config", conf, "inbox", "show", hostile, *keys, "--json")
+    assert r.code == 0
+    _no_control(r.out.replace("\n", ""))
+    assert json.loads(r.out)["tip"]["place"] == HOSTILE + "place"  # lossless
     for fmt in ("csv", "json"):
         out = tmp_path / f"export.{fmt}"
         r = vigie(capsys, "--config", conf, "inbox", "export", *keys, "--format", fmt, "--out",

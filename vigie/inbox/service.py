@@ -15,7 +15,7 @@ from typing import Any
 
 from vigie.core.config import Config
 
-from . import ledger, listing, purge, stats, suspect, thread, triage
+from . import ledger, listing, purge, safetext, stats, suspect, thread, triage
 
 # The analyst's context and the writing commands live in their own modules;
 # they are re-exported here: the CLI and the desk call one `service`.
@@ -141,13 +141,10 @@ def do_show(analyst: Analyst, receipt: str, attachments: Path | None, as_json: b
         else []
     )
     if as_json:
-        return json.dumps(
-            {
-                "tip": listing.record(entry, state),
-                "thread": [m.as_json() for m in messages],
-            },
-            ensure_ascii=False,
-            indent=2,
+        # safetext.dumps, like `list --json`: a terminal shows this too, and C1 or
+        # bidi controls from a stranger's text must reach it escaped (lossless).
+        return safetext.dumps(
+            {"tip": listing.record(entry, state), "thread": [m.as_json() for m in messages]}
         )
     return "\n".join([listing.show(entry, state, attachments), *thread.render(messages)])
 
