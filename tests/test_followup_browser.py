@@ -247,6 +247,18 @@ def test_follow_up_journey(
     page.wait_for_selector("#vigie-answer-receipt:not([hidden])", timeout=30_000)
     answer_receipt = page.inner_text("#vigie-answer-code")
     assert layout.RECEIPT_RE.match(answer_receipt) and answer_receipt != receipt
+    # A second answer from the same page is a new tip, never a replay of the first
+    # (before: the same idempotency key, so the intake answered the first receipt
+    # and the second answer was never stored).
+    page.fill("#answer", "Et un scooter noir, le soir.")
+    page.click("#vigie-answer-submit")
+    page.wait_for_function(
+        "(first) => document.getElementById('vigie-answer-code').textContent !== first",
+        arg=answer_receipt,
+        timeout=30_000,
+    )
+    second_receipt = page.inner_text("#vigie-answer-code")
+    assert layout.RECEIPT_RE.match(second_receipt) and second_receipt != answer_receipt
     assert page.evaluate(STORAGE_SNAPSHOT) == [0, 0, "", 0]
     assert ctx_b.cookies() == []
     ctx_b.close()
@@ -256,8 +268,11 @@ def test_follow_up_journey(
     assert vigie(capsys, "inbox", "pull", *common[:4]).code == 0
     r = vigie(capsys, "inbox", "show", receipt, "--json", *common)
     doc = json.loads(r.out)
-    assert [(m["from"], m["text"]) for m in doc["thread"]] == [
-        ("analysts", question),
+    messages = [(m["from"], m["text"]) for m in doc["thread"]]
+    # Two answers the same day: no finer time is kept (anonymity), so either order.
+    assert messages[0] == ("analysts", question)
+    assert sorted(messages[1:]) == [
+        ("reporter", "Et un scooter noir, le soir."),
         ("reporter", "Vers 22 h, bâtiment C, côté parking."),
     ]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -579,5 +580,41 @@ def test_a_throttled_upload_shows_its_progress(browser: Any, live: Live, tmp_pat
         progress = sorted(s for s in seen if " % de " in s and "Mo" in s)
         assert len(progress) >= 2, seen  # it moved, in steps
         assert page.is_visible("#vigie-receipt")
+    finally:
+        context.close()
+
+
+def test_the_proof_is_solved_again_in_the_background_before_its_challenge_expires(
+    browser: Any, live: Live, identity: Any
+) -> None:
+    """Issue 11 point 3: a person who types for a long time never waits at Send.
+
+    The page's clock is Playwright's (fake timers): at 80 % of the challenge's
+    lifetime, with nobody pressing anything, the page fetches a new challenge for
+    the same key and solves it; Send then stores the tip once. Before: a new
+    challenge was asked only at Send."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.clock.install()
+    challenges: list[str] = []
+    page.on("request", lambda r: challenges.append(r.headers.get("idempotency-key", ""))
+            if "/api/challenge" in r.url else None)  # fmt: skip
+    before = live.keys()
+    try:
+        page.goto(live.url + "signaler/")
+        page.wait_for_selector("#vigie-form[data-pow=ready]", timeout=30_000)
+        assert len(challenges) == 1
+        max_age = page.evaluate("JSON.parse(document.getElementById('vigie-form-config')"
+                                ".textContent).challengeMaxAgeMs")  # fmt: skip
+        page.clock.run_for(max_age + 1000)  # the person is still typing
+        deadline = time.monotonic() + 20
+        while len(challenges) < 2 and time.monotonic() < deadline:
+            page.wait_for_timeout(100)
+        assert len(challenges) == 2 and challenges[0] == challenges[1]  # same key, in the back
+        fill(page, None)
+        page.click("#vigie-submit")
+        page.wait_for_selector("#vigie-receipt:not([hidden])", timeout=30_000)
+        _, tip = new_tip(live, before, identity)
+        assert_typed(tip)
     finally:
         context.close()

@@ -99,6 +99,7 @@
     if (pow && pow.key === this.key && !pow.failed && pow.best) this.previous = pow;
     else this.stop(pow);
     var entry = { key: this.key, started: Date.now(), failed: false, best: null, waiters: [] };
+    this.done = false;
     var self = this;
     entry.first = new Promise(function (resolve, reject) {
       entry.resolveFirst = resolve;
@@ -106,6 +107,13 @@
     });
     entry.first.catch(function () {}); // failures surface when sending
     this.pow = entry;
+    // In the background, not at Send: when this search reaches 80 % of the
+    // challenge's lifetime, a new challenge is solved for the same key while the
+    // old proof stays usable, so a person who typed for 9 minutes (or 20) never
+    // waits at Send. Once a tip is stored (`done`), nothing more is searched.
+    setTimeout(function () {
+      if (self.pow === entry && !self.done) self.warm();
+    }, maxAge(this.cfg));
     this.search(entry).catch(function (e) {
       entry.failed = true; // the next warm() starts over
       entry.rejectFirst(e);
@@ -181,6 +189,21 @@
     return new Promise(function (resolve, reject) {
       pow.waiters.push({ bits: bits, resolve: resolve, reject: reject });
     });
+  };
+
+  /**
+   * A tip is stored: its key is spent. The next one (another answer on /suivi/)
+   * gets a new key, or the intake would take it for a replay of this one and
+   * store nothing; its search starts only when it is asked for (`warm`), and
+   * the background re-solve stops (`done`).
+   */
+  Session.prototype.finish = function () {
+    this.stop(this.pow);
+    this.stop(this.previous);
+    this.pow = null;
+    this.previous = null;
+    this.key = window.vigieTip.newIdempotencyKey();
+    this.done = true;
   };
 
   /** A fresh key (and challenge): only when nothing was sent with the old one. */
@@ -277,7 +300,10 @@
       } catch (e) {
         res = null; // network down, server stopped, challenge unavailable
       }
-      if (res && (res.status === 201 || res.status === 200)) return await res.json();
+      if (res && (res.status === 201 || res.status === 200)) {
+        this.finish();
+        return await res.json();
+      }
       if (res && res.status === 429 && harder < 12) {
         // Many tips arriving: the intake asks a proof with more zero bits for the
         // same key; the worker kept searching, so it is often already there.
