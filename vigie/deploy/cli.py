@@ -10,10 +10,10 @@ from typing import Any
 def _deploy(args: argparse.Namespace) -> int:
     import subprocess
 
-    from vigie.cli import UserError
     from vigie.cliutil import load_cli_config
     from vigie.deploy.build import DEFAULT_OUT, DeployError, build_deployment
     from vigie.deploy.commands import apply, script
+    from vigie.errors import UserError
 
     cfg = load_cli_config(args)
     try:

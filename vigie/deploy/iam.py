@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vigie.core.layout import READY_KEY, SEEN
+from vigie.core.layout import EFFORT, INTAKE, KEPT, READY_KEY, REPLIES, SEEN, STATE, TIPS
 
 from .target import Target
 
@@ -30,7 +30,14 @@ INTAKE_SECRET = "IntakeSecret"  # noqa: S105 - a logical id
 LOG_GROUP = "IntakeLogGroup"
 PURGE_ROLE = "PurgeRole"
 CREATE_ONLY = {"Null": {"s3:if-none-match": "false"}}
-ANALYST_AREAS = ("tips", "kept", "state", "replies", "effort")
+
+
+def _area(prefix: str) -> str:
+    """An area of the store as key_arn takes it ("tips"), from its layout prefix."""
+    return prefix.rstrip("/")
+
+
+ANALYST_AREAS = tuple(_area(p) for p in (TIPS, KEPT, STATE, REPLIES, EFFORT))
 
 
 def _statement(sid: str, actions: list[str], resources: Any, **extra: Any) -> dict[str, Any]:
@@ -55,20 +62,18 @@ def intake_policy(target: Target) -> dict[str, Any]:
             _statement(
                 "CreateTipsOnly",
                 ["s3:PutObject"],
-                [target.key_arn("tips"), target.key_arn("effort"), target.key_arn("intake")],
+                [target.key_arn(_area(a)) for a in (TIPS, EFFORT, INTAKE)],
                 Condition=CREATE_ONLY,
             ),
             # Follow-up: hand a thread's ciphertext to whoever knows its mailbox
             # id. Read only, and no ListBucket: the ids cannot be enumerated.
-            _statement("ReadRepliesOnly", ["s3:GetObject"], [target.key_arn("replies")]),
+            _statement("ReadRepliesOnly", ["s3:GetObject"], [target.key_arn(_area(REPLIES))]),
             # The health check is read-only (a HEAD of the readiness marker).
             _statement("ReadTheReadyMarker", ["s3:GetObject"], [target.object_arn(READY_KEY)]),
             # A large tip's replay is refused by a HEAD of its empty marker, not by
             # uploading it again; the markers say only which tip names exist, as the
             # create-only PutObject's own 412 already does. Never a tip itself.
-            _statement(
-                "ReadTheReplayMarkers", ["s3:GetObject"], [target.key_arn(SEEN.rstrip("/"))]
-            ),
+            _statement("ReadTheReplayMarkers", ["s3:GetObject"], [target.key_arn(_area(SEEN))]),
             _statement(
                 "ReadTheHmacSecret", ["secretsmanager:GetSecretValue"], {"Ref": INTAKE_SECRET}
             ),
@@ -90,7 +95,7 @@ def analysts_policy(target: Target) -> dict[str, Any]:
             _statement(
                 "CreateTriageEventsKeptCopiesAndReplies",
                 ["s3:PutObject"],
-                [target.key_arn("kept"), target.key_arn("state"), target.key_arn("replies")],
+                [target.key_arn(_area(a)) for a in (KEPT, STATE, REPLIES)],
                 Condition=CREATE_ONLY,
             ),
         ],

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vigie.core.layout import SEEN
+from vigie.core.layout import EFFORT, FORM_BUDGET, LOAD, REPLIES, SEEN, TIPS
 from vigie.inbox.thread import THREAD_DAYS
 
 from .iam import PURGE_ROLE
@@ -24,8 +24,6 @@ from .target import Target
 
 TIPS_BUCKET = "TipsBucket"
 SITE_BUCKET = "SiteBucket"
-# The no-JS form's hourly budget slots say when a form was sent: gone after a day.
-_BUDGET_AREA = "intake/form-budget"
 
 
 def lifecycle_rules(prefix: str, retention_days: int) -> list[dict[str, Any]]:
@@ -39,7 +37,7 @@ def lifecycle_rules(prefix: str, retention_days: int) -> list[dict[str, Any]]:
         {
             "ID": "vigie-tips-retention",
             "Status": "Enabled",
-            "Filter": {"Prefix": f"{base}tips/"},
+            "Filter": {"Prefix": f"{base}{TIPS}"},
             "Expiration": {"Days": retention_days},
             "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
         },
@@ -48,7 +46,7 @@ def lifecycle_rules(prefix: str, retention_days: int) -> list[dict[str, Any]]:
             # written (vigie inbox purge also removes a thread with its tip).
             "ID": "vigie-replies-expiry",
             "Status": "Enabled",
-            "Filter": {"Prefix": f"{base}replies/"},
+            "Filter": {"Prefix": f"{base}{REPLIES}"},
             "Expiration": {"Days": THREAD_DAYS},
             "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
         },
@@ -56,7 +54,7 @@ def lifecycle_rules(prefix: str, retention_days: int) -> list[dict[str, Any]]:
             # A tip's effort marker (empty) lives as long as the tip.
             "ID": "vigie-effort-retention",
             "Status": "Enabled",
-            "Filter": {"Prefix": f"{base}effort/"},
+            "Filter": {"Prefix": f"{base}{EFFORT}"},
             "Expiration": {"Days": retention_days},
             "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
         },
@@ -64,7 +62,7 @@ def lifecycle_rules(prefix: str, retention_days: int) -> list[dict[str, Any]]:
             # Adaptive difficulty's hourly slots (vigie.core.load): gone after a day.
             "ID": "vigie-intake-load",
             "Status": "Enabled",
-            "Filter": {"Prefix": f"{base}intake/load/"},
+            "Filter": {"Prefix": f"{base}{LOAD}"},
             "Expiration": {"Days": 1},
             "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
         },
@@ -78,9 +76,10 @@ def lifecycle_rules(prefix: str, retention_days: int) -> list[dict[str, Any]]:
             "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
         },
         {
+            # The no-JS form's hourly budget slots say when a form was sent: a day.
             "ID": "vigie-intake-budget",
             "Status": "Enabled",
-            "Filter": {"Prefix": f"{base}{_BUDGET_AREA}/"},
+            "Filter": {"Prefix": f"{base}{FORM_BUDGET}"},
             "Expiration": {"Days": 1},
             "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
         },

@@ -7,7 +7,6 @@ Lambda's write-only role; the client is built here, at the edge, and injected.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
