@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from PIL import features
 
+from vigie.campaign import publicurl
 from vigie.campaign.checks import (
     DEFAULT_COLORS,
     CampaignError,
@@ -56,7 +57,6 @@ _CAMPAIGN_KEYS = {
 }  # fmt: skip
 # A per-code path on the site (e.g. "/s/{code}/"): letters, digits, "/", "-", "_", ".".
 _CODE_PATH_RE = re.compile(r"^/[A-Za-z0-9/_.-]*\{code\}[A-Za-z0-9/_.-]*$")
-LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "0.0.0.0")  # noqa: S104 - a list to refuse
 _VARIANT_KEYS = {"code", "label", "language", "formats", "texts", "colors"}
 
 
@@ -123,10 +123,8 @@ def short_address(report_url: str) -> str:
 
 
 def is_public_https(url: str) -> bool:
-    """An https:// address on a public host name (not loopback, not a bare local name)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    return parts.scheme == "https" and host not in LOCAL_HOSTS and "." in host
+    """An https:// address on a public host (the rule: vigie.campaign.publicurl)."""
+    return publicurl.is_public_https(url)
 
 
 def load_campaign(path: str | Path, cfg: Config, draft: bool = False) -> Campaign:
