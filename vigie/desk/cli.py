@@ -23,25 +23,25 @@ def register(sub: Any) -> None:
     from .state import DEFAULT_IDLE_SECONDS
 
     p: argparse.ArgumentParser = sub.add_parser(
-        "desk", help="analysts: the inbox in a local browser window (127.0.0.1 only)"
+        "desk", help="enquêteurs : les signalements dans le navigateur (127.0.0.1 seulement)"
     )
-    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
-    p.add_argument("--no-browser", action="store_true", help="print the URL, do not open it")
+    p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (défaut {DEFAULT_PORT})")
+    p.add_argument("--no-browser", action="store_true", help="affiche l'adresse sans l'ouvrir")
     p.add_argument(
         "--identity", "-i", action="append", type=Path, metavar="FILE",
-        help="your age identity file (repeatable; default: $VIGIE_IDENTITY, else the last used)",
+        help="votre clé age (répétable ; défaut : $VIGIE_IDENTITY, sinon la dernière utilisée)",
     )  # fmt: skip
     p.add_argument(
         "--cache", type=Path, metavar="DIR",
-        help="local cache (default: the configured store's folder under .vigie/inbox/)",
+        help="cache local (défaut : le dossier du stockage configuré sous .vigie/inbox/)",
     )  # fmt: skip
     p.add_argument(
         "--idle-timeout", type=_seconds, default=DEFAULT_IDLE_SECONDS, metavar="SECONDS",
-        help=f"forget the key after this idle time (default {DEFAULT_IDLE_SECONDS:.0f})",
+        help=f"oublie la clé après ce temps sans activité (défaut {DEFAULT_IDLE_SECONDS:.0f} s)",
     )  # fmt: skip
     p.add_argument(
         "--settings", type=Path, default=DEFAULT_SETTINGS, metavar="FILE",
-        help=f"where the identity path is remembered (default {DEFAULT_SETTINGS})",
+        help=f"où le chemin de la clé est retenu, jamais la clé (défaut {DEFAULT_SETTINGS})",
     )  # fmt: skip
     p.set_defaults(func=_run)
 
