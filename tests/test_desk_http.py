@@ -152,3 +152,24 @@ def test_export_json_of_the_filtered_list(session: Session) -> None:
     assert row["receipt"] == session.receipt and row["description"] == HOSTILE
     status, _, body = session.request("POST", "/export", {"format": "json", "category": "spot"})
     assert status == 200 and json.loads(body) == []
+
+
+def test_vigie_identity_names_the_keys_the_desk_offers_to_unlock(tmp_path: Path) -> None:
+    """Issue 15: $VIGIE_IDENTITY (several files, os.pathsep) stands in for -i, as for the CLI."""
+    import html
+    import os
+
+    keys = [tmp_path / "marie.age", tmp_path / "cellule.age"]
+    cfg = make_config(f"dir:{tmp_path / 'store'}", [], tmp_path)
+    conf = write_toml(cfg, tmp_path / "vigie.toml")
+    env = {"VIGIE_IDENTITY": os.pathsep.join(str(k) for k in keys)}
+    settings = tmp_path / "desk.json"
+    with LiveDesk(conf, tmp_path / "desk", "--settings", str(settings), env=env) as desk:
+        cookie, _ = _login(desk)
+        s = Session(desk, cookie, "", "")
+        status, _, body = s.request("GET", "/")  # locked: the unlock form
+    assert status == 200
+    match = re.search(r'id="identity" name="identity" value="([^"]*)"', body.decode())
+    assert match, body[:500]
+    assert html.unescape(match.group(1)) == os.pathsep.join(str(k) for k in keys)
+    assert not settings.exists()  # nothing remembered before an unlock
