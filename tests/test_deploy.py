@@ -561,3 +561,25 @@ def test_greater_than_says_content_length_above_n_exactly(n: int) -> None:
     assert (
         not pattern.fullmatch("") and not pattern.fullmatch("1e9") and not pattern.fullmatch("-1")
     )
+
+
+def test_the_site_bucket_is_read_only_through_cloudfront_on_the_configured_domain(
+    built: Built,
+) -> None:
+    """The distribution answers on `[deploy] domain` with its ACM certificate, and reads
+    the private site bucket through an Origin Access Control (SigV4), nothing else."""
+    (oac,) = resources_of_type(built.main, "AWS::CloudFront::OriginAccessControl")
+    conf = oac["OriginAccessControlConfig"]
+    assert conf["OriginAccessControlOriginType"] == "s3"
+    assert (conf["SigningBehavior"], conf["SigningProtocol"]) == ("always", "sigv4")
+    (distribution,) = resources_of_type(built.main, "AWS::CloudFront::Distribution")
+    config = distribution["DistributionConfig"]
+    assert config["Aliases"] == ["signaler.exemple.fr"]
+    cert = config["ViewerCertificate"]
+    assert cert["AcmCertificateArn"].startswith("arn:aws:acm:us-east-1:")
+    assert cert["SslSupportMethod"] == "sni-only"
+    assert cert["MinimumProtocolVersion"].startswith("TLSv1.2")
+    s3_origins = [o for o in config["Origins"] if "S3OriginConfig" in o]
+    assert s3_origins and all(o["OriginAccessControlId"] for o in s3_origins)
+    for role in resources_of_type(built.transformed, "AWS::IAM::Role"):
+        assert not role.get("ManagedPolicyArns"), role  # only the inline, exact policies
