@@ -36,6 +36,7 @@ PAGES = [
     "apres/",
     "autres-moyens/",
     "faq/",
+    "suivi/",
     "mentions-legales/",
     "accessibilite/",
 ]
