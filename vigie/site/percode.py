@@ -1,12 +1,14 @@
 """Short per-code form addresses (`/s/BSN-CENTRE/`), one per campaign variant and language.
 
-Why: a poster's QR code carries its campaign code (`/signaler/?c=CODE`), and the
-form's script moves it into the tip, but without JavaScript, or when someone
-types the short address printed under the code, the code used to be lost. Each
-variant code of the campaigns listed in vigie.toml (`[site] campaigns`) gets a
-copy of the form in each of the variant's languages, at `<prefix>s/<CODE>/`,
-whose hidden `campaign` field already holds the code: it reaches the tip on
-every path, JavaScript or not.
+Why: a QR code to `/signaler/?c=CODE` relies on the form's script to move the
+code into the tip; without JavaScript, or when someone types the short address
+printed under the code, the code used to be lost. Each variant code of the
+campaigns listed in vigie.toml (`[site] campaigns`) gets a copy of the form in
+each of the variant's languages, at `<prefix>s/<CODE>/`, whose hidden
+`campaign` field already holds the code: it reaches the tip on every path,
+JavaScript or not. The campaign generator asks `publishes` whether a campaign
+file has these pages and then encodes and prints `code_url` (the path is
+`vigie.core.i18n.code_path`'s, one owner for the site and the posters).
 
 What stays in the browser: the address bar and the history entry show
 `/s/CODE/` until form.js replaces the entry with the plain form's address
