@@ -157,7 +157,10 @@ def test_cli_build_quiet_prints_nothing(tmp_path: Path, capsys: pytest.CaptureFi
         '[campaign]\nname = "Q"\nreport_url = "https://s.vigie.fr/"\n'
         '[[variant]]\ncode = "BSN-TRAM"\nlabel = "Tram"\nformats = ["sticker"]\n'
     )
-    assert main(["campaign", "build", str(camp), "--out", str(tmp_path / "o"), "--quiet"]) == 0
+    conf = tmp_path / "vigie.toml"  # its site publishes the per-code pages: no warning
+    conf.write_text('[site]\nurl = "https://s.vigie.fr/"\ncampaigns = ["c.toml"]\n')
+    argv = ["--config", str(conf), "campaign", "build", str(camp), "--out", str(tmp_path / "o")]
+    assert main([*argv, "--quiet"]) == 0
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""
     assert (tmp_path / "o" / "BSN-TRAM-fr-sticker.pdf").is_file()

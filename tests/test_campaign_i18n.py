@@ -2,9 +2,11 @@
 
 A small campaign (one square piece per language) is rendered and the real site
 is built with it listed in `[site] campaigns`: each piece's QR code, decoded
-with zxing-cpp, leads to a page of the built site in the piece's language; each
-code has its per-code page (`/s/CODE/`, `/en/s/CODE/`, `/ar/s/CODE/`) in its
-language, whose hidden field already holds the code.
+with zxing-cpp, leads to the code's own page of the built site (`/s/CODE/`,
+`/en/s/CODE/`, `/ar/s/CODE/`) in the piece's language, whose hidden field
+already holds the code. The same campaign under a config that does not list it
+keeps `?c=CODE`, and the manifest says that such a scan loses the code without
+JavaScript.
 """
 
 from __future__ import annotations
@@ -62,6 +64,13 @@ def built(
     yield cfg, site, {"out": tmp / "out", **manifest}
 
 
+def _decoded(out: Path, piece: dict[str, Any]) -> str:
+    with Image.open(out / piece["files"]["png"]) as img:
+        (text,) = [r.text for r in zxingcpp.read_barcodes(img.convert("L"))]
+    assert isinstance(text, str)
+    return text
+
+
 def _page_lang(site: Path, url: str) -> str:
     path = urlsplit(url).path.strip("/")
     html = (site / path / "index.html").read_text(encoding="utf-8")
@@ -74,17 +83,46 @@ def test_each_poster_decodes_to_the_form_in_its_language(
     built: tuple[Config, Path, dict[str, Any]],
 ) -> None:
     _, site, manifest = built
+    assert manifest["code_pages"] is True and manifest["warnings"] == []
     seen = set()
     for piece in manifest["pieces"]:
-        with Image.open(manifest["out"] / piece["files"]["png"]) as img:
-            (text,) = [r.text for r in zxingcpp.read_barcodes(img.convert("L"))]
+        text = _decoded(manifest["out"], piece)
         assert text == piece["url"]  # the manifest records what is printed
-        lang = piece["language"]
+        lang, code = piece["language"], piece["variant"]
+        # The code's own page in the piece's language: its form holds the code,
+        # so a scan counts even without JavaScript (before: /signaler/?c=CODE).
         expected = "https://vigie.example.test/" + ("" if lang == "fr" else f"{lang}/")
-        assert text == f"{expected}signaler/?c={piece['variant']}"
+        assert text == f"{expected}s/{code}/"
+        assert piece["code_without_js"] is True
         assert _page_lang(site, text) == lang
+        html = (site / urlsplit(text).path.strip("/") / "index.html").read_text(encoding="utf-8")
+        assert f'name="campaign" value="{code}">' in html
+        # The printed short address is that page too (typed by hand, still counted).
+        assert piece["short_address"] == text.removeprefix("https://").rstrip("/")
         seen.add(lang)
     assert seen == {"fr", "en", "ar"}
+
+
+def test_a_campaign_the_site_does_not_list_keeps_the_query_and_says_so(
+    built: tuple[Config, Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    cfg, _, _ = built
+    # The same site, but its config does not list this campaign file.
+    (tmp_path / "trois.toml").write_text(CAMPAIGN, encoding="utf-8")
+    unlisted = load_config(str(Path(cfg.source).parent / "vigie.toml"), {})
+    manifest = build_campaign(
+        load_campaign(tmp_path / "trois.toml", unlisted), tmp_path / "out", workers=1
+    )
+    assert manifest["code_pages"] is False
+    (warning,) = manifest["warnings"]
+    assert "n'est pas dans [site] campaigns" in warning and "sans JavaScript" in warning
+    for piece in manifest["pieces"]:
+        lang = piece["language"]
+        prefix = "" if lang == "fr" else f"{lang}/"
+        expected = f"https://vigie.example.test/{prefix}signaler/?c={piece['variant']}"
+        assert _decoded(tmp_path / "out", piece) == expected == piece["url"]
+        assert piece["code_without_js"] is False
+        assert piece["short_address"] == f"vigie.example.test/{prefix}signaler"
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ from vigie.campaign.layout import layout_piece
 from vigie.campaign.render import draw_piece, trim
 from vigie.campaign.spec import load_campaign
 from vigie.cli import main
-from vigie.core.config import build_config
+from vigie.core.config import Config, build_config
 
 ROOT = Path(__file__).resolve().parent.parent
 CFG = build_config({"site": {"report_url": "https://signaler.vigie-besancon.fr/signaler/"}})
@@ -44,6 +44,12 @@ label = "Saint-Ferjeux, Rosemont et la Butte — abribus, halls et parkings (ara
 """
 
 
+def _published(path: Path) -> Config:
+    """A config whose site publishes the per-code pages of `path` (code_path needs them)."""
+    site = {"url": "https://signaler.vigie-besancon.fr/", "campaigns": [str(path)]}
+    return build_config({"site": {**site, "report_url": CFG.site.report_url}})
+
+
 def _write(tmp: Path, text: str) -> Path:
     shutil.copy(ROOT / "campaign" / "examples" / "logo-vigie.png", tmp / "logo-vigie.png")
     path = tmp / "c.toml"
@@ -53,7 +59,8 @@ def _write(tmp: Path, text: str) -> Path:
 
 @pytest.mark.parametrize("layout", ["bandeau", "classique"])
 def test_long_texts_and_arabic_are_legible_in_every_format(tmp_path: Path, layout: str) -> None:
-    camp = load_campaign(_write(tmp_path, LONG.format(layout=layout)), CFG)
+    path = _write(tmp_path, LONG.format(layout=layout))
+    camp = load_campaign(path, _published(path))
     variant = camp.variants[0]
     for fmt in FORMATS.values():
         for lang in ("fr", "ar"):
@@ -73,7 +80,8 @@ def test_a_line_that_cannot_fit_is_named_in_french(tmp_path: Path) -> None:
         'headline = "Trafic',
         'emergency = "' + "Appelez le 17 sans attendre. " * 8 + '"\nheadline = "Trafic',
     )
-    camp = load_campaign(_write(tmp_path, text), CFG)
+    path = _write(tmp_path, text)
+    camp = load_campaign(path, _published(path))
     with pytest.raises(ValueError, match=r"format a4, langue fr : .*la ligne « urgence »"):
         layout_piece(camp, camp.variants[0], "fr", "a4")
 

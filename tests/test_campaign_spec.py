@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from vigie.campaign.build import check_campaign
 from vigie.campaign.spec import CampaignError, NotPublicError, load_campaign
 from vigie.cli import main
-from vigie.core.config import build_config
+from vigie.core.config import build_config, load_config
 
 CFG = build_config({"site": {"report_url": "https://signaler.vigie-besancon.fr/signaler/"}})
 
@@ -37,7 +38,12 @@ def test_minimal_file_takes_defaults_from_vigie_toml(tmp_path: Path) -> None:
     assert camp.variants[0].languages == ("fr",)
     assert camp.variants[0].formats == ("a3", "a4", "a5", "a6", "sticker", "square", "story")
     assert camp.layout == "bandeau"
-    assert camp.warnings == ()
+    # Not in [site] campaigns: the code keeps ?c=, and the comms team is told why.
+    assert not camp.code_pages and not camp.print_code
+    assert camp.qr_url("BSN-CENTRE") == "https://signaler.vigie-besancon.fr/signaler/?c=BSN-CENTRE"
+    (warning,) = camp.warnings
+    assert "le site ne publie pas d'adresse par code pour cette campagne" in warning
+    assert "sans JavaScript" in warning and "[site] campaigns" in warning
 
 
 @pytest.mark.parametrize(
@@ -70,16 +76,131 @@ def test_cli_refuses_localhost_without_draft_in_french(
     assert not out.exists()
 
 
-def test_code_path_puts_the_code_in_the_short_address(tmp_path: Path) -> None:
-    camp = load_campaign(write(tmp_path), CFG)
-    assert camp.address_for("BSN-CENTRE") == "signaler.vigie-besancon.fr/signaler"  # default
-    camp = load_campaign(write(tmp_path, campaign='code_path = "/s/{code}/"'), CFG)
+def published(*campaign_files: Path, url: str = "https://signaler.vigie-besancon.fr/") -> Any:
+    """A deployment config whose site publishes the per-code pages of these files."""
+    site = {"url": url, "report_url": "https://signaler.vigie-besancon.fr/signaler/"}
+    return build_config({"site": {**site, "campaigns": [str(p) for p in campaign_files]}})
+
+
+def test_a_listed_campaign_leads_to_its_per_code_pages(tmp_path: Path) -> None:
+    path = write(tmp_path)
+    camp = load_campaign(path, published(path))
+    assert camp.code_pages and camp.print_code and camp.warnings == ()
+    assert camp.qr_url("BSN-CENTRE") == "https://signaler.vigie-besancon.fr/s/BSN-CENTRE/"
+    assert camp.qr_url("BSN-CENTRE", "ar") == "https://signaler.vigie-besancon.fr/ar/s/BSN-CENTRE/"
+    # The printed address follows the site: with the code.
     assert camp.address_for("BSN-CENTRE") == "signaler.vigie-besancon.fr/s/BSN-CENTRE"
     plan = check_campaign(camp)[0]
     address = next(b for b in plan.blocks if b.role == "address")
     assert "".join(line.text for line in address.lines) == "signaler.vigie-besancon.fr/s/BSN-CENTRE"
-    # The QR code still carries the code as a parameter of the form's address.
-    assert plan.url == "https://signaler.vigie-besancon.fr/signaler/?c=BSN-CENTRE"
+    assert plan.url == "https://signaler.vigie-besancon.fr/s/BSN-CENTRE/"
+
+
+@pytest.mark.parametrize(
+    ("value", "printed"),
+    [("true", "s/BSN-CENTRE"), ('"/s/{code}/"', "s/BSN-CENTRE"), ("false", "signaler")],
+)
+def test_code_path_chooses_the_printed_address(tmp_path: Path, value: str, printed: str) -> None:
+    path = write(tmp_path, campaign=f"code_path = {value}")
+    camp = load_campaign(path, published(path))
+    assert camp.address_for("BSN-CENTRE") == f"signaler.vigie-besancon.fr/{printed}"
+    # Whatever is printed, the QR code leads to the per-code page.
+    assert camp.qr_url("BSN-CENTRE") == "https://signaler.vigie-besancon.fr/s/BSN-CENTRE/"
+
+
+def test_the_campaign_file_is_matched_as_the_site_build_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`[site] campaigns` is relative to vigie.toml's folder; the campaign path to the cwd."""
+    write(tmp_path)
+    (tmp_path / "sub").mkdir()
+    conf = tmp_path / "sub" / "vigie.toml"
+    conf.write_text(
+        '[site]\nurl = "https://signaler.vigie-besancon.fr/"\n'
+        'report_url = "https://signaler.vigie-besancon.fr/signaler/"\n'
+        'campaigns = ["../camp.toml"]\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    cfg = load_config(str(conf), {})
+    assert load_campaign(Path("camp.toml"), cfg).code_pages
+    assert load_campaign(tmp_path / "sub" / ".." / "camp.toml", cfg).code_pages
+    (tmp_path / "other.toml").write_text((tmp_path / "camp.toml").read_text())
+    assert not load_campaign(Path("other.toml"), cfg).code_pages
+
+
+def test_a_form_on_another_site_keeps_the_query(tmp_path: Path) -> None:
+    """Listed, but the campaign's form is not on the config's site: its pages are not there."""
+    path = write(tmp_path)
+    camp = load_campaign(path, published(path, url="https://vigie.autre-site.fr/"))
+    assert not camp.code_pages
+    assert camp.qr_url("BSN-CENTRE") == "https://signaler.vigie-besancon.fr/signaler/?c=BSN-CENTRE"
+    assert "n'est pas sur le site que décrit" in camp.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        # The value used to be ignored: this one printed .../s/BSN-CENTRE, a 404-free
+        # address only by luck. The site owns the path; another one is refused.
+        ('"/p/{code}/"', "le site publie les adresses par code à '/s/{code}/'"),
+        ('"/s/"', "le site publie les adresses par code à '/s/{code}/'"),
+        ("3", "true ou false attendu, trouvé 3"),
+    ],
+)
+def test_a_code_path_the_site_does_not_have_is_refused_in_french(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str, message: str
+) -> None:
+    path = write(tmp_path, campaign=f"code_path = {value}", variant="formats = ['sticker']")
+    conf = tmp_path / "vigie.toml"
+    conf.write_text(
+        '[site]\nurl = "https://signaler.vigie-besancon.fr/"\n'
+        'report_url = "https://signaler.vigie-besancon.fr/signaler/"\ncampaigns = ["camp.toml"]\n'
+    )
+    out = tmp_path / "out"
+    for action in (["check", str(path)], ["build", str(path), "--out", str(out)]):
+        assert main(["--config", str(conf), "campaign", *action]) == 2
+        err = capsys.readouterr().err
+        assert f"[campaign] code_path : {message}" in err, err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("value", ["true", '"/s/{code}/"'])
+def test_printing_a_per_code_address_the_site_does_not_publish_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    """Before: a poster printed host/s/CODE although the site had no such page (a 404)."""
+    path = write(tmp_path, campaign=f"code_path = {value}", variant="formats = ['sticker']")
+    conf = tmp_path / "vigie.toml"
+    conf.write_text('[site]\nreport_url = "https://signaler.vigie-besancon.fr/signaler/"\n')
+    out = tmp_path / "out"
+    for action in (["check", str(path)], ["build", str(path), "--out", str(out)]):
+        assert main(["--config", str(conf), "campaign", *action]) == 2
+        err = capsys.readouterr().err
+        assert "[campaign] code_path : l'adresse imprimée contiendrait le code (/s/CODE/)" in err
+        assert "le site ne publie pas d'adresse par code pour cette campagne" in err
+    assert not out.exists()
+
+
+def test_check_says_when_a_scan_without_javascript_loses_the_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, variant="formats = ['sticker']")
+    conf = tmp_path / "vigie.toml"
+    conf.write_text('[site]\nreport_url = "https://signaler.vigie-besancon.fr/signaler/"\n')
+    assert main(["--config", str(conf), "campaign", "check", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert "vigie : attention :" in captured.err and "sans JavaScript" in captured.err
+    assert "?c=CODE (pas d'adresse par code sur le site) : sans JavaScript, le code de " in (
+        captured.out
+    )
+    conf.write_text(conf.read_text() + 'url = "https://signaler.vigie-besancon.fr/"\n')
+    conf.write_text(conf.read_text() + 'campaigns = ["camp.toml"]\n')
+    assert main(["--config", str(conf), "campaign", "check", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    assert "(https://signaler.vigie-besancon.fr/s/CODE/) : le code de campagne arrive" in (
+        captured.out
+    )
 
 
 BAD = [
@@ -99,7 +220,7 @@ BAD = [
         "[campaign] layout : valeurs possibles : bandeau, classique",
     ),
     ({"campaign": "crop_marks = 'yes'"}, "[campaign] crop_marks : true ou false attendu"),
-    ({"campaign": "code_path = '/s/'"}, "[campaign] code_path : chemin du site par code"),
+    ({"campaign": "code_path = '/s/'"}, "[campaign] code_path : le site publie les adresses"),
     (
         {"campaign": "logos = ['missing.png']"},
         "[campaign] logos : 'missing.png' n'est pas une image",

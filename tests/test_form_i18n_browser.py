@@ -16,10 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import zxingcpp
+from PIL import Image
 
 from tests.support.live import LiveVigie, write_config
 from tests.test_form_browser import Live, axe_violations, new_tip
 from vigie import followup
+from vigie.campaign.build import build_campaign
+from vigie.campaign.spec import load_campaign
 from vigie.cli import main
 from vigie.core.config import load_config
 from vigie.core.messages import MESSAGES
@@ -63,11 +67,14 @@ def live(identity: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Li
     config_path = write_config(
         tmp / "vigie.toml", f"dir:{tmp / 'store'}", [str(identity.to_public())]
     )
+    server = LiveVigie(config_path, tmp / "site")
+    # The site's address is the live server's, so the campaign's QR codes lead to it.
+    site = f'\n[site]\nurl = "{server.url}"\nreport_url = "{server.url}signaler/"\n'
     config_path.write_text(
-        config_path.read_text() + '\n[site]\ncampaigns = ["test.toml"]\n', encoding="utf-8"
+        config_path.read_text() + site + 'campaigns = ["test.toml"]\n', encoding="utf-8"
     )
     cfg = load_config(str(config_path), {})
-    server = LiveVigie(config_path, build_site(cfg, tmp / "site"))
+    build_site(cfg, tmp / "site")
     server.start()
     yield Live(server, open_store(cfg.intake))
     server.stop()
@@ -182,6 +189,33 @@ def test_a_no_js_tip_from_a_per_code_page_carries_its_campaign(
     _fill(page, lang)
     with page.expect_navigation():
         page.click("#vigie-submit")
+    context.close()
+    _, tip = new_tip(live, before, identity)
+    assert (tip.campaign, tip.lang, tip.channel) == (code, lang, "form")
+
+
+@pytest.mark.parametrize(("code", "lang"), [("TS-PLANOISE", "ar"), ("TS-CENTRE", "fr")])
+def test_a_no_js_scan_of_a_built_poster_carries_its_campaign(
+    browser: Any, live: Live, identity: Any, tmp_path: Path, code: str, lang: str
+) -> None:
+    """The poster's QR code, decoded from the built piece, leads to a form that carries
+    the code without JavaScript (before: /ar/signaler/?c=CODE, stored with campaign '')."""
+    cfg = load_config(str(live.server.config_path), {})
+    camp = load_campaign(live.server.config_path.parent / "test.toml", cfg, draft=True)
+    manifest = build_campaign(camp, tmp_path, workers=1)
+    (piece,) = [p for p in manifest["pieces"] if p["variant"] == code]
+    with Image.open(tmp_path / piece["files"]["png"]) as img:
+        (url,) = [r.text for r in zxingcpp.read_barcodes(img.convert("L"))]
+    assert url == live.url + ("" if lang == "fr" else f"{lang}/") + f"s/{code}/"
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    before = live.keys()
+    page.goto(url)
+    assert page.evaluate("document.documentElement.lang") == lang
+    _fill(page, "ar" if lang == "ar" else "en")
+    with page.expect_navigation():
+        page.click("#vigie-submit")
+    assert page.url == live.url + "api/tips/form"
     context.close()
     _, tip = new_tip(live, before, identity)
     assert (tip.campaign, tip.lang, tip.channel) == (code, lang, "form")

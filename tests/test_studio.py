@@ -51,6 +51,7 @@ class Session:
         fields: dict[str, Any] = dict(re.findall(r'name="([a-z_]+)" value="([^"]*)"', page))
         fields["layout"] = "bandeau"
         fields["languages"] = ["fr"]
+        fields["code_path"] = ""  # radio buttons: "follow the site" is the default
         fields.pop("csrf")
         return fields
 
@@ -160,18 +161,52 @@ def test_settings_colours_follow_the_contrast_rule(studio: Session) -> None:
     assert r.status_code == 400
     assert "Texte : contraste avec le fond de 1,4:1, il faut au moins 4,5:1" in r.get_data(True)
     assert studio.file.read_bytes() == before
-    r = studio.post("/reglages", {**form, "color_text": "#1a1a1a", "code_path": "/s/{code}/"})
+    r = studio.post("/reglages", {**form, "color_text": "#1a1a1a", "code_path": "false"})
     assert r.status_code == 303
     camp = tomllib.loads(studio.file.read_text())["campaign"]
     assert camp["layout"] == "classique" and camp["languages"] == ["fr", "ar"]
     assert camp["texts"]["fr"] == {"headline": "Vous voyez un trafic ? Signalez-le."}
-    assert camp["code_path"] == "/s/{code}/"
-    # The per-code short address shows on the preview's pieces (4 formats x 2 languages).
+    assert camp["code_path"] is False
+
+
+def test_the_printed_address_follows_what_the_site_publishes(tmp_path: Path) -> None:
+    form = {
+        "name": "Besançon", "layout": "bandeau", "languages": ["fr", "ar"],
+        "color_primary": "#12355b", "color_accent": "#b3001b", "color_background": "#ffffff",
+        "color_text": "#1a1a1a", "code_path": "true",
+    }  # fmt: skip
+    # The site of this config does not list the file: a per-code address would 404.
+    studio = Session(tmp_path, HTTPS)
+    before = studio.file.read_bytes()
+    page = studio.get("/").get_data(as_text=True)
+    assert "le site ne publie pas d'adresse par code pour cette campagne" in page
+    r = studio.post("/reglages", form)
+    assert r.status_code == 400
+    assert "l&#39;adresse imprimée contiendrait le code" in r.get_data(as_text=True)
+    assert studio.file.read_bytes() == before
+    # Listed: the QR codes and the printed addresses lead to the per-code pages.
+    site = {"url": "https://signaler.vigie-besancon.fr/", "report_url": HTTPS.site.report_url}
+    cfg = build_config({"site": {**site, "campaigns": [str(studio.file)]}})
+    studio = Session(tmp_path, cfg, copy=False)
+    assert "code de campagne arrive dans le signalement même sans JavaScript" in (
+        studio.get("/").get_data(as_text=True)
+    )
+    assert studio.post("/reglages", form).status_code == 303
+    assert tomllib.loads(studio.file.read_text())["campaign"]["code_path"] is True
     page = studio.get("/variantes/BSN-CENTRE/apercu").get_data(as_text=True)
-    assert page.count("Lecture comme un téléphone : réussie") == 8
-    # Each language's per-code page: French at /s/CODE, Arabic at /ar/s/CODE.
-    assert page.count("adresse imprimée : <code>signaler.vigie-besancon.fr/s/BSN-CENTRE<") == 4
-    assert page.count("adresse imprimée : <code>signaler.vigie-besancon.fr/ar/s/BSN-CENTRE<") == 4
+    assert page.count("Lecture comme un téléphone : réussie") == 8  # 4 formats x 2 languages
+    # Each language's per-code page: French at /s/CODE/, Arabic at /ar/s/CODE/.
+    base = "signaler.vigie-besancon.fr"
+    assert page.count(f"Le code ouvre <code>https://{base}/s/BSN-CENTRE/<") == 4
+    assert page.count(f"Le code ouvre <code>https://{base}/ar/s/BSN-CENTRE/<") == 4
+    assert page.count(f"adresse imprimée : <code>{base}/s/BSN-CENTRE<") == 4
+    assert page.count(f"adresse imprimée : <code>{base}/ar/s/BSN-CENTRE<") == 4
+    # "Sans le code": the plain form's address is printed; the QR still leads to /s/CODE/.
+    assert studio.post("/reglages", {**form, "code_path": "false"}).status_code == 303
+    assert tomllib.loads(studio.file.read_text())["campaign"]["code_path"] is False
+    page = studio.get("/variantes/BSN-CENTRE/apercu").get_data(as_text=True)
+    assert page.count(f"adresse imprimée : <code>{base}/signaler<") == 4
+    assert page.count(f"Le code ouvre <code>https://{base}/s/BSN-CENTRE/<") == 4
 
 
 def _json(answer: Any) -> Any:

@@ -139,6 +139,9 @@ def render_job(camp: Campaign, plan: PiecePlan, staging: str) -> tuple[dict[str,
         "format": fmt.name,
         "size": {"width": fmt.width, "height": fmt.height, "unit": "mm" if fmt.is_print else "px"},
         "url": plan.url,
+        # True: the QR leads to the site's per-code page, whose form carries the
+        # code without JavaScript; False: ?c=CODE, lost without JavaScript.
+        "code_without_js": camp.code_pages,
         "short_address": plan.address,
         "draft": plan.draft,
         "files": files,
@@ -214,6 +217,8 @@ def build_campaign(
             "report_url": camp.report_url,
             "draft": camp.draft,
             "short_address": camp.short_address,
+            "code_pages": camp.code_pages,
+            "warnings": list(camp.warnings),
             "layout": camp.layout,
             "crop_marks": camp.crop_marks,
             "contact_sheet": CONTACT_SHEET,

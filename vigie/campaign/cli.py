@@ -66,10 +66,12 @@ def _build(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from vigie.campaign.build import check_campaign
-    from vigie.campaign.report import plan_summary
+    from vigie.campaign.report import code_summary, plan_summary
 
-    plans = check_campaign(_load(args))
+    camp = _load(args)
+    plans = check_campaign(camp)
     for plan in plans:
         print(plan_summary(plan))
+    print(code_summary(camp))
     print(f"{args.campaign_file} : OK, {len(plans)} pièces, chaque code et chaque ligne tiennent")
     return 0

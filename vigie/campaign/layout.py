@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass, field
 
 from vigie.campaign.formats import FORMATS, Format, fr_num
-from vigie.campaign.qr import QRPlan, larger_sizes, piece_url, plan_qr
+from vigie.campaign.qr import QRPlan, larger_sizes, plan_qr
 from vigie.campaign.spec import Campaign, Variant
 from vigie.campaign.textfit import TextBlock, TextStyle, block_height, place, size_for_cap
 from vigie.campaign.texts import ROLE_NAMES, PieceTexts, texts_for
@@ -233,7 +233,7 @@ def layout_piece(
     own = variant.texts.get(lang, {})
     texts = texts_for(lang, {**camp.texts.get(lang, {}), **own}, camp.numbers)
     colors = variant.colors or camp.colors
-    url = piece_url(camp.form_url(lang), variant.code)  # the form in the piece's language
+    url = camp.qr_url(variant.code, lang)  # the per-code page (or form) in the piece's language
     qr = plan_qr(url, fmt)
     bleed = fmt.px(fmt.bleed_mm)
     w, h = fmt.trim_px

@@ -42,11 +42,13 @@ class QRPlan:
 
 
 def piece_url(report_url: str, code: str) -> str:
-    """The QR target: report_url?c=CODE (appended to any existing query).
+    """The fallback QR target: report_url?c=CODE (appended to any existing query).
 
-    `report_url` is the form in the piece's language (`Campaign.form_url`):
-    French posters keep /signaler/, English ones lead to /en/signaler/, Arabic
-    ones to /ar/signaler/.
+    Used only when the site publishes no per-code page for the campaign
+    (`Campaign.qr_url`, vigie.campaign.codepages): only form.js reads `?c=`, so
+    a tip sent without JavaScript from there carries no code. `report_url` is
+    the form in the piece's language (`Campaign.form_url`): /signaler/,
+    /en/signaler/, /ar/signaler/.
     """
     parts = urlsplit(report_url)
     query = f"{parts.query}&c={code}" if parts.query else f"c={code}"

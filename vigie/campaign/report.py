@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from vigie.campaign.formats import fr_num as _mm
 from vigie.campaign.layout import PiecePlan
+from vigie.campaign.spec import Campaign
 from vigie.campaign.texts import ROLE_NAMES, ROLE_SHORT
 
 
@@ -53,4 +54,18 @@ def plan_summary(plan: PiecePlan) -> str:
     return (
         f"{plan.name} : {qr_summary(plan)} ; capitales en mm (minimum {_mm(fmt.min_cap_mm)} "
         f"pour une lecture {where}) : {lines}"
+    )
+
+
+def code_summary(camp: Campaign) -> str:
+    """Where the QR codes lead, and whether the campaign code survives without JavaScript."""
+    if camp.code_pages:
+        example = camp.qr_url("CODE")
+        return (
+            f"QR codes : adresse par code du site, dans la langue de la pièce ({example}) : "
+            "le code de campagne arrive dans le signalement même sans JavaScript"
+        )
+    return (
+        f"QR codes : {camp.report_url}?c=CODE (pas d'adresse par code sur le site) : sans "
+        "JavaScript, le code de campagne est perdu (voir l'avertissement)"
     )

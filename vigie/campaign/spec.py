@@ -10,7 +10,6 @@ inside the encrypted tips (one owner of that rule: `vigie.core.envelope`).
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -31,12 +30,14 @@ from vigie.campaign.checks import (
     check_texts,
     code_problem,
 )
+from vigie.campaign.codepages import code_pages_problem, fallback_warning, print_code
 from vigie.campaign.formats import FORMATS
+from vigie.campaign.qr import piece_url
 from vigie.campaign.texts import LANGUAGES, RTL_LANGUAGES
 from vigie.core.config import Config
 from vigie.core.i18n import LANGS as SITE_LANGS
-from vigie.core.i18n import code_path as site_code_path
 from vigie.core.i18n import lang_url
+from vigie.site.percode import code_url
 
 # Re-exported: callers catch these from the module that loads the file.
 __all__ = [
@@ -55,8 +56,6 @@ _CAMPAIGN_KEYS = {
     "name", "report_url", "languages", "layout", "formats", "crop_marks", "colors", "logos",
     "texts", "code_path",
 }  # fmt: skip
-# A per-code path on the site (e.g. "/s/{code}/"): letters, digits, "/", "-", "_", ".".
-_CODE_PATH_RE = re.compile(r"^/[A-Za-z0-9/_.-]*\{code\}[A-Za-z0-9/_.-]*$")
 _VARIANT_KEYS = {"code", "label", "language", "formats", "texts", "colors"}
 
 
@@ -87,15 +86,23 @@ class Campaign:
     variants: tuple[Variant, ...]
     warnings: tuple[str, ...] = ()
     draft: bool = False  # every piece carries « BROUILLON — NE PAS IMPRIMER »
-    # The site publishes per-code form pages (vigie.site.percode: /s/CODE/,
-    # /en/s/CODE/...): the printed address then carries the code. "" = none.
-    code_path: str = ""
+    # The site publishes this campaign's per-code form pages (vigie.site.percode:
+    # /s/CODE/, /en/s/CODE/...): the QR codes lead there (vigie.campaign.codepages).
+    code_pages: bool = False
+    print_code: bool = False  # the printed short address carries the code
     site_url: str = ""  # [site] url: where the language prefixes (/en/, /ar/) go
+
+    def qr_url(self, code: str, lang: str = "fr") -> str:
+        """What the QR code encodes: the per-code page in the piece's language, whose
+        form carries the code without JavaScript; else the form with ?c=CODE."""
+        if self.code_pages:
+            return code_url(self.site_url, lang, code)
+        return piece_url(self.form_url(lang), code)
 
     def address_for(self, code: str, lang: str = "fr") -> str:
         """The short address printed under the code, in the piece's language: with the
         code when the site has per-code paths, so someone who types it is counted too."""
-        if not self.code_path:
+        if not self.print_code:
             return self.short_address_for(lang)
         return self.code_address(lang, code)
 
@@ -110,10 +117,7 @@ class Campaign:
     def code_address(self, lang: str, code: str) -> str:
         """The short per-code address to print (`host/ar/s/CODE`): the site publishes it
         when this campaign is listed in `[site] campaigns` (vigie.site.percode)."""
-        parts = urlsplit(self.report_url)
-        site = urlsplit(self.site_url)
-        base = site.path if site.netloc == parts.netloc and site.path else "/"
-        return short_address(f"{parts.scheme}://{parts.netloc}{base}{site_code_path(lang, code)}")
+        return short_address(code_url(self.site_url, lang, code))
 
 
 def short_address(report_url: str) -> str:
@@ -172,16 +176,11 @@ def parse_campaign(text: str, path: Path, cfg: Config, draft: bool = False) -> C
             f"{path} : report_url {report_url!r} n'est pas une adresse HTTPS publique : "
             "brouillon seulement, chaque pièce porte « BROUILLON — NE PAS IMPRIMER »"
         )
-    code_path = camp.get("code_path", "")
-    if code_path and (
-        not isinstance(code_path, str)
-        or not _CODE_PATH_RE.fullmatch(code_path)
-        or code_path.count("{code}") != 1
-    ):
-        raise chk.fail(
-            "[campaign] code_path",
-            f'chemin du site par code attendu, comme "/s/{{code}}/", trouvé {code_path!r}',
-        )
+    # The QR codes lead to the site's per-code pages when it publishes them.
+    problem = code_pages_problem(cfg, path, report_url)
+    with_code = print_code(chk, camp.get("code_path"), problem, cfg.site.url)
+    if problem:
+        warnings.append(fallback_warning(str(path), problem, report_url))
     languages = chk.str_list(camp, "languages", "[campaign]", LANGUAGES) or ("fr",)
     formats = chk.str_list(camp, "formats", "[campaign]", tuple(FORMATS)) or tuple(FORMATS)
     layout = camp.get("layout", LAYOUTS[0])
@@ -218,7 +217,8 @@ def parse_campaign(text: str, path: Path, cfg: Config, draft: bool = False) -> C
         source=str(path), name=name, report_url=report_url,
         short_address=short_address(report_url), layout=layout, crop_marks=crop_marks,
         colors=colors, logos=logos, texts=texts, numbers=numbers, variants=variants,
-        warnings=tuple(warnings), draft=draft, code_path=code_path, site_url=cfg.site.url,
+        warnings=tuple(warnings), draft=draft, code_pages=not problem, print_code=with_code,
+        site_url=cfg.site.url,
     )  # fmt: skip
 
 

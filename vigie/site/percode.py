@@ -1,12 +1,14 @@
 """Short per-code form addresses (`/s/BSN-CENTRE/`), one per campaign variant and language.
 
-Why: a poster's QR code carries its campaign code (`/signaler/?c=CODE`), and the
-form's script moves it into the tip, but without JavaScript, or when someone
-types the short address printed under the code, the code used to be lost. Each
-variant code of the campaigns listed in vigie.toml (`[site] campaigns`) gets a
-copy of the form in each of the variant's languages, at `<prefix>s/<CODE>/`,
-whose hidden `campaign` field already holds the code: it reaches the tip on
-every path, JavaScript or not.
+Why: a QR code to `/signaler/?c=CODE` relies on the form's script to move the
+code into the tip; without JavaScript, or when someone types the short address
+printed under the code, the code used to be lost. Each variant code of the
+campaigns listed in vigie.toml (`[site] campaigns`) gets a copy of the form in
+each of the variant's languages, at `<prefix>s/<CODE>/`, whose hidden
+`campaign` field already holds the code: it reaches the tip on every path,
+JavaScript or not. The campaign generator asks `publishes` whether a campaign
+file has these pages and then encodes and prints `code_url` (the path is
+`vigie.core.i18n.code_path`'s, one owner for the site and the posters).
 
 What stays in the browser: the address bar and the history entry show
 `/s/CODE/` until form.js replaces the entry with the plain form's address
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from vigie.core.config import Config, ConfigError
 from vigie.core.i18n import code_path
@@ -43,6 +46,25 @@ def campaign_files(cfg: Config) -> list[Path]:
     source = Path(cfg.source)
     base = source.parent if source.is_file() else Path.cwd()
     return [p if p.is_absolute() else base / p for p in map(Path, cfg.site.campaigns)]
+
+
+def publishes(cfg: Config, campaign_file: Path) -> bool:
+    """Whether the site built from `cfg` has the per-code pages of this campaign file.
+
+    The same list and the same relative-path rule as the build (`campaign_files`),
+    compared after resolving, so `./c.toml` and `/abs/c.toml` are one file. The
+    campaign generator asks this before encoding or printing a per-code address.
+    """
+    target = Path(campaign_file).resolve()
+    return any(path.resolve() == target for path in campaign_files(cfg))
+
+
+def code_url(site_url: str, lang: str, code: str) -> str:
+    """The absolute address of a per-code page: `https://host/ar/s/CODE/` (under the
+    site's own path, if it has one); `code_path` (vigie.core.i18n) owns the path."""
+    parts = urlsplit(site_url)
+    base = parts.path if parts.path.endswith("/") else parts.path + "/"
+    return urlunsplit((parts.scheme, parts.netloc, base + code_path(lang, code), "", ""))
 
 
 def code_pages(cfg: Config) -> list[CodePage]:

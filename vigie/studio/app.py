@@ -25,6 +25,7 @@ from vigie.localapp import PageApp
 
 from . import pieces
 from .forms import (
+    CODE_PATH_CHOICES,
     LANGUAGE_NAMES,
     LAYOUT_NAMES,
     TEXT_NAMES,
@@ -296,6 +297,7 @@ class StudioApp(PageApp):
             request, "settings.html", status=status, form=form, errors=errors, general=general,
             layouts=LAYOUT_NAMES, languages=LANGUAGE_NAMES, color_names=COLOR_NAMES,
             text_names=TEXT_NAMES, text_keys=TEXT_KEYS, defaults=DEFAULT_TEXTS,
+            code_path_choices=CODE_PATH_CHOICES,
         )  # fmt: skip
 
     def on_settings(self, request: Request) -> Response:

@@ -17,6 +17,12 @@ from .store import SettingsForm, VariantForm
 
 LANGUAGE_NAMES = {"fr": "français", "en": "anglais", "ar": "arabe"}
 LAYOUT_NAMES = {"bandeau": "Bandeau (titre sur un bandeau de couleur)", "classique": "Classique"}
+# `code_path` in the campaign file: absent, true or false (vigie.campaign.codepages).
+CODE_PATH_CHOICES = {
+    "": "Selon le site : avec le code quand le site publie l'adresse par code (conseillé)",
+    "true": "Toujours avec le code : refuser la campagne si le site ne publie pas cette adresse",
+    "false": "Sans le code : l'adresse du formulaire",
+}
 TEXT_NAMES = {
     "headline": "Titre",
     "what": "Quoi signaler",
@@ -49,7 +55,7 @@ def settings_form(f: MultiDict[str, str]) -> SettingsForm:
         layout=f.get("layout", ""),
         languages=[x for x in f.getlist("languages") if x],
         crop_marks=f.get("crop_marks") == "on",
-        code_path=f.get("code_path", ""),
+        code_path=code_path if (code_path := f.get("code_path", "")) in CODE_PATH_CHOICES else "",
         colors={k: f.get(f"color_{k}", "").strip() for k in DEFAULT_COLORS},
         texts={lang: {k: f.get(f"text_{lang}_{k}", "") for k in TEXT_KEYS} for lang in LANGUAGES},
     )

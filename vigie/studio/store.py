@@ -63,7 +63,7 @@ class SettingsForm:
     layout: str = LAYOUTS[0]
     languages: list[str] = field(default_factory=lambda: ["fr"])
     crop_marks: bool = False
-    code_path: str = ""
+    code_path: str = ""  # "" (follow the site), "true" or "false": forms.CODE_PATH_CHOICES
     colors: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_COLORS))
     texts: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -142,7 +142,7 @@ class CampaignFile:
             layout=str(camp.get("layout", LAYOUTS[0])),
             languages=[str(x) for x in camp.get("languages", ["fr"])],
             crop_marks=bool(camp.get("crop_marks", False)),
-            code_path=str(camp.get("code_path", "")),
+            code_path=_code_path_choice(camp.get("code_path")),
             colors=colors,
             texts=texts,
         )
@@ -257,7 +257,10 @@ class CampaignFile:
         camp["layout"] = form.layout
         camp["languages"] = list(form.languages)
         camp["crop_marks"] = form.crop_marks
-        _set_or_drop(camp, "code_path", form.code_path.strip())
+        if form.code_path in ("true", "false"):
+            camp["code_path"] = form.code_path == "true"
+        elif "code_path" in camp:
+            del camp["code_path"]  # follow the site
         colors = camp.get("colors")
         if not isinstance(colors, Table):
             colors = tomlkit.table()
@@ -311,6 +314,13 @@ class CampaignFile:
             Path(tmp).unlink(missing_ok=True)
             raise
         return camp
+
+
+def _code_path_choice(value: Any) -> str:
+    """The file's `code_path` as the form's choice; the older "/s/{code}/" means true."""
+    if value is True or (isinstance(value, str) and value):
+        return "true"
+    return "false" if value is False else ""
 
 
 def _plain(message: str, path: Path) -> str:
