@@ -53,8 +53,8 @@ def built(
     tmp = tmp_path_factory.mktemp("campaign-i18n")
     (tmp / "trois.toml").write_text(CAMPAIGN, encoding="utf-8")
     (tmp / "vigie.toml").write_text(
-        '[site]\nurl = "https://vigie.example.test/"\n'
-        'report_url = "https://vigie.example.test/signaler/"\n'
+        '[site]\nurl = "https://vigie.exemple.fr/"\n'
+        'report_url = "https://vigie.exemple.fr/signaler/"\n'
         'campaigns = ["trois.toml"]\n',
         encoding="utf-8",
     )
@@ -91,7 +91,7 @@ def test_each_poster_decodes_to_the_form_in_its_language(
         lang, code = piece["language"], piece["variant"]
         # The code's own page in the piece's language: its form holds the code,
         # so a scan counts even without JavaScript (before: /signaler/?c=CODE).
-        expected = "https://vigie.example.test/" + ("" if lang == "fr" else f"{lang}/")
+        expected = "https://vigie.exemple.fr/" + ("" if lang == "fr" else f"{lang}/")
         assert text == f"{expected}s/{code}/"
         assert piece["code_without_js"] is True
         assert _page_lang(site, text) == lang
@@ -119,10 +119,10 @@ def test_a_campaign_the_site_does_not_list_keeps_the_query_and_says_so(
     for piece in manifest["pieces"]:
         lang = piece["language"]
         prefix = "" if lang == "fr" else f"{lang}/"
-        expected = f"https://vigie.example.test/{prefix}signaler/?c={piece['variant']}"
+        expected = f"https://vigie.exemple.fr/{prefix}signaler/?c={piece['variant']}"
         assert _decoded(tmp_path / "out", piece) == expected == piece["url"]
         assert piece["code_without_js"] is False
-        assert piece["short_address"] == f"vigie.example.test/{prefix}signaler"
+        assert piece["short_address"] == f"vigie.exemple.fr/{prefix}signaler"
 
 
 @pytest.mark.parametrize(
@@ -160,6 +160,6 @@ def test_the_short_addresses_a_poster_can_print_exist_on_the_site(
     for piece in manifest["pieces"]:
         lang, code = piece["language"], piece["variant"]
         for address in (camp.code_address(lang, code), camp.short_address_for(lang)):
-            assert address.startswith("vigie.example.test/"), address
+            assert address.startswith("vigie.exemple.fr/"), address
             assert _page_lang(site, "https://" + address + "/") == lang
-    assert camp.code_address("ar", "TR-AR") == "vigie.example.test/ar/s/TR-AR"
+    assert camp.code_address("ar", "TR-AR") == "vigie.exemple.fr/ar/s/TR-AR"
