@@ -157,9 +157,7 @@ def pages_of(site: Path, lang: str) -> list[Path]:
 
 
 @pytest.mark.parametrize("lang", list(LANGS))
-def test_no_page_promises_browser_encryption_without_the_server_case(
-    site: Path, lang: str
-) -> None:
+def test_no_page_promises_browser_encryption_without_the_server_case(site: Path, lang: str) -> None:
     pages = pages_of(site, lang)
     assert len(pages) > 10
     false_found, unqualified = [], []
@@ -200,7 +198,11 @@ def test_history_advice_on_the_home_page_and_the_form_before_they_start(
     per_code = next((site / LANGS[lang] / "s").glob("*/index.html"))
     # Where the advice is (in the page's HTML) and what a person must not reach
     # before reading it: the home page's button to the form, the form itself.
-    for page, start in ((home, "vigie-cta"), (form, 'id="vigie-form"'), (per_code, 'id="vigie-form"')):
+    for page, start in (
+        (home, "vigie-cta"),
+        (form, 'id="vigie-form"'),
+        (per_code, 'id="vigie-form"'),
+    ):
         assert words in text(page), page
         markup = page.read_text(encoding="utf-8")
         assert markup.index(f"<strong>{lead.group(1)}</strong>") < markup.index(start), page
@@ -219,6 +221,6 @@ def test_one_name_for_the_receipt_number(site: Path, lang: str) -> None:
     assert used == []
     # What it is for, said like the receipts say it: on the home page and on
     # "Anonymat et sécurité", next to the name.
-    for page in ("index.html", "securite/index.html"):
-        shown = text(site / LANGS[lang] / page).lower()
-        assert re.search(RECEIPT[lang], shown) and LINKED[lang] in shown, page
+    for name in ("index.html", "securite/index.html"):
+        shown = text(site / LANGS[lang] / name).lower()
+        assert re.search(RECEIPT[lang], shown) and LINKED[lang] in shown, name
