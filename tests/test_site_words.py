@@ -196,10 +196,11 @@ def test_history_advice_on_the_home_page_and_the_form_before_they_start(
     home = site / LANGS[lang] / "index.html"
     form = site / LANGS[lang] / "signaler" / "index.html"
     per_code = next((site / LANGS[lang] / "s").glob("*/index.html"))
-    # Where the advice is (in the page's HTML) and what a person must not reach
-    # before reading it: the home page's button to the form, the form itself.
+    # Where the advice is (in the page's HTML) and what it must come before: on
+    # the home page, the first section (it goes with the button to the form,
+    # which stays on the first screen of a phone); on the form, the form itself.
     for page, start in (
-        (home, "vigie-cta"),
+        (home, "<h2"),
         (form, 'id="vigie-form"'),
         (per_code, 'id="vigie-form"'),
     ):
