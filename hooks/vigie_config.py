@@ -8,7 +8,10 @@ CLI does (`$VIGIE_CONFIG`, else ./vigie.toml).
 `on_page_markdown` replaces `{{ vigie.emergency.police }}`-style placeholders in
 the Markdown, so the content never hard-codes a number or a URL that the
 deployment owns. An unknown placeholder fails the build: a typo must not ship a
-page with a blank where the emergency number should be.
+page with a blank where the emergency number should be. `{{ vigie.words.KEY }}`
+is the `[ui]` word KEY of `i18n/<lang>.toml` in the language being built, so
+a sentence two pages share (the history advice on the home page and the form)
+has one owner per language.
 """
 
 from __future__ import annotations
@@ -97,4 +100,8 @@ def on_nav(nav: Any, config: Any, files: Any) -> Any:
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
-    return substitute(markdown, config.extra["vigie"], page.file.src_uri)
+    values = config.extra["vigie"]
+    # mkdocs-static-i18n builds one language at a time and sets the theme's
+    # language for it (the templates read the same key).
+    words = values["ui"][config.theme["language"]]
+    return substitute(markdown, {**values, "words": words}, page.file.src_uri)

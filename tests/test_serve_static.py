@@ -59,3 +59,30 @@ def test_redirects_never_leave_the_site(site: Path, path: str) -> None:
     if status == 301:
         assert headers["Location"].startswith("/") and not headers["Location"].startswith("//")
         assert "\\" not in headers["Location"]
+
+
+@pytest.mark.parametrize(
+    ("path", "page"),
+    [
+        ("/en/nope", b"<p>not found</p>"),
+        ("/en/s/BSN-X/", b"<p>not found</p>"),
+        ("/ar/nope", b"<p>ar</p>"),
+        ("/english/nope", b"<p>introuvable</p>"),  # not the /en/ prefix
+        ("/en/../nope", b"<p>introuvable</p>"),  # normalised first: /nope
+        ("/nope/en/x", b"<p>introuvable</p>"),
+    ],
+)
+def test_a_missing_address_under_a_language_prefix_gets_that_languages_404(
+    site: Path, path: str, page: bytes
+) -> None:
+    for lang, text in (("en", "<p>not found</p>"), ("ar", "<p>ar</p>")):
+        (site / lang).mkdir()
+        (site / lang / "404.html").write_text(text)
+    status, headers, body = static_answer(site.resolve(), path, HEADERS)
+    assert (status, body) == (404, page)
+    assert headers["Cache-Control"] == "no-store"
+
+
+def test_a_language_without_its_own_404_falls_back_to_the_root_one(site: Path) -> None:
+    (site / "en").mkdir()
+    assert static_answer(site.resolve(), "/en/nope", HEADERS)[::2] == (404, b"<p>introuvable</p>")

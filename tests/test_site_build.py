@@ -259,13 +259,23 @@ def test_unknown_placeholder_fails_the_build(tmp_path: Path) -> None:
     vigie_config = load_module(PROJECT_ROOT / "hooks" / "vigie_config.py", "vigie_hook_config")
     from mkdocs.exceptions import PluginError
 
-    config = SimpleNamespace(extra={"vigie": site_values(Config())})
+    config = SimpleNamespace(extra={"vigie": site_values(Config())}, theme={"language": "fr"})
     page = SimpleNamespace(file=SimpleNamespace(src_uri="x.md"))
     assert vigie_config.on_page_markdown("{{ vigie.emergency.police }}", page, config, None) == "17"
     with pytest.raises(PluginError, match="unknown placeholder"):
         vigie_config.on_page_markdown("{{ vigie.emergency.polise }}", page, config, None)
     with pytest.raises(PluginError):
         vigie_config.on_page_markdown("{{ vigie.emergency }}", page, config, None)
+    # `vigie.words.KEY`: an interface word in the language being built.
+    assert vigie_config.on_page_markdown("{{ vigie.words.exit }}", page, config, None) == (
+        "Quitter vite"
+    )
+    config.theme["language"] = "en"
+    assert vigie_config.on_page_markdown("{{ vigie.words.exit }}", page, config, None) == (
+        "Leave now"
+    )
+    with pytest.raises(PluginError, match="unknown placeholder"):
+        vigie_config.on_page_markdown("{{ vigie.words.exitt }}", page, config, None)
 
 
 def test_plain_mkdocs_build_strict_reads_vigie_toml(cfg: Config, tmp_path: Path) -> None:

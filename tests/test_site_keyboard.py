@@ -5,7 +5,9 @@ for a person): no stop is off screen (the closed navigation drawer is out of
 the tab order), the focused element is the one at its own centre (nothing
 fixed or sticky, such as the quick-exit button or the header, covers it:
 WCAG 2.2 "focus not obscured"), and its focus indicator is visible (an
-outline or a box shadow that changes the element's look).
+outline or a box shadow that changes the element's look). Every kind of page
+in French, English and Arabic (PAGES), at every viewport, in one browser on
+one built site.
 """
 
 from __future__ import annotations
@@ -26,7 +28,27 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("site_keyboard")]
 # (CSS width, height, device scale): a 390 px phone, the same phone at 200 %
 # zoom, a 1280 × 800 laptop at 200 % and at 400 % (WCAG reflow: 320 px).
 VIEWPORTS = [(390, 844, 1), (195, 422, 2), (640, 400, 2), (320, 200, 4)]
-PAGES = ["", "signaler/"]
+LANGS = {"fr": "", "en": "en/", "ar": "ar/"}
+# Every kind of page, in every language: the home page, the form, the FAQ (its
+# questions are <summary> elements), a plain text page, the follow-up page, a
+# per-code copy of the form (/s/CODE/) and the page for a missing address.
+PAGES = ["", "signaler/", "faq/", "securite/", "suivi/", "s/{code}/", "adresse-introuvable/"]
+CAMPAIGN = """
+[campaign]
+name = "Clavier"
+formats = ["square"]
+[[variant]]
+code = "KB-FR"
+label = "Centre"
+[[variant]]
+code = "KB-EN"
+label = "Gare"
+language = "en"
+[[variant]]
+code = "KB-AR"
+label = "Planoise"
+language = "ar"
+"""
 
 _PROBE = """() => {
   const el = document.activeElement;
@@ -59,6 +81,9 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveVigie]:
     tmp = tmp_path_factory.mktemp("keyboard")
     recipient = str(pyrage.x25519.Identity.generate().to_public())
     config_path = write_config(tmp / "vigie.toml", f"dir:{tmp / 'store'}", [recipient])
+    (tmp / "clavier.toml").write_text(CAMPAIGN, encoding="utf-8")
+    with config_path.open("a", encoding="utf-8") as toml:
+        toml.write('\n[site]\ncampaigns = ["clavier.toml"]\n')
     site_dir = build_site(load_config(str(config_path), {}), tmp / "site")
     with LiveVigie(config_path, site_dir) as server:
         yield server
@@ -91,13 +116,15 @@ def test_every_tab_stop_is_on_screen_unobscured_and_visibly_focused(
     try:
         page = ctx.new_page()
         problems = []
-        for path in PAGES:
-            page.goto(live.url + path)
-            stops = tab_stops(page)
-            assert len(stops) >= 5, (path, stops)
-            for stop in stops:
-                if not (stop["onScreen"] and stop["seen"] and stop["ring"]):
-                    problems.append((path, stop))
+        for lang, prefix in LANGS.items():
+            for path in PAGES:
+                url = prefix + path.format(code=f"KB-{lang.upper()}")
+                page.goto(live.url + url)
+                stops = tab_stops(page)
+                assert len(stops) >= 5, (url, stops)
+                for stop in stops:
+                    if not (stop["onScreen"] and stop["seen"] and stop["ring"]):
+                        problems.append((url, stop))
         assert problems == [], "\n".join(map(str, problems))
     finally:
         ctx.close()

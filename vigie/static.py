@@ -2,8 +2,11 @@
 
 Paths are normalised and resolved inside the site directory (no `..` escape);
 directories need their trailing slash (as on S3 + CloudFront) and serve their
-`index.html`; anything else missing gets the site's `404.html`. Pages carry the
-site's security headers and are never cached; assets are revalidated.
+`index.html`; anything else missing gets the site's `404.html` (status 404):
+the French one at the root, which also points to the other languages, or
+`/<lang>/404.html` for a missing address under that language's prefix.
+Pages carry the site's security headers and are never cached; assets are
+revalidated.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import mimetypes
 import posixpath
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+from vigie.core.i18n import LANGS, lang_prefix
 
 # Pages are never stored by the browser (a shared phone keeps no copy of the
 # form); assets are revalidated. CloudFront serves the same (vigie.deploy.commands).
@@ -43,7 +48,7 @@ def static_answer(
         target = target / "index.html"
     status = 200
     if not target.is_file():
-        status, target = 404, site_dir / "404.html"
+        status, target = 404, _not_found_page(site_dir, rel)
     body = target.read_bytes() if target.is_file() else b"Not found"
     ctype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
     headers = {"Content-Type": ctype + ("; charset=utf-8" if ctype.startswith("text/") else "")}
@@ -53,3 +58,12 @@ def static_answer(
     else:
         headers["Cache-Control"] = ASSET_CACHE_CONTROL
     return status, headers, body
+
+
+def _not_found_page(site_dir: Path, rel: str) -> Path:
+    """The 404 page in the language whose prefix `rel` starts with (French otherwise)."""
+    for lang in LANGS:
+        prefix = lang_prefix(lang)
+        if prefix and (rel + "/").startswith(prefix) and (site_dir / prefix / "404.html").is_file():
+            return site_dir / prefix / "404.html"
+    return site_dir / "404.html"

@@ -24,7 +24,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "sent_title": "Signalement envoyé",
         "sent": """<p>Votre signalement a bien été reçu et enregistré chiffré.
 Seuls les enquêteurs chargés des stupéfiants peuvent le lire.</p>
-<p>Votre numéro de reçu :</p>
+<p>Votre numéro de dépôt :</p>
 <p class="recu"><strong>{receipt}</strong></p>
 <p>Reçu le {day}. Ce numéro prouve que votre signalement est bien arrivé ; il ne
 contient rien qui permette de vous identifier. Gardez-le pour vous, ne le montrez à
