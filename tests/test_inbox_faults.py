@@ -76,7 +76,7 @@ def test_damaged_and_foreign_objects_are_listed_and_the_rest_works(
         r = vigie(capsys, "inbox", "show", receipt, "--cache", cache, "-i", identity_file)
         assert_one_line_error(r, receipt)
     r = vigie(capsys, "inbox", "show", "not-a-receipt", "--cache", cache, "-i", identity_file)
-    assert_one_line_error(r, "numéro de reçu")
+    assert_one_line_error(r, "numéro de dépôt")
     # A foreign analyst (other key) sees every tip as "for other keys", no crash.
     other_key = tmp_path / "other.key"
     other_key.write_text(f"{other}\n")

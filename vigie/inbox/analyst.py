@@ -88,7 +88,7 @@ def open_analyst_store(cfg: Config) -> TipStore:
 def check_receipt(receipt: str) -> str:
     receipt = receipt.strip().upper()
     if not RECEIPT_RE.match(receipt):
-        raise InboxError(f"{receipt!r} n'est pas un numéro de reçu (forme VG-XXXX-XXXX-XXXX)")
+        raise InboxError(f"{receipt!r} n'est pas un numéro de dépôt (forme VG-XXXX-XXXX-XXXX)")
     return receipt
 
 

@@ -190,7 +190,7 @@ def _mark(args: argparse.Namespace) -> str:
     bulk = args.suspect or args.since or args.until or args.type or args.max_effort is not None
     if args.receipt is None:
         if not bulk:
-            raise InboxError("donnez un numéro de reçu, ou un filtre (--suspect, --since…)")
+            raise InboxError("donnez un numéro de dépôt, ou un filtre (--suspect, --since…)")
         filters = Filters(since=args.since, until=args.until, category=args.type)
         view = "suspect" if args.suspect else "all"
         return service.do_mark_bulk(
