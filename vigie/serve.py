@@ -19,13 +19,12 @@ from email.errors import MissingHeaderBodySeparatorDefect
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, cast
-from urllib.parse import parse_qsl
 
 from chalice.local import LocalGatewayException
 
 from vigie.compress import Compressor
 from vigie.core.config import Config, EmergencyConfig
-from vigie.core.formrefusal import refuse_form_request
+from vigie.core.formrefusal import form_request, refuse_form_request
 from vigie.core.http import SECURITY_HEADERS, ApiError, Request
 from vigie.core.http import Response as VigieResponse
 from vigie.deadlines import BODY_TIMEOUT as _BODY_TIMEOUT
@@ -48,11 +47,6 @@ def cap_refusal(refused: Refused, emergency: EmergencyConfig) -> ApiError:
         f"en cas d'urgence, appelez le {emergency.police}.",
         retry_after=refused.retry_after,
     )
-
-
-def form_query(target: str) -> dict[str, str]:
-    """The query of a request target, bounded (only `lang` is ever read from it)."""
-    return dict(parse_qsl(target.partition("?")[2][:256]))
 
 
 def make_handler(
@@ -127,14 +121,8 @@ def make_handler(
             `body` was read (e.g. the busy 503); nothing of it is kept."""
             self.close_connection = True
             if self._is_form():
-                request_headers = getattr(self, "headers", None) or {}
-                request = Request(
-                    method=self.command or "POST",
-                    path=FORM_PATH,
-                    headers={k.lower(): v for k, v in request_headers.items()},
-                    query=form_query(self._target()),
-                    body=body or b"",
-                )
+                head = getattr(self, "headers", None) or {}
+                request = form_request(self._target(), head, body or b"")
                 answer = form_page(error, request, body is not None)
             else:
                 answer = error.to_json()

@@ -22,6 +22,7 @@ refuses and answered `no-store` (vigie.core.http's security headers).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from urllib.parse import parse_qsl
 
 from . import envelope, pages
 from .config import Config
@@ -60,6 +61,19 @@ def typed_fields(request: Request, limit: int) -> dict[str, str] | None:
 def query_lang(query: Mapping[str, str] | None) -> str:
     """The page language the form's `action` carries (`?lang=`), French otherwise."""
     return pick_lang((query or {}).get("lang"))
+
+
+def form_request(target: str, headers: Mapping[str, str], body: bytes) -> Request:
+    """A form post as `vigie serve` read it (its request target, head and body, if any).
+
+    Only `lang` is ever read from the query, which is bounded here."""
+    return Request(
+        method="POST",
+        path=FORM_PATH,
+        headers={k.lower(): v for k, v in headers.items()},
+        query=dict(parse_qsl(target.partition("?")[2][:256])),
+        body=body,
+    )
 
 
 def form_action(config: Config, lang: str) -> str:
