@@ -142,7 +142,11 @@ def security_headers(event: Any, get_response: Any) -> Any:
         )
     elif on_form and not str(response.headers.get("Content-Type", "")).startswith("text/html"):
         # Any other answer of Chalice's own on the form path (a 500 for a bug...).
-        error = ApiError(response.status_code, "internal_error", "Erreur interne : réessayez.")
+        error = (
+            ApiError(response.status_code, "internal_error", "Erreur interne : réessayez.")
+            if response.status_code >= 500
+            else ApiError(response.status_code, "bad_request", "Requête HTTP invalide.")
+        )
     if error is not None:
         query = dict(getattr(event, "query_params", None) or {})
         response = _to_chalice(_form_page(error, query) if on_form else error.to_json())

@@ -114,6 +114,33 @@ def test_chalice_own_refusals_on_the_form_path_are_pages(
     assert_form_page(answer.status, answer.headers, answer.body, "ar", refilled=False)
 
 
+def test_a_bug_on_the_form_path_is_a_page_not_json(lam: tuple[Any, TipStore]) -> None:
+    """Fault injection: an intake that fails with a bug gets Chalice's 500, which
+    on the form path becomes a page in the query's language (still a 5xx: ours)."""
+    from tests.support.apigw import _Context, event
+    from tests.support.intake_client import TEST_SECRET
+    from vigie.core.intake import Intake
+    from vigie.serve import load_intake_app
+
+    class Failing(Intake):
+        def submit_form(self, request: Any) -> Any:
+            raise RuntimeError("a bug")
+
+    cfg, store = lam
+    module = load_intake_app()
+    module.configure(Failing(config=cfg, store=store, secret=TEST_SECRET, clock=time.time))
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    try:
+        result = module.app(
+            event("POST", "/api/tips/form", headers, b"description=x", {"lang": "en"}), _Context()
+        )
+    finally:  # the next user of the shared app gets a working intake
+        module.configure(Intake(config=cfg, store=store, secret=TEST_SECRET, clock=time.time))
+    assert result["statusCode"] == 500
+    assert_form_page(500, result["headers"], result["body"], "en", refilled=False)
+    assert "a bug" not in result["body"]
+
+
 def test_unknown_languages_are_french(lam: tuple[Any, TipStore]) -> None:
     cfg, store = lam
     headers = {"Content-Type": "text/html"}
