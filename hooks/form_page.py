@@ -18,6 +18,9 @@ category radios are the form's only.
   integrity}}: they are not <script> tags, tip.js's `bundle()` inserts them
   with that integrity when the page needs them, after it is usable (their
   evaluation would otherwise hold the main thread before DOMContentLoaded).
+- Writes the page's language into the no-JS form's action
+  (`…/tips/form?lang=en`), so a refusal sent before the body is read is a page
+  in that language (vigie.core.formrefusal).
 - Then gives every other script and stylesheet of a page that carries the form
   (the theme's CSS, `assets/vigie.css`, `assets/vigie.js`) its SRI too, from the
   bytes written to the site (`on_post_page`): any script on that page sees what
