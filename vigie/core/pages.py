@@ -2,7 +2,8 @@
 
 Self-contained (inline style only, no script, no external asset) so they render
 the same under the intake's strict CSP, and they repeat the emergency numbers.
-They are written in the reporter's language (the form's hidden `lang` field:
+They are written in the reporter's language (the form's hidden `lang` field,
+or its action's `?lang=` when the body was not read: vigie.core.formrefusal;
 French, English or Arabic, right to left), with links back to that language's
 pages. The texts below must be reviewed by a native speaker before a real
 deployment (see README, "Languages").
