@@ -141,6 +141,25 @@ def test_a_bug_on_the_form_path_is_a_page_not_json(lam: tuple[Any, TipStore]) ->
     assert "a bug" not in result["body"]
 
 
+def test_an_intake_not_ready_answers_the_form_path_a_page(
+    lam: tuple[Any, TipStore], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cold start whose configuration fails (a Secrets Manager blip, a bad
+    setting): the 503 is a page in the query's language, never JSON."""
+    from tests.support.apigw import _Context, event
+    from vigie.serve import load_intake_app
+
+    module = load_intake_app()
+    monkeypatch.setenv("VIGIE_FORM_BUDGET_PER_HOUR", "many")  # a config that cannot load
+    monkeypatch.delitem(module._state, "intake", raising=False)
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    result = module.app(
+        event("POST", "/api/tips/form", headers, b"description=x", {"lang": "ar"}), _Context()
+    )
+    assert result["statusCode"] == 503
+    assert_form_page(503, result["headers"], result["body"], "ar", refilled=False)
+
+
 def test_unknown_languages_are_french(lam: tuple[Any, TipStore]) -> None:
     cfg, store = lam
     headers = {"Content-Type": "text/html"}
