@@ -18,6 +18,9 @@ category radios are the form's only.
   integrity}}: they are not <script> tags, tip.js's `bundle()` inserts them
   with that integrity when the page needs them, after it is usable (their
   evaluation would otherwise hold the main thread before DOMContentLoaded).
+- Writes the page's language into the no-JS form's action
+  (`…/tips/form?lang=en`), so a refusal sent before the body is read is a page
+  in that language (vigie.core.formrefusal).
 - Then gives every other script and stylesheet of a page that carries the form
   (the theme's CSS, `assets/vigie.css`, `assets/vigie.js`) its SRI too, from the
   bytes written to the site (`on_post_page`): any script on that page sees what
@@ -175,9 +178,29 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     return markdown.replace(CATEGORIES_MARKER, categories_html(config.theme["language"]))
 
 
+# The no-JS form's action, as the page templates write it (site/signaler/index*.md).
+_ACTION_RE = re.compile(r'(<form id="vigie-form"[^>]*\saction="[^"?]*/tips/form)(")')
+
+
+def with_form_lang(html_text: str, lang: str, where: str) -> str:
+    """The no-JS form posts to `/tips/form?lang=<page language>`.
+
+    So a refusal sent before its body is read (too big, per-network cap) is in
+    the page's language too (vigie.core.formrefusal). It tells the intake only
+    the page language the person chose, which the body's `lang` field carries
+    anyway; it is never stored or logged.
+    """
+    out, count = _ACTION_RE.subn(lambda m: f"{m.group(1)}?lang={lang}{m.group(2)}", html_text)
+    if count != 1:
+        raise PluginError(f"{where}: the form's action (…/tips/form) was not found")
+    return out
+
+
 def on_page_content(html_text: str, page: Any, config: Any, files: Any) -> str:
     if not (is_form_page(page) or is_followup_page(page)):
         return html_text
+    if FORM_MARKER in html_text:
+        html_text = with_form_lang(html_text, config.theme["language"], page.file.src_uri)
     from vigie.site.i18n import form_page_settings
 
     settings = form_settings(config.extra.get("vigie") or {}, page.url)

@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Mapping
 from typing import Any
 
 from chalice.app import Chalice, Response
 
+from vigie.core.formrefusal import FORM_PATH
 from vigie.core.http import JSON_CSP, SECURITY_HEADERS, ApiError, Request
 from vigie.core.http import Response as VigieResponse
 
@@ -108,23 +110,46 @@ def _answer(handler: str) -> Response:
     try:
         result: VigieResponse = getattr(_intake(), handler)(request)
     except ApiError as exc:
-        # In the language the form sent (default French); see vigie.core.messages.
-        result = _state["intake"].refuse(exc, request) if "intake" in _state else exc.to_json()
+        if request.path == FORM_PATH:  # the intake not ready: still a page, never JSON
+            result = _form_page(exc, request.query)
+        else:
+            # In the language the form sent (default French); see vigie.core.messages.
+            result = _state["intake"].refuse(exc, request) if "intake" in _state else exc.to_json()
     return _to_chalice(result)
+
+
+def _form_page(error: ApiError, query: Mapping[str, str]) -> VigieResponse:
+    """A refusal on the no-JS form path without its body: an HTML page in the
+    language of the form's `?lang=` (vigie.core.formrefusal), never JSON."""
+    from vigie.core.config import Config
+    from vigie.core.formrefusal import form_refusal, query_lang
+
+    config = _state["intake"].config if "intake" in _state else Config()
+    return form_refusal(config, error, query_lang(query), None)
 
 
 @app.middleware("http")
 def security_headers(event: Any, get_response: Any) -> Any:
     """Security and CORS headers on every answer, Chalice's own 405/415 included."""
     response = get_response(event)
+    on_form = getattr(event, "path", None) == FORM_PATH
+    error: ApiError | None = None
     if response.status_code in (405, 415) and "Code" in str(response.body):
-        response = _to_chalice(
-            (
-                ApiError(415, "unsupported_media_type", "Type de contenu non pris en charge.")
-                if response.status_code == 415
-                else ApiError(405, "method_not_allowed", "Méthode non autorisée.")
-            ).to_json()
+        error = (
+            ApiError(415, "unsupported_media_type", "Type de contenu non pris en charge.")
+            if response.status_code == 415
+            else ApiError(405, "method_not_allowed", "Méthode non autorisée.")
         )
+    elif on_form and not str(response.headers.get("Content-Type", "")).startswith("text/html"):
+        # Any other answer of Chalice's own on the form path (a 500 for a bug...).
+        error = (
+            ApiError(response.status_code, "internal_error", "Erreur interne : réessayez.")
+            if response.status_code >= 500
+            else ApiError(response.status_code, "bad_request", "Requête HTTP invalide.")
+        )
+    if error is not None:
+        query = dict(getattr(event, "query_params", None) or {})
+        response = _to_chalice(_form_page(error, query) if on_form else error.to_json())
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     response.headers.setdefault("Content-Security-Policy", JSON_CSP)

@@ -329,6 +329,12 @@ def test_api_behaviour_caches_nothing_and_forwards_no_viewer_address(built: Buil
     headers = {h.lower() for h in config["HeadersConfig"]["Headers"]}
     assert headers == {"content-type", "origin", "idempotency-key", "x-altcha", "x-vigie-lang"}
     assert config["CookiesConfig"] == {"CookieBehavior": "none"}
+    # Only the no-JS form's page language (its action's ?lang=): a refusal
+    # before the body is read still speaks it (vigie.core.formrefusal).
+    assert config["QueryStringsConfig"] == {
+        "QueryStringBehavior": "whitelist",
+        "QueryStrings": ["lang"],
+    }
     assert not any(
         re.match(r"cloudfront-viewer|x-forwarded|true-client-ip|user-agent|referer|cookie", h)
         for h in headers

@@ -214,7 +214,7 @@ def test_journey_without_javascript(
     fill(page, photo)
     with page.expect_navigation():
         page.click("#vigie-submit")
-    assert page.url == live.url + "api/tips/form"
+    assert page.url == live.url + "api/tips/form?lang=fr"
     body = page.inner_text("body")
     context.close()
 
@@ -243,7 +243,7 @@ def test_outside_a_secure_context_the_plain_form_posts_with_the_campaign(
     with page.expect_navigation():
         page.click("#vigie-submit")
     context.close()
-    assert posts == [live.url + "api/tips/form"]
+    assert posts == [live.url + "api/tips/form?lang=fr"]
     _, tip = new_tip(live, before, identity)
     assert_typed(tip)
     assert tip.channel == "form" and tip.campaign == "BSN-CENTRE"

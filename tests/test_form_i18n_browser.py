@@ -141,7 +141,7 @@ def test_journey_without_javascript(browser: Any, live: Live, identity: Any, lan
     _fill(page, lang)
     with page.expect_navigation():
         page.click("#vigie-submit")
-    assert page.url == live.url + "api/tips/form"
+    assert page.url == live.url + f"api/tips/form?lang={lang}"
     assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == [
         lang,
         "rtl" if lang == "ar" else "ltr",

@@ -223,3 +223,37 @@ def test_a_photo_too_big_without_javascript_keeps_what_was_typed(
         assert "{" not in page.inner_text("body")  # a page, never JSON
     finally:
         context.close()
+
+
+def test_a_photo_far_too_big_without_javascript_gets_the_truth_in_arabic(
+    browser: Any, live: tuple[LiveVigie, TipStore], tmp_path: Path
+) -> None:
+    """Issue 14: a body `vigie serve` refuses unread (3× the limit) is still a page in
+    the page's language (the action's ?lang=), never JSON, and it does not promise
+    that Back keeps what was typed (the form page is no-store: it comes back empty)."""
+    from vigie.core.config import DEFAULT_MAX_BODY
+
+    server, store = live
+    huge = tmp_path / "IMG_huge.jpg"
+    huge.write_bytes(b"\xff\xd8" + os.urandom(3 * DEFAULT_MAX_BODY))
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        before = _keys(store)
+        page.goto(server.url + "ar/signaler/")
+        page.check("#category-spot")
+        page.fill("#description", "شخصان يبيعان عند الباب الخلفي")
+        page.set_input_files("#photos", str(huge))
+        with page.expect_navigation() as navigation:
+            page.click("#vigie-submit")
+        answer = navigation.value
+        assert answer is not None and answer.status == 413
+        assert answer.headers["content-type"].startswith("text/html")
+        assert _keys(store) == before
+        assert page.locator("html").get_attribute("dir") == "rtl"
+        body = page.inner_text("body")
+        assert "لا تستطيع هذه الصفحة أن تعيد إليكم ما كتبتموه" in body  # the truth
+        assert "ما زال هناك" not in body  # no false promise about Back
+        assert "{" not in body and "17" in body  # a page with the emergency number
+    finally:
+        context.close()

@@ -176,7 +176,7 @@ def test_crypto_code_loads_only_on_the_form_page(page: tuple[Path, Elements]) ->
 def test_no_js_form_posts_the_api_field_names(page: tuple[Path, Elements]) -> None:
     _, html = page
     form = html.find("form", id="vigie-form")[0]
-    assert form["action"] == "/api/tips/form"
+    assert form["action"] == "/api/tips/form?lang=fr"  # the page language (formrefusal)
     assert form["method"] == "post"
     assert form["enctype"] == "multipart/form-data"
     assert form["autocomplete"] == "off"  # no draft kept in the browser's autofill

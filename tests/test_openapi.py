@@ -62,3 +62,12 @@ def test_real_answers_match_the_schemas(backend_config: Any) -> None:
         for key, prop in schema["properties"].items():
             if "pattern" in prop:
                 assert re.match(prop["pattern"], str(answer[key])), (name, key)
+
+
+def test_the_form_path_answers_only_pages() -> None:
+    """Issue 14: never JSON on the no-JS form path, whatever the refusal."""
+    form = SPEC["paths"]["/api/tips/form"]["post"]
+    refs = {answer["$ref"] for answer in form["responses"].values()}
+    assert refs == {"#/components/responses/Page"}
+    (lang,) = form["parameters"]
+    assert (lang["name"], lang["in"]) == ("lang", "query")

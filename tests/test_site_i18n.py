@@ -46,6 +46,19 @@ def test_every_page_exists_in_every_language_with_lang_dir_and_alternates(site: 
             assert switcher and switcher.group(0).count("<a ") == 3, (lang, page)
 
 
+def test_every_form_posts_with_its_page_language(site: Path) -> None:
+    """Issue 14: the no-JS form's action carries its language (`?lang=`), so a
+    refusal sent before the body is read is a page in that language."""
+    forms = [p for p in site.rglob("*.html") if 'id="vigie-form"' in p.read_text("utf-8")]
+    assert len(forms) >= len(LANGS)
+    for path in forms:
+        html = path.read_text(encoding="utf-8")
+        lang = re.search(r'<html lang="([a-z]+)"', html)
+        assert lang, path
+        (action,) = re.findall(r'<form id="vigie-form"[^>]*\saction="([^"]*)"', html)
+        assert action.endswith(f"/tips/form?lang={lang.group(1)}"), (path, action)
+
+
 def test_translated_pages_keep_the_facts_and_placeholders_of_the_french_page() -> None:
     """Same emergency numbers, links and deployment values in every language."""
     placeholder = re.compile(r"\{\{\s*vigie\.([a-z_.]+)\s*\}\}")

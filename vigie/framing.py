@@ -22,8 +22,9 @@ import re
 import socket
 from email.message import Message
 
+from vigie.core.formrefusal import OVERSIZE_READ_FACTOR
 from vigie.core.http import ApiError
-from vigie.core.intake import OVERSIZE_READ_FACTOR, too_large
+from vigie.core.intake import too_large
 from vigie.deadlines import BODY_TIMEOUT, read_body
 
 _DIGITS = re.compile(r"[0-9]{1,12}")  # str.isdigit() accepts "²", which int() refuses

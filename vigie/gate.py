@@ -34,9 +34,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from vigie.core.config import Config
+from vigie.core.formrefusal import FORM_PATH
 from vigie.core.http import ApiError
 
-FORM_PATH = "/api/tips/form"
+__all__ = ["FORM_PATH", "Gate", "GatedServer", "RequestHeaders", "build_gate", "busy"]
 FORM_WAIT_SECONDS = 5.0  # a form post waits this long for a slot, then gets a 503 page
 _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")

@@ -24,9 +24,9 @@ from chalice.local import LocalGatewayException
 
 from vigie.compress import Compressor
 from vigie.core.config import Config, EmergencyConfig
-from vigie.core.http import SECURITY_HEADERS, ApiError
+from vigie.core.formrefusal import form_request, refuse_form_request
+from vigie.core.http import SECURITY_HEADERS, ApiError, Request
 from vigie.core.http import Response as VigieResponse
-from vigie.core.pages import error_page
 from vigie.deadlines import BODY_TIMEOUT as _BODY_TIMEOUT
 from vigie.deadlines import HeadDeadlines
 from vigie.framing import BODY_METHODS, read_request_body
@@ -55,7 +55,7 @@ def make_handler(
     max_body: int,
     site_headers: dict[str, str],
     gate: Gate,
-    form_page: Callable[[ApiError], VigieResponse],
+    form_page: Callable[[ApiError, Request, bool], VigieResponse],
     cap: NetworkCap | None = None,
     emergency: EmergencyConfig | None = None,
 ) -> type[BaseHTTPRequestHandler]:
@@ -63,12 +63,12 @@ def make_handler(
 
     `site_headers` (the CSP and friends, from `vigie.site.values.security_headers`)
     go on every page: the same policy the CDN applies in production. `form_page`
-    renders a refusal on the no-JS form path as the intake does (an HTML page,
-    never JSON: the person is looking at it in a browser). `cap` (the
+    renders a refusal on the no-JS form path as the intake does (an HTML page in
+    the page's language, never JSON: the person is looking at it in a browser;
+    refilled when the body was read: vigie.core.formrefusal). `cap` (the
     per-network caps, vigie/netcap.py) is checked before a submission's body is read.
     """
     numbers = emergency or EmergencyConfig()
-
     deadlines = HeadDeadlines()
     compressor = Compressor()
 
@@ -111,20 +111,22 @@ def make_handler(
                 self.wfile.write(body)
 
         def _json_error(self, status: int, code: str, message: str) -> None:
-            import json
+            self._refuse(ApiError(status, code, message))
 
-            body = json.dumps({"error": code, "message": message}, ensure_ascii=False).encode()
-            self.close_connection = True
-            self._send(status, {"Content-Type": "application/json; charset=utf-8"}, body)
+        def _refuse(self, error: ApiError, body: bytes | None = None) -> None:
+            """A refusal in the form the path calls for: HTML on the form path, else JSON.
 
-        def _refuse(self, error: ApiError) -> None:
-            """A refusal in the form the path calls for: HTML on the form path, else JSON."""
-            if not self._is_form():
-                self._json_error(error.status, error.code, error.message)
-                return
-            page = form_page(error)
+            On the form path the page is in the language of the form's `?lang=`
+            (or its body's `lang`), and carries the form filled again when
+            `body` was read (e.g. the busy 503); nothing of it is kept."""
             self.close_connection = True
-            self._send(page.status, page.headers, page.body)
+            if self._is_form():
+                head = getattr(self, "headers", None) or {}
+                request = form_request(self._target(), head, body or b"")
+                answer = form_page(error, request, body is not None)
+            else:
+                answer = error.to_json()
+            self._send(answer.status, answer.headers, answer.body)
 
         def send_error(
             self, code: int, message: str | None = None, explain: str | None = None
@@ -133,9 +135,13 @@ def make_handler(
 
             The default is an HTML page naming Python, and a 501 for any method
             without a handler (TRACE, CONNECT, made-up verbs): a 5xx for what is
-            the client's fault. Answer a short JSON error instead, 405 for an
-            unknown method, and never echo the request line back.
+            the client's fault. Answer a short refusal instead (JSON, or the
+            form's HTML page on its path), 405 for an unknown method, and never
+            echo the request line back.
             """
+            # A line refused before its version was read is taken for HTTP/0.9,
+            # answered without status or headers: the page would have no type.
+            self.request_version = "HTTP/1.0"
             if code == 501:
                 self._json_error(405, "method_not_allowed", "Méthode non autorisée.")
             elif code == 408:
@@ -145,8 +151,14 @@ def make_handler(
             else:
                 self._json_error(400, "bad_request", "Requête HTTP invalide.")
 
+        def _target(self) -> str:
+            # From this request's own line, even when it was refused before
+            # `self.path` was set (which may still hold the previous request's).
+            words = (getattr(self, "requestline", "") or "").split()
+            return words[1] if len(words) >= 2 else ""
+
         def _is_form(self) -> bool:
-            return self.path.split("?", 1)[0] == FORM_PATH
+            return self._target().split("?", 1)[0] == FORM_PATH
 
         def _reserve(self) -> Ticket | bool | None:
             """None: not capped; a Ticket: counted; False: refused (answer sent)."""
@@ -161,13 +173,8 @@ def make_handler(
             try:
                 return cap.reserve(address)
             except Refused as refused:
-                error = cap_refusal(refused, numbers)
-                self.close_connection = True
-                if route == "/api/tips/form":
-                    answer = error_page(error, numbers)
-                else:
-                    answer = error.to_json()
-                self._send(answer.status, answer.headers, answer.body)
+                # Refused before the body is read (cheap, by design): no refill.
+                self._refuse(cap_refusal(refused, numbers))
                 return False
 
         # ------------------------------------------------------------- the API
@@ -201,16 +208,16 @@ def make_handler(
             headers = {k: v for k, v in self.headers.items()}
             is_form = self._is_form()
             if is_form and not gate.form_slots.acquire(timeout=gate.form_wait):
-                self._refuse(busy())
+                self._refuse(busy(), body)  # the body is in hand: the form comes back
                 return False
             try:
                 result = gateway.handle_request(self.command, self.path, headers, body)
             except LocalGatewayException:  # Chalice's answer to an unknown route
-                self._json_error(404, "not_found", "Adresse inconnue.")
+                self._refuse(ApiError(404, "not_found", "Adresse inconnue."), body)
                 return False
             except Exception as exc:  # a bug: say so (by type only, never the request)
                 print(f"vigie serve: intake failed ({type(exc).__name__})", file=sys.stderr)
-                self._json_error(500, "internal_error", "Erreur interne : réessayez.")
+                self._refuse(ApiError(500, "internal_error", "Erreur interne : réessayez."), body)
                 return False
             finally:
                 if is_form:
@@ -302,8 +309,8 @@ def make_server(
     gateway = LocalGateway(app, config)
     gate = build_gate(cfg, host)
 
-    def form_page(error: ApiError) -> VigieResponse:
-        return error_page(error, cfg.emergency)
+    def form_page(error: ApiError, request: Request, body_read: bool) -> VigieResponse:
+        return refuse_form_request(cfg, error, request, body_read)
 
     handler = make_handler(
         gateway,

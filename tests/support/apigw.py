@@ -33,7 +33,13 @@ class _Context:
         return 28_000
 
 
-def event(method: str, path: str, headers: dict[str, str], body: bytes) -> dict[str, Any]:
+def event(
+    method: str,
+    path: str,
+    headers: dict[str, str],
+    body: bytes,
+    query: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """A REST API (v1) proxy event as API Gateway sends for a binary media type."""
     return {
         "resource": path,
@@ -41,8 +47,8 @@ def event(method: str, path: str, headers: dict[str, str], body: bytes) -> dict[
         "httpMethod": method,
         "headers": headers,
         "multiValueHeaders": {k: [v] for k, v in headers.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
+        "queryStringParameters": query or None,
+        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
         "pathParameters": None,
         "stageVariables": None,
         "requestContext": {
@@ -59,7 +65,13 @@ def event(method: str, path: str, headers: dict[str, str], body: bytes) -> dict[
 
 
 def invoke(
-    cfg: Config, store: TipStore, method: str, path: str, headers: dict[str, str], body: bytes
+    cfg: Config,
+    store: TipStore,
+    method: str,
+    path: str,
+    headers: dict[str, str],
+    body: bytes,
+    query: dict[str, str] | None = None,
 ) -> LambdaAnswer:
     from tests.support.intake_client import TEST_SECRET
     from vigie.serve import load_intake_app
@@ -67,7 +79,7 @@ def invoke(
     module = load_intake_app()
     module.configure(Intake(config=cfg, store=store, secret=TEST_SECRET, clock=time.time))
     started = time.thread_time()
-    result = module.app(event(method, path, headers, body), _Context())
+    result = module.app(event(method, path, headers, body, query), _Context())
     cpu = time.thread_time() - started
     raw = result.get("body") or ""
     if result.get("isBase64Encoded"):

@@ -26,9 +26,10 @@ from typing import Any
 
 from . import envelope, pages, replies
 from .config import Config, whole_megabytes
-from .formpath import HONEYPOT, build_form_tip, parse_form
+from .formpath import build_form_tip, parse_form
+from .formrefusal import form_action, form_refusal, localize_refusal, query_lang, typed_fields
 from .http import ApiError, Request, Response
-from .i18n import DEFAULT_LANG, pick_lang
+from .i18n import pick_lang
 from .layout import (
     FORM_BUDGET,
     SEEN,
@@ -41,9 +42,7 @@ from .layout import (
     tip_key,
 )
 from .load import Slots, stale_slot_keys
-from .messages import localize
 from .pow import ProofOfWork, check_idempotency_key, effort_class
-from .refill import refill_form
 from .storage import StoreUnavailable, TipStore
 
 log = logging.getLogger("vigie.intake")
@@ -89,30 +88,6 @@ def check_body(request: Request, limit: int) -> bytes:
     if not body:
         raise ApiError(400, "empty_body", "Le corps de la requête est vide.")
     return body
-
-
-#: How far over the limit an oversized form is still read for its text fields
-#: (`vigie serve` reads that much before handing it over; Lambda's own payload cap
-#: is lower). Past it the refusal comes without the form.
-OVERSIZE_READ_FACTOR = 2
-
-
-def typed_fields(request: Request, limit: int) -> dict[str, str] | None:
-    """The text fields of an oversized no-JS form, its photos dropped (None if unreadable).
-
-    A phone photo too big for the form must not cost the person what they typed:
-    the body is already in memory, and the strict multipart parser is linear in
-    it (vigie.core.multipart), so this is one pass over at most
-    OVERSIZE_READ_FACTOR × `limit` bytes, nothing stored or logged.
-    """
-    body = request.body
-    if not body or len(body) > OVERSIZE_READ_FACTOR * limit:
-        return None
-    try:
-        fields, _photos = parse_form(request.header("content-type"), body)
-    except ApiError:
-        return None
-    return fields
 
 
 @dataclass
@@ -239,7 +214,9 @@ class Intake:
 
     def submit_form(self, request: Request) -> Response:
         """The no-JS path: parse, strip photo metadata, encrypt at once, store."""
-        lang = DEFAULT_LANG  # until the form's own `lang` field is read
+        # Until the form's own `lang` field is read: the page language its
+        # action carries (`?lang=`), so a refusal before parsing speaks it too.
+        lang = query_lang(request.query)
         fields: dict[str, str] | None = None  # once the body could be read
         try:
             try:
@@ -247,41 +224,29 @@ class Intake:
             except ApiError as exc:
                 if exc.code == "too_large":  # the typed text still comes back
                     fields = typed_fields(request, self.config.intake.max_body_bytes)
-                    lang = pick_lang((fields or {}).get("lang"))
+                    if fields and fields.get("lang"):
+                        lang = pick_lang(fields["lang"])
                 raise
             fields, photos = parse_form(request.header("content-type"), body)
-            lang = pick_lang(fields.get("lang"))
+            if fields.get("lang"):
+                lang = pick_lang(fields["lang"])
             tip = build_form_tip(fields, photos)
             self.claim_form_slot()
             receipt, day = self.store_form_tip(tip)
         except ApiError as exc:
             log.info("form refused: %s", exc.code)
-            error = self.localize(exc, lang)
             # What was typed comes back in the answer (built from this request,
             # never stored or logged): a refusal must not lose it.
-            # Never for a robot (the hidden honeypot field filled): it gets nothing back.
-            person = fields is not None and not fields.get(HONEYPOT, "").strip()
-            form = (
-                refill_form(fields, error.code, error.message, self.form_action(), lang)
-                if person and fields is not None
-                else ""
-            )
-            return pages.error_page(error, self.config.emergency, lang, form)
+            return form_refusal(self.config, exc, lang, fields)
         return pages.receipt_page(receipt, day, self.config.emergency, lang)
 
-    def form_action(self) -> str:
+    def form_action(self, lang: str) -> str:
         """Where the no-JS form posts (as the site's form page spells it)."""
-        return self.config.intake.url.rstrip("/") + "/tips/form"
+        return form_action(self.config, lang)
 
     def localize(self, error: ApiError, lang: str) -> ApiError:
         """The refusal in the reporter's language (vigie.core.messages), filled from config."""
-        return localize(
-            error,
-            lang,
-            police=self.config.emergency.police,
-            max_mb=self.config.intake.max_body_bytes // (1024 * 1024),
-            max_photos=envelope.MAX_ATTACHMENTS,
-        )
+        return localize_refusal(self.config, error, lang)
 
     def refuse(self, error: ApiError, request: Request) -> Response:
         """A JSON refusal in the language the form sent (its `X-Vigie-Lang` header).

@@ -69,6 +69,24 @@ MESSAGES: dict[str, dict[str, str]] = {
         "bad_reply": "Report refused: the follow-up data is not valid.",
         "bad_plaintext": "Report refused: its content is not valid.",
         "bad_version": "Report refused: this report version is not supported.",
+        # `vigie serve`'s own refusals (vigie/serve.py, framing.py, gate.py, netcap.py).
+        "network_cap": (
+            "Many reports are arriving from your network right now: your report was not "
+            "stored. Try again in a few minutes, or from another connection (mobile data, "
+            "another Wi-Fi). In an emergency, call {police}."
+        ),
+        "busy": (
+            "The server is handling other reports: nothing was stored, try again in a few moments."
+        ),
+        "timeout": "Sending was too slow: try again.",
+        "truncated": "Sending was incomplete: try again.",
+        "length_required": "The size of what you sent is missing: try again.",
+        "bad_framing": "The request could not be read: try again.",
+        "bad_request": "The request could not be read: try again.",
+        "unknown_host": "Unknown server address.",
+        "cross_origin": "Sending refused: it does not come from the site.",
+        "not_found": "Unknown address.",
+        "internal_error": "Internal error: try again.",
     },
     "ar": {
         "unavailable": "الخدمة غير متاحة مؤقتًا: أعيدوا المحاولة.",
@@ -117,6 +135,21 @@ MESSAGES: dict[str, dict[str, str]] = {
         "bad_reply": "رُفض البلاغ: بيانات المتابعة غير صالحة.",
         "bad_plaintext": "رُفض البلاغ: محتواه غير صالح.",
         "bad_version": "رُفض البلاغ: إصدار البلاغ هذا غير مدعوم.",
+        "network_cap": (
+            "تصل بلاغات كثيرة من شبكتكم في هذه اللحظة: لم يُحفَظ بلاغكم. أعيدوا المحاولة بعد "
+            "بضع دقائق، أو من اتصال آخر (بيانات الهاتف، شبكة Wi-Fi أخرى). في حالة طارئة، "
+            "اتصلوا بالرقم {police}."
+        ),
+        "busy": "يعالج الخادم بلاغات أخرى: لم يُحفَظ أي شيء، أعيدوا المحاولة بعد لحظات.",
+        "timeout": "كان الإرسال بطيئًا جدًا: أعيدوا المحاولة.",
+        "truncated": "لم يكتمل الإرسال: أعيدوا المحاولة.",
+        "length_required": "حجم ما أرسلتموه غير معروف: أعيدوا المحاولة.",
+        "bad_framing": "تعذّرت قراءة الطلب: أعيدوا المحاولة.",
+        "bad_request": "تعذّرت قراءة الطلب: أعيدوا المحاولة.",
+        "unknown_host": "عنوان خادم غير معروف.",
+        "cross_origin": "رُفض الإرسال: لم يأتِ من الموقع.",
+        "not_found": "عنوان غير معروف.",
+        "internal_error": "خطأ داخلي: أعيدوا المحاولة.",
     },
 }
 

@@ -2,7 +2,8 @@
 
 Self-contained (inline style only, no script, no external asset) so they render
 the same under the intake's strict CSP, and they repeat the emergency numbers.
-They are written in the reporter's language (the form's hidden `lang` field:
+They are written in the reporter's language (the form's hidden `lang` field,
+or its action's `?lang=` when the body was not read: vigie.core.formrefusal;
 French, English or Arabic, right to left), with links back to that language's
 pages. The texts below must be reviewed by a native speaker before a real
 deployment (see README, "Languages").
@@ -39,8 +40,10 @@ une fenêtre de navigation privée.</p>""",
         "exit": "Quitter vite",
         "exit_hint": "Quitter ce site tout de suite (ou appuyez deux fois sur Échap)",
         "refused_title": "Signalement non envoyé",
-        "refused": """<p>Rien n'a été enregistré. Revenez au formulaire avec le bouton « Retour »
-de votre navigateur : ce que vous avez écrit y est peut-être encore.</p>""",
+        # Said when the page has no form to give back (the body was not read):
+        # Back reloads the no-store form page empty, so never promise it.
+        "refused": """<p>Rien n'a été enregistré.
+Cette page ne peut pas vous rendre ce que vous avez écrit : il faudra le saisir à nouveau.</p>""",
         "back": "Revenir au formulaire",
         "nothing": "Rien n'a été enregistré.",
         "lost": "Cette page ne peut pas vous rendre ce que vous avez écrit : il faudra "
@@ -65,8 +68,8 @@ device, delete this site's history. Next time, prefer a private window.</p>""",
         "exit": "Leave now",
         "exit_hint": "Leave this site at once (or press Escape twice)",
         "refused_title": "Report not sent",
-        "refused": """<p>Nothing was stored. Go back to the form with the “Back” button of your
-browser: what you wrote may still be there.</p>""",
+        "refused": """<p>Nothing was stored.
+This page cannot give back what you wrote: you will need to type it again.</p>""",
         "back": "Back to the form",
         "nothing": "Nothing was stored.",
         "lost": "This page cannot give back what you wrote: you will need to type it again.",
@@ -89,8 +92,8 @@ browser: what you wrote may still be there.</p>""",
         "exit": "مغادرة فورية",
         "exit_hint": "مغادرة هذا الموقع فورًا (أو اضغطوا مرتين على زر Échap)",
         "refused_title": "لم يُرسَل البلاغ",
-        "refused": """<p>لم يُحفَظ أي شيء. عودوا إلى النموذج بزر «رجوع» في متصفحكم:
-قد يكون ما كتبتموه ما زال هناك.</p>""",
+        "refused": """<p>لم يُحفَظ أي شيء.
+لا تستطيع هذه الصفحة أن تعيد إليكم ما كتبتموه: ستحتاجون إلى كتابته من جديد.</p>""",
         "back": "العودة إلى النموذج",
         "nothing": "لم يُحفَظ أي شيء.",
         "lost": "لا تستطيع هذه الصفحة أن تعيد إليكم ما كتبتموه: ستحتاجون إلى كتابته من جديد.",
