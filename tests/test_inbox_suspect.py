@@ -144,3 +144,18 @@ def test_within_one_effort_class_a_tip_not_suspect_ranks_before_the_flood() -> N
     ranked = annotate(rows, efforts)
     assert ranked[0]["receipt"] == "VG-ZZZZ-ZZZZ-ZZZZ" and ranked[0]["suspect"] is False
     assert all(r["suspect"] for r in ranked[1:])
+
+
+def test_a_quick_tip_on_a_quiet_day_is_never_hidden() -> None:
+    """Before: effort class 0 alone made a tip suspect, flood or not."""
+    from vigie.inbox.suspect import annotate
+
+    rows = [
+        {"receipt": f"VG-AAAA-AAAA-AAA{i}", "date": "2026-12-01", "status": "new", "kind": "ok",
+         "place": "", "landmark": "", "when": "", "vehicles": "",
+         "description": text}
+        for i, text in enumerate(("Guetteur au coin du tabac, casquette rouge, chaque midi",
+                                  "Scooter noir qui livre rue de Vesoul vers 22 h le soir"))
+    ]  # fmt: skip
+    efforts = {r["receipt"]: 0 for r in rows}
+    assert [r["suspect"] for r in annotate(rows, efforts)] == [False, False]

@@ -1,9 +1,11 @@
 """Suspected junk: which tips `vigie inbox list` shows apart, and why (one owner of the rule).
 
 Signals, computed on the analyst's machine after decryption (nothing is sent):
-- **effort minimal** — a JavaScript-path tip whose proof-of-work shows effort
-  class 0: the browser stopped at the bare minimum, so nobody spent time typing
-  on the page (a person typing for a minute reaches class 2 and more);
+- **effort minimal** — on a day of more than `BURST_PER_DAY` tips, a
+  JavaScript-path tip whose proof-of-work shows effort class 0: the browser
+  stopped at the bare minimum, so nobody spent time typing on the page (a
+  person typing for a minute reaches class 2 and more). On a quiet day it does
+  not count: a quick real reporter is never hidden when there is no flood;
 - **rafale** (burst) — its day holds more than `BURST_PER_DAY` tips (real volume
   is about 16 a month) and its effort is no higher than the day's median: the
   flood's own tips, not the better-proven ones among them;
@@ -151,9 +153,12 @@ def judge(rows: Sequence[dict[str, Any]], effort: Mapping[str, int]) -> dict[str
     for r in readable:
         receipt, own = r["receipt"], effort.get(r["receipt"])
         reasons = []
-        if own == 0:
+        busy_day = per_day[r["date"]] > BURST_PER_DAY
+        # The bare minimum counts only on a day of many tips: on a quiet day a
+        # person who wrote quickly and pressed Send must not be hidden.
+        if own == 0 and busy_day:
             reasons.append("low_effort")
-        if per_day[r["date"]] > BURST_PER_DAY and own is not None and own <= medians[r["date"]]:
+        if busy_day and own is not None and own <= medians[r["date"]]:
             reasons.append("burst")
         if receipt in duplicates:
             reasons.append("near_duplicate")
