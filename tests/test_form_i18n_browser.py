@@ -215,7 +215,7 @@ def test_a_no_js_scan_of_a_built_poster_carries_its_campaign(
     _fill(page, "ar" if lang == "ar" else "en")
     with page.expect_navigation():
         page.click("#vigie-submit")
-    assert page.url == live.url + "api/tips/form"
+    assert page.url == live.url + f"api/tips/form?lang={lang}"  # the page's language
     context.close()
     _, tip = new_tip(live, before, identity)
     assert (tip.campaign, tip.lang, tip.channel) == (code, lang, "form")
