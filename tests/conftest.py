@@ -104,3 +104,22 @@ def browser() -> Iterator[Any]:
     from tests.support.browser import browser_session
 
     yield from browser_session()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Stop at once if `--dist loadgroup` does not group (as under pytest 9.2).
+
+    Tests marked with one `xdist_group` share something that cannot be used twice
+    at once (Chalice's package cache, the flood tests' CPU budget); when pytest
+    silently dropped the group suffix, they ran on both workers and corrupted
+    `deployment.zip` now and then. Better one clear error than rare flakes.
+    """
+    if not os.environ.get("PYTEST_XDIST_WORKER") or not config.getvalue("loadgroup"):
+        return
+    lost = [i.nodeid for i in items if i.get_closest_marker("xdist_group") and "@" not in i.nodeid]
+    if lost:
+        raise pytest.UsageError(
+            f"--dist loadgroup did not group {len(lost)} test(s), e.g. {lost[0]}: "
+            "this pytest ignores pytest-xdist's group suffix (pytest-dev/pytest-xdist#1386)"
+        )

@@ -25,15 +25,18 @@ pytestmark = pytest.mark.xdist_group("chalice-package")
 
 @pytest.fixture(scope="module")
 def zip_names(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
+    from vigie.deploy.build import package_lock
+
     out = tmp_path_factory.mktemp("lambda-zip")
-    vendor_core()
-    subprocess.run(
-        [str(Path(sys.executable).parent / "chalice"), "package", "--stage", "prod", str(out)],
-        cwd=ROOT / "intake_lambda",
-        env={**os.environ, "AWS_DEFAULT_REGION": "eu-west-3"},
-        check=True,
-        capture_output=True,
-    )
+    with package_lock():  # Chalice's shared package cache: one packager at a time
+        vendor_core()
+        subprocess.run(
+            [str(Path(sys.executable).parent / "chalice"), "package", "--stage", "prod", str(out)],
+            cwd=ROOT / "intake_lambda",
+            env={**os.environ, "AWS_DEFAULT_REGION": "eu-west-3"},
+            check=True,
+            capture_output=True,
+        )
     return set(zipfile.ZipFile(out / "deployment.zip").namelist())
 
 
@@ -67,3 +70,24 @@ def test_nothing_that_decrypts_or_reads_tips_is_shipped(zip_names: set[str]) -> 
     for path in vendored.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert "pyrage.decrypt" not in text and "Identity" not in text, path
+
+
+def test_one_chalice_package_at_a_time_in_a_checkout() -> None:
+    """Chalice writes its shared package cache in place: two packagers at once
+    (two deploys, or two test workers) corrupted both zips. The second waits."""
+    import time
+
+    from vigie.deploy.build import package_lock
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time\nfrom vigie.deploy.build import package_lock\n"
+         "with package_lock():\n    print('held', flush=True)\n    time.sleep(1.5)\n"],
+        stdout=subprocess.PIPE, text=True, cwd=ROOT,
+    )  # fmt: skip
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+    started = time.monotonic()
+    with package_lock():
+        waited = time.monotonic() - started
+    holder.wait(timeout=30)
+    assert waited > 0.5, waited

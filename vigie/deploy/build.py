@@ -12,12 +12,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,8 +60,35 @@ def _tool(name: str) -> str:
     return found
 
 
+@contextlib.contextmanager
+def package_lock() -> Iterator[None]:
+    """One `chalice package` at a time in this checkout.
+
+    Chalice caches the dependencies' zip in `intake_lambda/.chalice/deployments/`
+    under a hash of the project and writes it in place: two packagers at once
+    (two deploys, or tests) wrote the same file together, and both zips came
+    out corrupt ("Bad magic number for central directory"). An flock, released
+    by the kernel even if the process dies.
+    """
+    import fcntl
+
+    folder = source_root() / "intake_lambda" / ".chalice" / "deployments"
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".package.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def chalice_package(out: Path, region: str) -> dict[str, Any]:
     """Vendor the core, package the Lambda; `deployment.zip` lands in `out`, SAM returned."""
+    with package_lock():
+        return _chalice_package(out, region)
+
+
+def _chalice_package(out: Path, region: str) -> dict[str, Any]:
     from vigie.lambdapkg import vendor_core
 
     vendor_core()
