@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +19,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.support.hardening import request, tiny_site, tip_keys
+from tests.support.hardening import in_process_serve, request, tiny_site, tip_keys
 from tests.support.live import LiveVigie, write_config
 from vigie.core.storage import DirStore, TipStore
 
@@ -167,23 +166,8 @@ def _read_all(sock: socket.socket) -> bytes:
 @pytest.fixture
 def inproc(tmp_path: Path, identity: Any) -> Iterator[Any]:
     """The real server code on a real socket, in this process (to hold its form slots)."""
-    from tests.conftest import make_config
-    from tests.support.intake_client import TEST_SECRET
-    from vigie.core.intake import Intake
-    from vigie.serve import load_intake_app, make_server
-
-    cfg = make_config(f"dir:{tmp_path / 's'}", [str(identity.to_public())], tmp_path)
-    store = DirStore(tmp_path / "s")
-    module = load_intake_app()
-    module.configure(Intake(config=cfg, store=store, secret=TEST_SECRET, clock=time.time))
-    server = make_server(module.app, tiny_site(tmp_path / "site"), "127.0.0.1", 0, cfg, {})
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server, store
-    finally:
-        server.shutdown()
-        server.server_close()
+    with in_process_serve(tmp_path, identity) as running:
+        yield running
 
 
 def test_busy_form_slots_refuse_form_posts_but_never_the_js_path(inproc: Any) -> None:

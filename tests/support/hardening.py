@@ -13,7 +13,7 @@ import json
 import re
 import socket
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -177,3 +177,29 @@ def raw_request(
     head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
     head += "".join(f"{name}: {value}\r\n" for name, value in headers.items())
     return head.encode("latin-1") + b"\r\n" + body
+
+
+@contextlib.contextmanager
+def in_process_serve(tmp_path: Path, identity: Any) -> Iterator[tuple[Any, TipStore]]:
+    """`vigie serve`'s real server code on a real socket, in this process, on a dir:
+    store (so a test can hold its form slots); yields (server, store)."""
+    import threading
+
+    from tests.conftest import make_config
+    from tests.support.intake_client import TEST_SECRET
+    from vigie.core.intake import Intake
+    from vigie.core.storage import DirStore
+    from vigie.serve import load_intake_app, make_server
+
+    cfg = make_config(f"dir:{tmp_path / 's'}", [str(identity.to_public())], tmp_path)
+    store = DirStore(tmp_path / "s")
+    module = load_intake_app()
+    module.configure(Intake(config=cfg, store=store, secret=TEST_SECRET, clock=time.time))
+    server = make_server(module.app, tiny_site(tmp_path / "site"), "127.0.0.1", 0, cfg, {})
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server, store
+    finally:
+        server.shutdown()
+        server.server_close()
