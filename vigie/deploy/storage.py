@@ -26,6 +26,17 @@ TIPS_BUCKET = "TipsBucket"
 SITE_BUCKET = "SiteBucket"
 
 
+def _expire(rule_id: str, prefix: str, days: int) -> dict[str, Any]:
+    """One prefix's objects (and their old versions, after a day) gone after `days`."""
+    return {
+        "ID": rule_id,
+        "Status": "Enabled",
+        "Filter": {"Prefix": prefix},
+        "Expiration": {"Days": days},
+        "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
+    }
+
+
 def lifecycle_rules(prefix: str, retention_days: int) -> list[dict[str, Any]]:
     """The tips bucket's lifecycle, in the S3 API's form (put-bucket-lifecycle-configuration).
 
@@ -34,55 +45,19 @@ def lifecycle_rules(prefix: str, retention_days: int) -> list[dict[str, Any]]:
     """
     base = f"{prefix}/" if prefix else ""
     return [
-        {
-            "ID": "vigie-tips-retention",
-            "Status": "Enabled",
-            "Filter": {"Prefix": f"{base}{TIPS}"},
-            "Expiration": {"Days": retention_days},
-            "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
-        },
-        {
-            # Follow-up threads: each message expires THREAD_DAYS after it was
-            # written (vigie inbox purge also removes a thread with its tip).
-            "ID": "vigie-replies-expiry",
-            "Status": "Enabled",
-            "Filter": {"Prefix": f"{base}{REPLIES}"},
-            "Expiration": {"Days": THREAD_DAYS},
-            "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
-        },
-        {
-            # A tip's effort marker (empty) lives as long as the tip.
-            "ID": "vigie-effort-retention",
-            "Status": "Enabled",
-            "Filter": {"Prefix": f"{base}{EFFORT}"},
-            "Expiration": {"Days": retention_days},
-            "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
-        },
-        {
-            # Adaptive difficulty's hourly slots (vigie.core.load): gone after a day.
-            "ID": "vigie-intake-load",
-            "Status": "Enabled",
-            "Filter": {"Prefix": f"{base}{LOAD}"},
-            "Expiration": {"Days": 1},
-            "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
-        },
-        {
-            # Replay markers (vigie.core.layout.SEEN): a replay needs an unexpired
-            # proof (an hour at most), so a day is plenty.
-            "ID": "vigie-intake-seen",
-            "Status": "Enabled",
-            "Filter": {"Prefix": f"{base}{SEEN}"},
-            "Expiration": {"Days": 1},
-            "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
-        },
-        {
-            # The no-JS form's hourly budget slots say when a form was sent: a day.
-            "ID": "vigie-intake-budget",
-            "Status": "Enabled",
-            "Filter": {"Prefix": f"{base}{FORM_BUDGET}"},
-            "Expiration": {"Days": 1},
-            "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
-        },
+        _expire("vigie-tips-retention", base + TIPS, retention_days),
+        # Follow-up threads: each message expires THREAD_DAYS after it was
+        # written (vigie inbox purge also removes a thread with its tip).
+        _expire("vigie-replies-expiry", base + REPLIES, THREAD_DAYS),
+        # A tip's effort marker (empty) lives as long as the tip.
+        _expire("vigie-effort-retention", base + EFFORT, retention_days),
+        # Adaptive difficulty's hourly slots (vigie.core.load): gone after a day.
+        _expire("vigie-intake-load", base + LOAD, 1),
+        # Replay markers (vigie.core.layout.SEEN): a replay needs an unexpired
+        # proof (an hour at most), so a day is plenty.
+        _expire("vigie-intake-seen", base + SEEN, 1),
+        # The no-JS form's hourly budget slots say when a form was sent: a day.
+        _expire("vigie-intake-budget", base + FORM_BUDGET, 1),
         {
             "ID": "vigie-deleted-versions",
             "Status": "Enabled",
