@@ -12,10 +12,11 @@ session, Host, CSRF, CSP) stays in `vigie.localweb`, around the app.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map
 from werkzeug.wrappers import Request, Response
 
@@ -25,13 +26,22 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 
+#: What an app's `static/` folder may serve, and as what (anything else is a 404).
+STATIC_TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
+
+
 class PageApp:
     """A WSGI app of routed pages; subclasses set `urls` and write `dispatch`."""
 
     urls: Map
 
-    def __init__(self, package: str) -> None:
+    def __init__(self, package: str, static_dir: Path) -> None:
         self.notice = ""  # said once, on the next page rendered
+        self.static_dir = static_dir
         self.env = Environment(
             loader=PackageLoader(package, "templates"),
             autoescape=True,
@@ -65,3 +75,10 @@ class PageApp:
             **values,
         )
         return Response(page, status=status, content_type="text/html; charset=utf-8")
+
+    def static(self, name: str) -> Response:
+        """A file of the app's own `static/` folder, by its exact name only (no path)."""
+        path = self.static_dir / name
+        if path.suffix not in STATIC_TYPES or path.parent != self.static_dir or not path.is_file():
+            raise NotFound()
+        return Response(path.read_bytes(), content_type=STATIC_TYPES[path.suffix])

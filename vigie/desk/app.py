@@ -14,7 +14,7 @@ import threading
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import Map, Rule
@@ -34,15 +34,7 @@ from vigie.localapp import PageApp
 from . import actions, settings, views
 from .state import DeskState
 
-if TYPE_CHECKING:
-    pass
-
 STATIC = Path(__file__).parent / "static"
-_STATIC_TYPES = {
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".svg": "image/svg+xml",
-}
 ASSIGNEE_LIMIT = 80
 # matplotlib's pyplot is not thread-safe; the desk serves requests on threads.
 _CHART_LOCK = threading.Lock()
@@ -91,7 +83,7 @@ class DeskApp(PageApp):
     def __init__(
         self, state: DeskState, identity_files: tuple[Path, ...], settings_file: Path
     ) -> None:
-        super().__init__("vigie.desk")
+        super().__init__("vigie.desk", STATIC)
         self.urls = URLS
         self.state = state
         self.identity_files = identity_files
@@ -304,9 +296,3 @@ class DeskApp(PageApp):
         with _CHART_LOCK:
             png = render_png(doc)
         return Response(png, content_type="image/png")
-
-    def static(self, name: str) -> Response:
-        path = STATIC / name
-        if path.suffix not in _STATIC_TYPES or not path.is_file() or path.parent != STATIC:
-            raise NotFound()
-        return Response(path.read_bytes(), content_type=_STATIC_TYPES[path.suffix])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import Map, Rule
@@ -34,15 +34,7 @@ from .forms import (
 )
 from .store import COLOR_NAMES, CampaignFile, FormError, SettingsForm, VariantForm
 
-if TYPE_CHECKING:
-    pass
-
 STATIC = Path(__file__).parent / "static"
-_STATIC_TYPES = {
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".svg": "image/svg+xml",
-}
 _DOWNLOAD_TYPES = {".pdf": "application/pdf", ".png": "image/png"}
 
 URLS = Map(
@@ -75,7 +67,7 @@ class StudioApp(PageApp):
     """The WSGI app (before `LocalGuard`): one campaign file, one person."""
 
     def __init__(self, file: CampaignFile, out_root: Path) -> None:
-        super().__init__("vigie.studio")
+        super().__init__("vigie.studio", STATIC)
         self.urls = URLS
         self.file = file
         self.out_root = out_root
@@ -328,12 +320,6 @@ class StudioApp(PageApp):
                 problems = {}
             out.update({f"color_{k}": problems.get(f"color_{k}", "") for k in DEFAULT_COLORS})
         return Response(json.dumps(out, ensure_ascii=False), content_type="application/json")
-
-    def static(self, name: str) -> Response:
-        path = STATIC / name
-        if name not in {p.name for p in STATIC.iterdir()} or path.suffix not in _STATIC_TYPES:
-            raise NotFound()
-        return Response(path.read_bytes(), content_type=_STATIC_TYPES[path.suffix])
 
 
 def _is_not_public(file: CampaignFile) -> bool:
