@@ -589,3 +589,12 @@ def test_the_site_bucket_is_read_only_through_cloudfront_on_the_configured_domai
     assert s3_origins and all(o["OriginAccessControlId"] for o in s3_origins)
     for role in resources_of_type(built.transformed, "AWS::IAM::Role"):
         assert not role.get("ManagedPolicyArns"), role  # only the inline, exact policies
+
+
+def test_the_edge_rules_match_a_route_with_a_trailing_slash_too(built: Built) -> None:
+    """API Gateway routes `/api/tips/` as `/api/tips`: no rule may miss it."""
+    (acl,) = resources_of_type(built.edge, "AWS::WAFv2::WebACL")
+    rules = {r["Name"]: json.dumps(r["Statement"]) for r in acl["Rules"]}
+    for name in ("form-too-large", "form-per-address"):
+        assert '"/api/tips/form/"' in rules[f"vigie-recette-{name}"]
+    assert '"/api/tips/"' in rules["vigie-recette-tips-per-address"]

@@ -59,3 +59,25 @@ def test_images_small_answers_and_refused_gzip_stay_as_they_are(live: Any) -> No
 def test_accept_encoding_negotiation(header: str, expected: bool) -> None:
     assert accepts_gzip(header) is expected
     assert accepts_gzip(None) is False
+
+
+def test_an_explicit_gzip_refusal_wins_over_a_star() -> None:
+    from vigie.compress import accepts_gzip
+
+    assert accepts_gzip("*, gzip;q=0") is False
+    assert accepts_gzip("gzip;q=0, *") is False
+    assert accepts_gzip("br, *") is True
+
+
+def test_only_static_answers_stay_in_the_compression_cache() -> None:
+    """An intake answer (a receipt, a form refilled with what was typed) must not
+    outlive its request in the server's memory (before: every answer was cached)."""
+    from vigie.compress import Compressor
+
+    compressor = Compressor()
+    page = ("<p>Ce que vous avez écrit : deux guetteurs rue de Vesoul</p>" * 40).encode()
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    compressor.apply(html, page, "gzip")
+    assert compressor._cache == {}
+    compressor.apply(html, page, "gzip", cache=True)
+    assert len(compressor._cache) == 1

@@ -193,3 +193,14 @@ def test_busy_form_slots_refuse_form_posts_but_never_the_js_path(inproc: Any) ->
     assert challenge.status == 200  # the JavaScript path did not wait
     assert tip_keys(store) == []
     assert request(url, "POST", "/api/tips/form", FORM, URLENCODED).status == 201
+
+
+def test_a_trailing_slash_reaches_the_same_route_and_the_same_rules() -> None:
+    """Chalice routes `/api/tips/form/` as `/api/tips/form`: the cap and the form
+    gate must see it so (before: a trailing slash skipped both)."""
+    from vigie.netcap import CAPPED_PATHS
+    from vigie.serve import route_of
+
+    assert route_of("/api/tips/form/?lang=en") == "/api/tips/form"
+    assert {route_of(p + "/") for p in CAPPED_PATHS} == set(CAPPED_PATHS)
+    assert route_of("/") == "/" and route_of("/api/tips?x=1") == "/api/tips"

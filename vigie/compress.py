@@ -33,13 +33,15 @@ _CACHE_ENTRIES = 256
 
 
 def accepts_gzip(accept_encoding: str | None) -> bool:
-    """True if `Accept-Encoding` lists gzip (or *) without `q=0`."""
+    """True if `Accept-Encoding` lists gzip (or else *) without `q=0`.
+
+    An explicit `gzip` entry wins over `*` wherever it stands (RFC 9110 §12.5.3)."""
+    allowed: dict[str, bool] = {}
     for item in (accept_encoding or "").split(","):
         name, _, params = item.strip().partition(";")
-        if name.strip().lower() in ("gzip", "*"):
-            q = params.replace(" ", "").lower()
-            return q not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
-    return False
+        q = params.replace(" ", "").lower()
+        allowed.setdefault(name.strip().lower(), q not in ("q=0", "q=0.0", "q=0.00", "q=0.000"))
+    return allowed.get("gzip", allowed.get("*", False))
 
 
 class Compressor:
@@ -49,7 +51,9 @@ class Compressor:
         self._cache: OrderedDict[bytes, bytes] = OrderedDict()
         self._lock = threading.Lock()
 
-    def _gzip(self, body: bytes) -> bytes:
+    def _gzip(self, body: bytes, cache: bool) -> bytes:
+        if not cache:
+            return gzip.compress(body, compresslevel=6, mtime=0)
         key = hashlib.sha256(body).digest()
         with self._lock:
             hit = self._cache.get(key)
@@ -64,9 +68,17 @@ class Compressor:
         return out
 
     def apply(
-        self, headers: dict[str, str], body: bytes, accept_encoding: str | None
+        self,
+        headers: dict[str, str],
+        body: bytes,
+        accept_encoding: str | None,
+        cache: bool = False,
     ) -> tuple[dict[str, str], bytes]:
-        """(headers, body), gzip-encoded when worth it and accepted."""
+        """(headers, body), gzip-encoded when worth it and accepted.
+
+        `cache` only for the site's static files: an intake answer may hold a
+        receipt or the form filled with what a person typed, which must not
+        stay in this process's memory after the request."""
         ctype = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
         if ctype.split(";")[0].strip().lower() not in _TEXT_TYPES:
             return headers, body
@@ -77,4 +89,4 @@ class Compressor:
         if len(body) < MIN_BYTES or not accepts_gzip(accept_encoding):
             return out, body
         out["Content-Encoding"] = "gzip"
-        return out, self._gzip(body)
+        return out, self._gzip(body, cache)

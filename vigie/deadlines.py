@@ -13,15 +13,12 @@ BODY_TIMEOUT = 30.0  # seconds a slow client may take to send its body (plus the
 MIN_BODY_RATE = 8 * 1024  # bytes/s: a 5 MiB body may take 30 s + ~11 min on a bad link
 
 
-def read_body(
-    connection: socket.socket, rfile: io.BufferedReader, length: int, keep: bool = True
-) -> bytes:
+def read_body(connection: socket.socket, rfile: io.BufferedReader, length: int) -> bytes:
     """Read a body against a deadline for the whole of it, not per recv().
 
     A per-recv() timeout alone lets a client trickle one byte every few seconds
     and hold a thread for hours (slowloris); the deadline grants BODY_TIMEOUT
-    plus the time a slow phone link needs for this size. `keep=False` reads and
-    drops (a refused body, so that a browser gets to show the refusal).
+    plus the time a slow phone link needs for this size.
     """
     deadline = time.monotonic() + BODY_TIMEOUT + length / MIN_BODY_RATE
     chunks: list[bytes] = []
@@ -35,8 +32,7 @@ def read_body(
             chunk = rfile.read1(min(length - received, 1 << 16))
             if not chunk:
                 break  # the client closed early: a truncated body
-            if keep:
-                chunks.append(chunk)
+            chunks.append(chunk)
             received += len(chunk)
     finally:
         connection.settimeout(BODY_TIMEOUT)

@@ -35,6 +35,14 @@ from vigie.netcap import CAPPED_PATHS, NetworkCap, Refused, Ticket
 from vigie.static import static_answer
 
 
+def route_of(target: str) -> str:
+    """The route a request target reaches, as Chalice matches it: no query, and
+    no trailing slash (`/api/tips/form/` is the form route too, so it must be
+    capped and gated like it)."""
+    path = target.split("?", 1)[0]
+    return path[:-1] if len(path) > 1 and path.endswith("/") else path
+
+
 def cap_refusal(refused: Refused, emergency: EmergencyConfig) -> ApiError:
     """The 429 for a network over its cap: says nothing about the address or the count."""
     return ApiError(
@@ -94,14 +102,15 @@ def make_handler(
         def log_message(self, format: str, *args: Any) -> None:
             """Never log: the default prints the client's address for every request."""
 
-        def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        def _send(
+            self, status: int, headers: dict[str, str], body: bytes, static: bool = False
+        ) -> None:
             # No request headers yet when the request line itself was refused.
             request_headers = getattr(self, "headers", None)
             accept = request_headers.get("Accept-Encoding") if request_headers else None
-            headers, body = compressor.apply(headers, body, accept)
+            headers, body = compressor.apply(headers, body, accept, cache=static)
             self.send_response(status)
             merged = {**SECURITY_HEADERS, **headers}
-            merged["Content-Length"] = str(len(body))
             for name, value in merged.items():
                 if name.lower() not in ("content-length", "connection", "server", "date"):
                     self.send_header(name, value)
@@ -158,17 +167,19 @@ def make_handler(
             return words[1] if len(words) >= 2 else ""
 
         def _is_form(self) -> bool:
-            return self._target().split("?", 1)[0] == FORM_PATH
+            return route_of(self._target()) == FORM_PATH
 
         def _reserve(self) -> Ticket | bool | None:
             """None: not capped; a Ticket: counted; False: refused (answer sent)."""
-            route = self.path.split("?", 1)[0]
             if cap is None or not cap.enabled or self.command != "POST":
                 return None
-            if route not in CAPPED_PATHS:
+            if route_of(self.path) not in CAPPED_PATHS:
                 return None
             # The address goes straight into a keyed hash; it is never kept or logged.
-            forwarded = {"X-Forwarded-For": self.headers.get("X-Forwarded-For", "")}
+            # Every X-Forwarded-For line: a proxy that adds its own line after the
+            # client's must still be the one whose (last) entry counts.
+            lines = self.headers.get_all("X-Forwarded-For") or []
+            forwarded = {"X-Forwarded-For": ", ".join(lines)}
             address = cap.client_address(str(self.client_address[0]), forwarded)
             try:
                 return cap.reserve(address)
@@ -234,7 +245,7 @@ def make_handler(
             if self.command not in ("GET", "HEAD"):
                 self._json_error(405, "method_not_allowed", "Méthode non autorisée.")
                 return
-            self._send(*static_answer(site_dir, self.path, site_headers))
+            self._send(*static_answer(site_dir, self.path, site_headers), static=True)
 
         def _dispatch(self) -> None:
             deadlines.disarm(self.connection)  # the head is in; the body has its own deadline

@@ -20,6 +20,7 @@ import json
 from typing import Any
 
 from vigie.core.config import EmergencyConfig
+from vigie.core.formrefusal import FORM_PATH
 from vigie.core.http import BASE_SECURITY_HEADERS, HTML_CSP, ApiError
 from vigie.core.intake import too_large
 from vigie.core.pages import edge_page
@@ -34,7 +35,6 @@ RATE_LIMITED = (
 )
 
 
-FORM_PATH = "/api/tips/form"
 #: The largest body Lambda can be handed: API Gateway base64-encodes it (4/3),
 #: with room for the event around it (as vigie.deploy.target checks the limit).
 LAMBDA_BODY_CAP = (LAMBDA_REQUEST_CAP - 64 * 1024) * 3 // 4
@@ -116,6 +116,12 @@ def _path(path: str, how: str = "STARTS_WITH") -> dict[str, Any]:
     }
 
 
+def _route(path: str) -> dict[str, Any]:
+    """Exactly one API route, with or without a trailing slash (API Gateway and
+    Chalice route `/api/tips/` as `/api/tips`: a rule must not miss it)."""
+    return {"OrStatement": {"Statements": [_path(path, "EXACTLY"), _path(path + "/", "EXACTLY")]}}
+
+
 def _too_big_for_lambda(name: str, post: dict[str, Any]) -> dict[str, Any]:
     length = {
         "RegexMatchStatement": {
@@ -128,7 +134,7 @@ def _too_big_for_lambda(name: str, post: dict[str, Any]) -> dict[str, Any]:
         "Name": name,
         "Priority": 0,
         "Action": _block(413, PAGE_KEYS["too_large"], html=True),
-        "Statement": {"AndStatement": {"Statements": [_path(FORM_PATH, "EXACTLY"), post, length]}},
+        "Statement": {"AndStatement": {"Statements": [_route(FORM_PATH), post, length]}},
         "VisibilityConfig": _visibility(name),
     }
 
@@ -158,7 +164,7 @@ def waf_template(target: Target) -> dict[str, Any]:
             "TextTransformations": [{"Priority": 0, "Type": "NONE"}],
         }
     }
-    form = _path(FORM_PATH, "EXACTLY")
+    form = _route(FORM_PATH)
     # Each path its own count (a network's no-JS posts and encrypted posts are
     # limited separately), so that the form path's refusals can be pages.
     rules = [
@@ -176,7 +182,7 @@ def waf_template(target: Target) -> dict[str, Any]:
             2,
             dep.waf_tips_limit,
             dep.waf_window_seconds,
-            {"AndStatement": {"Statements": [_path("/api/tips", "EXACTLY"), post]}},
+            {"AndStatement": {"Statements": [_route("/api/tips"), post]}},
         ),
         _rate_rule(
             f"{dep.stack_name}-api-per-address",
