@@ -204,3 +204,34 @@ def test_forwarded_address_is_believed_only_from_a_trusted_proxy() -> None:
     assert cap.client_address("127.0.0.9", {"X-Forwarded-For": "1.2.3.4, 198.51.100.7"}) == (
         "198.51.100.7"
     )
+
+
+def test_a_replayed_proof_claims_no_second_difficulty_slot(tmp_path: Path, identity: Any) -> None:
+    """Found in review: one solved proof replayed (same key, proof and body) claimed
+    a slot per replay, so a few cheap proofs filled every level for everyone."""
+    cfg = make_config(
+        f"dir:{tmp_path / 's'}", [str(identity.to_public())], tmp_path,
+        pow_bits=0, pow_max_bits=6, expected_tips_per_hour=2,
+    )  # fmt: skip
+    store = DirStore(tmp_path / "s")
+    body = _sealed(cfg)
+
+    def bare_proof(client: Any, key: str) -> str:
+        payload = solve(get_challenge(client, key), bits=0)
+        while _zeros(payload) != 0:  # the cheapest level, 0
+            payload = solve(get_challenge(client, key), bits=0)
+        return payload
+
+    with intake_client(cfg, store) as client:
+        key = new_key()
+        payload = bare_proof(client, key)
+        statuses = [
+            client.http.post("/api/tips", headers=_headers(key, payload), body=body).status_code
+            for _ in range(3)
+        ]
+        other = new_key()
+        honest = client.http.post("/api/tips", headers=_headers(other, bare_proof(client, other)),
+                                  body=body)  # fmt: skip
+    assert statuses == [201, 200, 200]
+    assert honest.status_code == 201  # the level's second slot was still free
+    assert len([k for k in store.list(layout.TIPS) if k.key.endswith(".age")]) == 2

@@ -154,6 +154,9 @@ class FailingAfter:
     def put_new(self, key: str, data: bytes, metadata: Mapping[str, str] | None = None) -> bool:
         return self.store.put_new(key, data, metadata)
 
+    def stored(self, key: str, marker: str) -> bool:
+        return self.store.stored(key, marker)
+
     def put_once(
         self, key: str, data: bytes, metadata: Mapping[str, str] | None, marker: str
     ) -> bool:

@@ -141,3 +141,17 @@ def test_every_refusal_code_has_an_english_and_an_arabic_message() -> None:
         assert set(MESSAGES[lang]) == set(MESSAGES["en"]), lang
         for code, text in MESSAGES[lang].items():
             assert set(re.findall(r"\{(\w+)\}", text)) <= {"police", "max_mb", "max_photos"}, code
+
+
+def test_a_translated_refusal_keeps_its_details() -> None:
+    """Found in review: in English or Arabic, `pow_harder` lost its `bits`, so the
+    page could not retry with a better proof and a flood became a plain failure."""
+    import json
+
+    from vigie.core.http import ApiError
+    from vigie.core.messages import localize
+
+    for lang in ("en", "ar"):
+        answer = localize(ApiError(429, "pow_harder", "x", details={"bits": 5}), lang).to_json()
+        data = json.loads(answer.body)
+        assert data["bits"] == 5 and data["message"] != "x", lang

@@ -150,9 +150,13 @@ def test_replay_is_answered_the_first_receipt_without_reading_tips(
             again = post_tip(client, body, key)
             assert again.status_code == 200
             assert again.json_body["receipt"] == first.json_body["receipt"]
-    # Conditional PUTs only (signature and tip, each refused as existing): no
-    # GET or HEAD of a tip, which the intake's role may not do.
-    assert set(recorder.methods()) == {"PUT"}
+    # No GET at all, and no HEAD of a tip, which the intake's role may not do:
+    # a replay is known by the HEAD of its `intake/seen/` marker (which also
+    # keeps it from claiming a difficulty slot), and moves no body.
+    assert set(recorder.methods()) <= {"PUT", "HEAD"}
+    heads = [s.path for s in recorder.seen if s.method == "HEAD"]
+    assert heads and all("/intake/seen/" in path for path in heads)
+    assert recorder.uploaded() == 0
     assert len([o for o in store.list(layout.TIPS) if o.key.endswith(".age")]) == 1
 
 

@@ -153,14 +153,18 @@ class Intake:
         except envelope.EnvelopeError as exc:
             raise ApiError(400, exc.code, f"Signalement refusé : {exc}.") from None
         self.pow.check_work(parsed)  # the one scrypt run, only for a well-formed tip
-        self.slots.admit(proof.zeros, cfg.pow_bits, cfg.pow_max_bits, cfg.expected_tips_per_hour)
         receipt = self.receipt_for(key)
-        # A replay (a retry after a lost answer, or junk resent) is refused by
-        # the conditional writes, never by a HEAD of the tip, which would need
-        # the right to read tips (P10: the Lambda cannot read what it stored);
-        # a large one by a HEAD of its `intake/seen/` marker, before its body
-        # is uploaded again (the store's put_once).
-        created = self._put_signed(proof.day, receipt, info.data, replayable=True)
+        # A replay (a retry after a lost answer, or junk resent) of a tip known
+        # stored (its `intake/seen/` marker; never a HEAD of the tip, which would
+        # need the right to read tips, P10) claims no difficulty slot (one solved
+        # proof replayed must not fill a level for everyone) and uploads nothing.
+        # Not known: the conditional writes still refuse a second copy.
+        replay = self._stored(proof.day, receipt)
+        if not replay:
+            self.slots.admit(
+                proof.zeros, cfg.pow_bits, cfg.pow_max_bits, cfg.expected_tips_per_hour
+            )
+        created = not replay and self._put_signed(proof.day, receipt, info.data, replayable=True)
         # Then the effort class (2 bits) as an empty object of its own: the analysts
         # rank by it. After the tip, so a failure here is a 503 whose retry (same
         # key) finds the tip stored and writes the marker.
@@ -202,6 +206,9 @@ class Intake:
 
             self._put(signature_key(key), tip_sidecar(self.signer, day, receipt, data))
         return self._put(key, data, seen_key(day, receipt) if replayable else None)
+
+    def _stored(self, day: str, receipt: str) -> bool:
+        return self.store.stored(tip_key(day, receipt), seen_key(day, receipt))
 
     def _put(self, key: str, data: bytes, marker: str | None = None) -> bool:
         try:

@@ -11,7 +11,7 @@ replies/MAILBOX/NN.age                    an analysts' follow-up message (NN = 0
                                           encrypted to the reporter's reply_key + analysts
 state/stats-ledger/YYYY-MM_YYYY-MM.age    one published statistics document (ledger)
 intake/ready                              the S3 store's readiness marker
-intake/seen/YYYY-MM-DD/VG-XXXX-XXXX-XXXX  empty: a large tip is stored (replays skip the upload)
+intake/seen/YYYY-MM-DD/VG-XXXX-XXXX-XXXX  empty: the tip is stored (a replay skips upload and slot)
 intake/form-budget/TAG/N                  the no-JavaScript path's budget slots
 intake/load/TAG/L-N                       adaptive difficulty: level L's slots
 ```
@@ -27,7 +27,7 @@ not part of the tip's: the tip's name depends on the idempotency key alone,
 so a replay with another proof (another effort) can never store the tip
 twice; at worst it adds a second marker, and the analysts take the highest
 (it was paid for).
-The `intake/seen/` marker is written after a large tip and is the one thing
+The `intake/seen/` marker is written after each tip and is the one thing
 under `intake/` besides `ready` that the intake may read (a HEAD): a replay of
 that tip is refused from it before its body is uploaded again. It says only
 what the tip's own name says (a tip exists under this receipt on this day),

@@ -163,8 +163,10 @@ def message(code: str, lang: str, french: str, **values: object) -> str:
 
 
 def localize(error: ApiError, lang: str, **values: object) -> ApiError:
-    """The same refusal (status, code, Retry-After) with its message in `lang`."""
+    """The same refusal (status, code, Retry-After, details) with its message in `lang`."""
     text = message(error.code, lang, error.message, **values)
     if text == error.message:
         return error
-    return ApiError(error.status, error.code, text, retry_after=error.retry_after)
+    return ApiError(
+        error.status, error.code, text, retry_after=error.retry_after, details=error.details
+    )

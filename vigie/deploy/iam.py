@@ -70,7 +70,7 @@ def intake_policy(target: Target) -> dict[str, Any]:
             _statement("ReadRepliesOnly", ["s3:GetObject"], [target.key_arn(_area(REPLIES))]),
             # The health check is read-only (a HEAD of the readiness marker).
             _statement("ReadTheReadyMarker", ["s3:GetObject"], [target.object_arn(READY_KEY)]),
-            # A large tip's replay is refused by a HEAD of its empty marker, not by
+            # A tip's replay is refused by a HEAD of its empty marker, not by
             # uploading it again; the markers say only which tip names exist, as the
             # create-only PutObject's own 412 already does. Never a tip itself.
             _statement("ReadTheReplayMarkers", ["s3:GetObject"], [target.key_arn(_area(SEEN))]),

@@ -29,8 +29,8 @@ class StoredObject:
 
 
 class TipStore(Protocol):
-    """What Vigie needs from a store. The intake only calls put_new, put_once, probe
-    (which may use exists) and, for follow-up threads, get_optional."""
+    """What Vigie needs from a store. The intake only calls put_new, put_once, stored,
+    probe (which may use exists) and, for follow-up threads, get_optional."""
 
     description: str
 
@@ -38,16 +38,16 @@ class TipStore(Protocol):
         """Store `data` under `key` unless it exists. True if created, False if it existed."""
         ...
 
+    def stored(self, key: str, marker: str) -> bool:
+        """True if `key` is known stored, without reading it (S3: by its empty
+        `marker`, as the intake may not read tips, P10). False means "not known":
+        the conditional write still decides what is stored."""
+        ...
+
     def put_once(
         self, key: str, data: bytes, metadata: Mapping[str, str] | None, marker: str
     ) -> bool:
-        """`put_new` for a name a client can replay: a replay moves none of `data`.
-
-        `marker` names an empty object the store may keep beside `key` to know
-        that `key` is stored without reading it (S3: the intake may not read
-        tips, P10). The conditional write stays the source of truth: the
-        marker only spares the upload, never decides what is stored.
-        """
+        """`put_new` for a name a client can replay, leaving what `stored` checks."""
         ...
 
     def probe(self) -> None:

@@ -62,6 +62,10 @@ class DirStore:
                 f"storage write failed ({errno.errorcode.get(exc.errno or 0, 'OSError')})"
             ) from None
 
+    def stored(self, key: str, marker: str) -> bool:
+        """The file itself is the marker."""
+        return self.exists(key)
+
     def put_once(
         self, key: str, data: bytes, metadata: Mapping[str, str] | None, marker: str
     ) -> bool:

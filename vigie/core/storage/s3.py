@@ -20,11 +20,6 @@ from .base import ObjectMissing, StoredObject, StoreUnavailable, check_key
 # Error codes meaning "an object already exists under that key".
 _EXISTS = {"PreconditionFailed", "412"}
 
-#: From this size on, `put_once` checks (one HEAD) and leaves (one empty PUT) a
-#: marker so that a replay is refused without uploading the body again. Below
-#: it, sending the body again costs about what the HEAD would: no marker.
-MARKED_BYTES = 256 * 1024
-
 
 def make_s3_client(cfg: IntakeConfig) -> Any:
     """A boto3 S3 client for the configured endpoint (imported lazily: cold start)."""
@@ -82,27 +77,26 @@ class S3Store:
             raise StoreUnavailable(f"storage unreachable ({type(exc).__name__})") from None
         return True
 
+    def stored(self, key: str, marker: str) -> bool:
+        """True if `key` is known stored: its empty `marker` exists (one HEAD).
+
+        Why a marker: the intake may not read tips (P10), and the conditional
+        write alone answers 412 only after the whole body has crossed (SeaweedFS
+        reads it first even with `Expect: 100-continue`; AWS documents early
+        refusals on headers but not that `If-None-Match` is one of them). The
+        marker is written after its tip, so a marker seen means the tip was
+        stored; a missing or unreadable one means "not known", and the
+        conditional write still decides (one more upload, never a second tip).
+        """
+        try:
+            return self.exists(marker)
+        except StoreUnavailable:
+            return False
+
     def put_once(
         self, key: str, data: bytes, metadata: Mapping[str, str] | None, marker: str
     ) -> bool:
-        """`put_new`, but a large replay is refused by a HEAD of `marker`, not an upload.
-
-        Why a marker: the conditional write alone answers 412 only after the
-        whole body has crossed (SeaweedFS reads it first even with `Expect:
-        100-continue`; AWS documents early refusals on headers but not that
-        `If-None-Match` is one of them), and a HEAD of the tip itself would need
-        the right to read tips (P10). The marker is written after the tip and is
-        only an optimisation: a failed or missing marker means one more upload
-        that the conditional write refuses, never a second tip; a marker seen
-        means the tip was stored (it is never written before its tip).
-        """
-        if len(data) < MARKED_BYTES:
-            return self.put_new(key, data, metadata)
-        try:
-            if self.exists(marker):
-                return False
-        except StoreUnavailable:
-            pass  # the conditional write decides (and says if the store is down)
+        """`put_new`, then the `marker` that lets `stored` answer for it."""
         created = self.put_new(key, data, metadata)
         # The tip is stored: answer so even if the marker is not (the next replay
         # just uploads once more, and the conditional write refuses it).
