@@ -91,7 +91,7 @@
    */
   Session.prototype.warm = function () {
     var pow = this.pow;
-    var fresh = pow && pow.key === this.key && !pow.failed &&
+    var fresh = pow && pow.key === this.key && !pow.failed && !pow.stale &&
       Date.now() - pow.started < maxAge(this.cfg);
     if (fresh) return pow.first;
     this.stop(this.previous);
@@ -156,6 +156,7 @@
             return false;
           });
         } else if (d.done) {
+          entry.exhausted = true; // its budget of runs is spent: it finds nothing more
           self.stop(entry);
           entry.waiters.forEach(function (w) { w.reject(new SendError("unreachable", "pow")); });
           entry.waiters = [];
@@ -165,11 +166,8 @@
         }
       };
       worker.onerror = function () { reject(new Error("worker failed")); };
-      worker.postMessage({
-        challenge: challenge,
-        stopBits: self.cfg.powStopBits || 11,
-        maxRuns: Math.pow(2, (self.cfg.powStopBits || 11) + 2),
-      });
+      var stopBits = self.cfg.powStopBits || 11;
+      worker.postMessage({ challenge: challenge, stopBits: stopBits, maxRuns: Math.pow(2, stopBits + 2) });
     });
     if (!entry.best) throw new Error("no proof found");
   };
@@ -184,6 +182,15 @@
     if (candidates.length) {
       candidates.sort(function (a, b) { return b.best.zeros - a.best.zeros; });
       return Promise.resolve(candidates[0].best.payload);
+    }
+    if (pow.exhausted) {
+      // A finished search short of `bits` (the intake asked more, and this one
+      // spent its runs below it, about 2 % of searches): nothing would ever
+      // answer a waiter on it. Search again for the same key; its best proof
+      // stays usable meanwhile (`previous`).
+      pow.stale = true;
+      this.warm();
+      pow = this.pow;
     }
     if (pow.failed) return pow.first;
     return new Promise(function (resolve, reject) {

@@ -214,6 +214,7 @@
         if (pending) session.renew();
         var plaintext = await window.vigieTip.serializeTip({
           category: "other", description: text, channel: "web", kind: "followup",
+          lang: cfg.lang || document.documentElement.lang || "fr", // the page's, like form.js
           reply_key: keys.recipient, reply_mailbox: keys.mailbox, reply_proof: keys.proof,
         });
         var body = await age.encrypt(plaintext, cfg.recipients);
