@@ -81,7 +81,11 @@ def session(tmp_path: Path) -> Iterator[Session]:
             description=HOSTILE,
             place=HOSTILE,
             campaign="",
-            attachments=(envelope.Attachment("image/png", png("red", 8)),),
+            # The second "photo" is HTML declared as PNG: the desk must never serve it.
+            attachments=(
+                envelope.Attachment("image/png", png("red", 8)),
+                envelope.Attachment("image/png", b"<html><script>alert(1)</script></html>"),
+            ),
         ),
     )
     retired = make_config(cfg.intake.store, [], tmp_path)
@@ -116,7 +120,8 @@ def test_photos_are_images_from_memory_and_bad_addresses_are_404(session: Sessio
     assert status == 200 and headers["content-type"] == "image/png" and body.startswith(b"\x89PNG")
     assert headers["cache-control"] == "no-store"
     for path in (
-        f"/tips/{session.receipt}/photos/2",
+        f"/tips/{session.receipt}/photos/2",  # not an image: refused (review finding)
+        f"/tips/{session.receipt}/photos/3",
         f"/tips/{session.receipt}/photos/0",
         "/tips/VG-0000-0000-0000",
         "/tips/not-a-receipt",

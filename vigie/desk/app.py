@@ -9,6 +9,7 @@ the CSP forbids it).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections.abc import Mapping
@@ -22,10 +23,10 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 from vigie.core.config import ConfigError
-from vigie.core.envelope import ATTACHMENT_TYPES, CATEGORIES
+from vigie.core.envelope import ATTACHMENT_TYPES, CATEGORIES, Attachment
 from vigie.core.layout import RECEIPT_RE
 from vigie.core.storage import ObjectMissing, StoreUnavailable
-from vigie.inbox import listing, stats
+from vigie.inbox import listing, photos, stats
 from vigie.inbox.errors import InboxError
 from vigie.inbox.thread import TEXT_LIMIT
 from vigie.inbox.triage import NOTE_LIMIT, STATUS_LABELS, STATUSES
@@ -88,6 +89,8 @@ class DeskApp(PageApp):
         self.state = state
         self.identity_files = identity_files
         self.settings_file = settings_file
+        # (receipt, n, hash of the bytes) -> verdict; no pixel or byte is kept.
+        self._photo_checks: dict[tuple[str, int, bytes], photos.Checked] = {}
 
     def page_values(self) -> dict[str, Any]:
         return {"unlocked": self.state.unlocked}
@@ -212,9 +215,20 @@ class DeskApp(PageApp):
         if not 1 <= n <= len(photos):
             raise NotFound()
         att = photos[n - 1]
-        # Only the two image types the envelope allows are shown as images.
-        kind = att.type if att.type in ATTACHMENT_TYPES else "application/octet-stream"
-        return Response(att.data, content_type=kind)
+        # A stranger's bytes reach the analyst's browser only once checked like
+        # `show --attachments` writes them (vigie.inbox.photos: magic bytes, real
+        # type, decoded size under the bomb limit); a refused one is a 404.
+        checked = self._checked(receipt, n, att)
+        if checked.problem or checked.real not in ATTACHMENT_TYPES:
+            raise NotFound()
+        return Response(att.data, content_type=checked.real)
+
+    def _checked(self, receipt: str, n: int, att: Attachment) -> photos.Checked:
+        """photos.check decodes the whole image: once per photo, not per page view."""
+        key = (receipt, n, hashlib.sha256(att.data).digest())
+        if key not in self._photo_checks:
+            self._photo_checks[key] = photos.check(att)
+        return self._photo_checks[key]
 
     def on_mark(self, request: Request, receipt: str) -> Response:
         self._entry(receipt)
