@@ -180,6 +180,10 @@ def test_network_cap_counts_accepted_tips_per_network_over_a_sliding_window() ->
     cap.settle(cap.reserve("127.0.0.1"), accepted=True)  # another network is not affected
     cap.settle(cap.reserve("2001:db8:1:2::1"), accepted=False)  # refused tips do not count
     cap.settle(cap.reserve("2001:db8:1:2:ffff::9"), accepted=True)
+    # The /64's second accepted tip is within the cap of 2 only because the
+    # refused one did not count (the review found this line missing: as it was,
+    # the test passed whether refused tips counted or not).
+    cap.settle(cap.reserve("2001:db8:1:2::2"), accepted=True)
     cap.now[0] += 61  # type: ignore[attr-defined]
     cap.settle(cap.reserve("127.0.1.5"), accepted=True)  # the window slid
 

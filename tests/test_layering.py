@@ -9,21 +9,34 @@ alone, vendored).
 from __future__ import annotations
 
 import ast
+import importlib.util
 from pathlib import Path
 
 VIGIE = Path(__file__).resolve().parent.parent / "vigie"
 
 
 def _imports(path: Path) -> set[str]:
+    """Every module `path` imports, relative imports resolved (`from ..cli import x`)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    parts = path.relative_to(VIGIE.parent).with_suffix("").parts
+    package = ".".join(parts if path.name == "__init__.py" else parts[:-1])
+    package = package.removesuffix(".__init__")
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module)
-            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:
+                module = importlib.util.resolve_name("." * node.level + module, package)
+            found.add(module)
+            found.update(f"{module}.{alias.name}" for alias in node.names)
     return found
+
+
+def test_relative_imports_are_resolved() -> None:
+    """The check must see `from ..cli import main` as an import of vigie.cli."""
+    assert "vigie.core.http" in _imports(VIGIE / "core" / "pages.py")
 
 
 def test_no_module_imports_the_cli_back() -> None:
