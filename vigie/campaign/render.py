@@ -16,7 +16,6 @@ from vigie.campaign.fonts import get_font
 from vigie.campaign.layout import PiecePlan
 from vigie.campaign.qr import render_qr
 
-DRAFT_TEXT = "BROUILLON — NE PAS IMPRIMER"
 DRAFT_LINES = ("BROUILLON —", "NE PAS IMPRIMER")
 DRAFT_RGBA = (200, 0, 0, 110)  # translucent red: the piece stays readable for review
 

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from urllib.parse import parse_qsl
 
 from . import envelope, pages
-from .config import Config
+from .config import Config, whole_megabytes
 from .formpath import HONEYPOT, parse_form
 from .http import ApiError, Request, Response
 from .i18n import pick_lang
@@ -87,7 +87,7 @@ def localize_refusal(config: Config, error: ApiError, lang: str) -> ApiError:
         error,
         lang,
         police=config.emergency.police,
-        max_mb=config.intake.max_body_bytes // (1024 * 1024),
+        max_mb=whole_megabytes(config.intake.max_body_bytes),
         max_photos=envelope.MAX_ATTACHMENTS,
     )
 

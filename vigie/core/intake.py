@@ -27,7 +27,7 @@ from typing import Any
 from . import envelope, pages, replies
 from .config import Config, whole_megabytes
 from .formpath import build_form_tip, parse_form
-from .formrefusal import form_action, form_refusal, localize_refusal, query_lang, typed_fields
+from .formrefusal import form_refusal, localize_refusal, query_lang, typed_fields
 from .http import ApiError, Request, Response
 from .i18n import pick_lang
 from .layout import (
@@ -246,10 +246,6 @@ class Intake:
             # never stored or logged): a refusal must not lose it.
             return form_refusal(self.config, exc, lang, fields)
         return pages.receipt_page(receipt, day, self.config.emergency, lang)
-
-    def form_action(self, lang: str) -> str:
-        """Where the no-JS form posts (as the site's form page spells it)."""
-        return form_action(self.config, lang)
 
     def localize(self, error: ApiError, lang: str) -> ApiError:
         """The refusal in the reporter's language (vigie.core.messages), filled from config."""

@@ -263,11 +263,6 @@ def save_attachments(entry: Entry, folder: Path) -> tuple[list[Path], list[str]]
     return written, refused
 
 
-def write_attachments(entry: Entry, folder: Path) -> list[Path]:
-    """The photos written by `save_attachments` (refused ones are left out)."""
-    return save_attachments(entry, folder)[0]
-
-
 # A formula trigger right after anything a spreadsheet might take for a cell
 # boundary: `parking;=1+1;` in a comma-separated file is three cells, one of them
 # live, for a French spreadsheet that splits on `;` (quotes do not help a reader

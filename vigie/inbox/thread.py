@@ -230,29 +230,13 @@ class ThreadIndex:
 
 
 def status(cache: Cache, entry: Entry, entries: Sequence[Entry]) -> str:
-    tip = entry.tip
-    if tip is None or not tip.has_followup:
-        return "none"
-    if tip.kind == "followup" or answers(entries, tip):
-        return "answer received"
-    if thread_keys(cache, tip.reply_mailbox):
-        return "replied"
-    return "offered"
+    """Where one tip's thread stands (a list of many tips: build one ThreadIndex)."""
+    return ThreadIndex(entries).status(cache, entry)
 
 
 def parent_of(entry: Entry, entries: Sequence[Entry]) -> Entry | None:
     """For a reporter's answer, the first tip of its thread (mailbox and proof match)."""
-    tip = entry.tip
-    if tip is None or tip.kind != "followup":
-        return None
-    for e in entries:
-        if (
-            e.tip is not None
-            and e.tip.kind == "tip"
-            and (e.tip.reply_mailbox, e.tip.reply_proof) == (tip.reply_mailbox, tip.reply_proof)
-        ):
-            return e
-    return None
+    return ThreadIndex(entries).parent_of(entry)
 
 
 def safe(text: str) -> str:
